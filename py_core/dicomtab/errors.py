@@ -1,0 +1,58 @@
+"""Typed errors that carry a message fit to show a user.
+
+Every error raised for a *file* says which file and what is wrong with it in words a user
+can act on, and never quotes a value read from the file (values may identify a patient).
+``code`` is a stable machine-readable name the page and the CLI can switch on.
+"""
+
+from __future__ import annotations
+
+
+class DicomtabError(Exception):
+    """Base class: a problem we recognised and can explain to the user."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, str]:
+        """The error as data, the form it crosses the worker boundary in."""
+        return {"code": self.code, "message": self.message}
+
+
+class EmptyFileError(DicomtabError):
+    """The file has no bytes at all."""
+
+    code = "empty-file"
+
+
+class NotDicomError(DicomtabError):
+    """The bytes are not a DICOM file or data set."""
+
+    code = "not-dicom"
+
+
+class TruncatedFileError(DicomtabError):
+    """The file ends before the data its elements declare."""
+
+    code = "truncated"
+
+
+class MalformedFileError(DicomtabError):
+    """The file is DICOM but its structure cannot be parsed."""
+
+    code = "malformed"
+
+
+class UnsupportedError(DicomtabError):
+    """Valid DICOM that this tool cannot handle (e.g. no decoder for a transfer syntax)."""
+
+    code = "unsupported"
+
+
+class UsageError(DicomtabError):
+    """The caller asked for something impossible (bad option, unknown instance)."""
+
+    code = "usage"
