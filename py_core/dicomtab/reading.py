@@ -1,0 +1,143 @@
+"""Turning the bytes of one file into a pydicom Dataset, or a clear reason why not.
+
+Every path that reads a file goes through :func:`open_dataset`, so every path gets the same
+checks: empty files, files that are not DICOM, files without a File Meta header, and files
+whose declared lengths do not fit their bytes (truncation, corrupt or hostile lengths) are
+recognised here, named in the message, and never handed on half-read.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+from dataclasses import dataclass, field
+
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
+
+from dicomtab.errors import (
+    EmptyFileError,
+    MalformedFileError,
+    NotDicomError,
+    TruncatedFileError,
+)
+from dicomtab.structure import StructureProblem, check_structure, meta_end
+
+# pydicom puts values it could not parse into its warnings and log records ("invalid value
+# for VR DA: '…'"). Those values may identify a patient, so they must never reach a console
+# or a log handler an application configures; we report our own, value-free notes instead.
+logging.getLogger("pydicom").propagate = False
+
+PREAMBLE_LENGTH = 128
+MAGIC = b"DICM"
+
+#: First data element groups that a data set without a File Meta header may start with:
+#: (0008,xxxx) for a bare data set, (0002,xxxx) for a meta group without the preamble.
+_BARE_START_GROUPS = (0x0002, 0x0008)
+
+
+@dataclass
+class OpenedFile:
+    """A parsed file and the value-free notes a user should see about how it was read."""
+
+    dataset: Dataset
+    size: int
+    has_file_meta: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def _looks_like_bare_dataset(data: bytes) -> bool:
+    """Whether ``data`` starts with a plausible data element header (either byte order)."""
+    if len(data) < 8:
+        return False
+    little = int.from_bytes(data[0:2], "little")
+    big = int.from_bytes(data[0:2], "big")
+    return little in _BARE_START_GROUPS or big in _BARE_START_GROUPS
+
+
+def _raise_for(problem: StructureProblem, name: str) -> None:
+    if problem.kind == "truncated":
+        raise TruncatedFileError(f"{name} is truncated or damaged: {problem.describe()}.")
+    raise MalformedFileError(f"{name} is damaged: {problem.describe()}.")
+
+
+def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) -> OpenedFile:
+    """Parse ``data`` (the whole file) as DICOM.
+
+    ``name`` is only used in messages. With ``stop_before_pixels`` pydicom does not load
+    the Pixel Data value, but its declared length is still checked against the file.
+
+    Raises:
+        EmptyFileError, NotDicomError, TruncatedFileError, MalformedFileError
+    """
+    if len(data) == 0:
+        raise EmptyFileError(f"{name} is empty (0 bytes).")
+
+    notes: list[str] = []
+    has_preamble = data[PREAMBLE_LENGTH : PREAMBLE_LENGTH + 4] == MAGIC
+    if not has_preamble and data[:4] == MAGIC:
+        # 'DICM' without the 128-byte preamble: restore the preamble so the offsets are standard.
+        data = bytes(PREAMBLE_LENGTH) + data
+        has_preamble = True
+        notes.append(f"{name} has no 128-byte preamble before its 'DICM' marker.")
+    if not has_preamble and not _looks_like_bare_dataset(data):
+        raise NotDicomError(
+            f"{name} is not a DICOM file: it has no 'DICM' marker at byte 128 and does not "
+            "start with a DICOM data element."
+        )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            dataset = pydicom.dcmread(
+                io.BytesIO(data), force=True, stop_before_pixels=stop_before_pixels
+            )
+        except Exception as exc:  # pydicom raises many types; the class name holds no PHI
+            raise MalformedFileError(
+                f"{name} could not be parsed as DICOM ({type(exc).__name__})."
+            ) from None
+
+    dataset_offset, problem = meta_end(data, PREAMBLE_LENGTH + 4 if has_preamble else 0)
+    if problem is not None:
+        _raise_for(problem, name)
+
+    has_file_meta = "TransferSyntaxUID" in dataset.file_meta
+    implicit, little = dataset.original_encoding
+    if implicit is None or little is None:
+        raise NotDicomError(f"{name} is not a DICOM file: no data elements could be read.")
+    if not has_preamble:
+        notes.append(
+            f"{name} has no File Meta Information header (no preamble and 'DICM' marker); "
+            f"it was read as {_encoding_name(implicit, little)}."
+        )
+    elif not has_file_meta:
+        notes.append(
+            f"{name} does not state its transfer syntax; it was read as "
+            f"{_encoding_name(implicit, little)}."
+        )
+
+    transfer_syntax = dataset.file_meta.get("TransferSyntaxUID")
+    deflated = transfer_syntax == DeflatedExplicitVRLittleEndian
+    problem = check_structure(
+        data, dataset_offset, implicit=implicit, little=little, deflated=deflated
+    )
+    if problem is not None:
+        _raise_for(problem, name)
+    if len(dataset) == 0:
+        raise NotDicomError(f"{name} is not a DICOM file: it holds no data elements.")
+    return OpenedFile(dataset=dataset, size=len(data), has_file_meta=has_file_meta, notes=notes)
+
+
+def read_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) -> Dataset:
+    """Parse ``data`` as DICOM and return the Dataset; see :func:`open_dataset`."""
+    return open_dataset(data, name, stop_before_pixels=stop_before_pixels).dataset
+
+
+def _encoding_name(implicit: bool, little: bool) -> str:
+    if implicit:
+        return UID(pydicom.uid.ImplicitVRLittleEndian).name
+    if little:
+        return UID(pydicom.uid.ExplicitVRLittleEndian).name
+    return UID(pydicom.uid.ExplicitVRBigEndian).name

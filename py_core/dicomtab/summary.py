@@ -1,0 +1,94 @@
+"""A one-screen summary of an instance: who, which study/series/instance, what image.
+
+The summary is plain JSON-able data (strings, numbers, None) so that it crosses the worker
+boundary and the CLI's ``--json`` output unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydicom.dataset import Dataset
+from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+from dicomtab.reading import OpenedFile
+
+
+def _text(dataset: Dataset, keyword: str) -> str | None:
+    """The element's value as display text (multi-values joined by a backslash)."""
+    element = dataset.data_element(keyword) if keyword in dataset else None
+    if element is None or element.value is None or element.value == "":
+        return None
+    if element.VM > 1:
+        return "\\".join(str(v) for v in element.value)
+    return str(element.value)
+
+
+def _int(dataset: Dataset, keyword: str) -> int | None:
+    try:
+        value = dataset.get(keyword)
+        return None if value is None or value == "" else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _uid_name(uid: str | None) -> str | None:
+    """The standard's name for a UID, or None when it is not a registered UID."""
+    if not uid:
+        return None
+    name = UID(uid).name
+    return None if name == uid else name
+
+
+def _transfer_syntax(ds: Dataset) -> dict[str, str | None]:
+    """The stated transfer syntax, or the encoding it was read with, marked as assumed."""
+    stated = ds.file_meta.get("TransferSyntaxUID")
+    if stated:
+        return {"uid": str(stated), "name": _uid_name(stated)}
+    implicit, little = ds.original_encoding
+    uid = (
+        ImplicitVRLittleEndian
+        if implicit
+        else ExplicitVRLittleEndian
+        if little
+        else ExplicitVRBigEndian
+    )
+    return {"uid": str(uid), "name": f"{uid.name} (assumed: the file does not say)"}
+
+
+def summarize(opened: OpenedFile) -> dict[str, Any]:
+    """Summarise a parsed file: identifiers, modality, SOP class, syntax, image geometry."""
+    ds = opened.dataset
+    sop_class = _text(ds, "SOPClassUID")
+    return {
+        "patient": {
+            "name": _text(ds, "PatientName"),
+            "id": _text(ds, "PatientID"),
+            "birthDate": _text(ds, "PatientBirthDate"),
+            "sex": _text(ds, "PatientSex"),
+        },
+        "study": {
+            "uid": _text(ds, "StudyInstanceUID"),
+            "date": _text(ds, "StudyDate"),
+            "description": _text(ds, "StudyDescription"),
+            "accessionNumber": _text(ds, "AccessionNumber"),
+        },
+        "series": {
+            "uid": _text(ds, "SeriesInstanceUID"),
+            "number": _int(ds, "SeriesNumber"),
+            "description": _text(ds, "SeriesDescription"),
+        },
+        "instance": {
+            "uid": _text(ds, "SOPInstanceUID"),
+            "number": _int(ds, "InstanceNumber"),
+        },
+        "modality": _text(ds, "Modality"),
+        "sopClass": {"uid": sop_class, "name": _uid_name(sop_class)},
+        "transferSyntax": _transfer_syntax(ds),
+        "rows": _int(ds, "Rows"),
+        "columns": _int(ds, "Columns"),
+        "frames": _int(ds, "NumberOfFrames") or (1 if "Rows" in ds else 0),
+        "fileSize": opened.size,
+        "hasFileMeta": opened.has_file_meta,
+        "notes": list(opened.notes),
+    }

@@ -1,0 +1,110 @@
+"""What the browser worker calls: JSON-shaped results, never an exception.
+
+``web/worker.js`` is a thin adapter: it hands file bytes and names to these functions and
+posts their results to the page. Everything here is plain Python (tested under CPython); the
+only concession to the browser is accepting a buffer proxy that has ``to_bytes()``.
+
+A result is ``{"status": "success", "payload": ...}`` or ``{"status": "failed", "error":
+{"code", "message"}}``. Messages come from :mod:`dicomtab.errors` and quote no values from
+the file; an unexpected failure is reported by exception class only, with its traceback
+(file and line numbers, no exception message) printed for developers.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from dicomtab import __version__
+from dicomtab.errors import DicomtabError, UsageError
+from dicomtab.reading import open_dataset
+from dicomtab.summary import summarize
+
+
+class _BufferProxy(Protocol):
+    def to_bytes(self) -> bytes: ...
+
+
+@dataclass
+class _Instance:
+    name: str
+    data: bytes
+    summary: dict[str, Any]
+
+
+class Session:
+    """The files opened in one tab, kept in memory only, keyed by instance id."""
+
+    def __init__(self) -> None:
+        self._instances: dict[str, _Instance] = {}
+        self._next = 1
+
+    def open(self, data: bytes, name: str) -> dict[str, Any]:
+        """Parse a file's tags (not its pixels) and remember it; return id and summary."""
+        opened = open_dataset(data, name, stop_before_pixels=True)
+        instance_id = f"i{self._next}"
+        self._next += 1
+        summary = {"instanceId": instance_id, "fileName": name, **summarize(opened)}
+        self._instances[instance_id] = _Instance(name=name, data=data, summary=summary)
+        return summary
+
+    def instances(self) -> list[dict[str, Any]]:
+        """Summaries of every open instance, in the order they were opened."""
+        return [instance.summary for instance in self._instances.values()]
+
+    def get(self, instance_id: str) -> _Instance:
+        """The instance with this id, or a UsageError."""
+        try:
+            return self._instances[instance_id]
+        except KeyError:
+            raise UsageError(f"No open instance has the id {instance_id!r}.") from None
+
+
+SESSION = Session()
+
+
+def _as_bytes(data: bytes | bytearray | memoryview | _BufferProxy) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, bytearray | memoryview):
+        return bytes(data)
+    return data.to_bytes()  # a JS Uint8Array proxied by Pyodide
+
+
+def _failed(code: str, message: str) -> dict[str, Any]:
+    return {"status": "failed", "error": {"code": code, "message": message}}
+
+
+def _run(action: Any, *args: Any) -> str:
+    """Run ``action`` and return its result (or failure) as a JSON string."""
+    try:
+        result = {"status": "success", "payload": action(*args)}
+    except DicomtabError as exc:
+        result = _failed(exc.code, exc.message)
+    except Exception as exc:
+        # The message of an unexpected exception may quote file content: print only where
+        # it happened, and give the user the class name.
+        frames = traceback.format_tb(exc.__traceback__)
+        print(f"dicomtab internal error {type(exc).__name__}:\n{''.join(frames)}", file=sys.stderr)
+        result = _failed(
+            "internal", f"Internal error ({type(exc).__name__}); the file was not processed."
+        )
+    return json.dumps(result, ensure_ascii=False)
+
+
+def open_file(data: bytes | bytearray | memoryview | _BufferProxy, name: str) -> str:
+    """Open one file (its bytes and its display name); JSON result with the summary."""
+    return _run(lambda: SESSION.open(_as_bytes(data), name))
+
+
+def list_instances() -> str:
+    """JSON result with the summaries of every open instance."""
+    return _run(SESSION.instances)
+
+
+def version() -> str:
+    """The core's version, for the page's about line."""
+    return __version__

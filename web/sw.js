@@ -1,0 +1,52 @@
+/**
+ * Service worker: serves the app's own files from a versioned cache so the tool starts with
+ * the network unplugged. It only ever caches the files of this build (listed at build time);
+ * nothing derived from a user's file is ever stored. Every response it serves carries the
+ * site's Content-Security-Policy, so the worker is confined even on a server that sends none.
+ */
+/* The builder replaces these three placeholders. */
+const BUILD_ID = "__BUILD_ID__";
+/** @type {string[]} paths relative to this file */
+const PRECACHE = "__PRECACHE__";
+const CSP = "__CSP__";
+
+const CACHE = `dicomtab-${BUILD_ID}`;
+const scope = self.registration.scope;
+const APP_FILES = new Set(PRECACHE.map((path) => new URL(path, scope).href));
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith('dicomtab-') && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  url.search = '';
+  url.hash = '';
+  const key = request.mode === 'navigate' && url.href === new URL('index.html', scope).href
+    ? scope : url.href;
+  if (!APP_FILES.has(key) || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+  event.respondWith(serve(key, request));
+});
+
+/**
+ * @param {string} key the cached URL
+ * @param {Request} request
+ */
+async function serve(key, request) {
+  const cache = await caches.open(CACHE);
+  const response = (await cache.match(key)) || (await fetch(request));
+  const headers = new Headers(response.headers);
+  headers.set('Content-Security-Policy', CSP);
+  const body = request.method === 'HEAD' ? null : response.body;
+  return new Response(body, { status: response.status, statusText: response.statusText, headers });
+}
