@@ -30,17 +30,15 @@ class BuildError(Exception):
 class IntegrityError(BuildError):
     """A file's bytes do not hash to its pin."""
 
-    def __init__(self, name: str, expected: str, actual: str, origin: str) -> None:
+    def __init__(
+        self, name: str, expected: str, actual: str, origin: str, cached: Path | None = None
+    ) -> None:
+        advice = f" If the cached copy is at fault, delete {cached} and build again." if cached else ""
         super().__init__(
             f"{name}: sha256 mismatch (from {origin})\n"
             f"  expected {expected}\n"
             f"  actual   {actual}\n"
-            "The file was altered or is not the pinned release. Nothing was built."
-            + (
-                f" If the cached copy is at fault, delete {origin} and build again."
-                if "cache" in origin
-                else ""
-            )
+            f"The file was altered or is not the pinned release. Nothing was built.{advice}"
         )
         self.name, self.expected, self.actual, self.origin = name, expected, actual, origin
 
@@ -54,11 +52,11 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verify(path: Path, expected: str, name: str, origin: str) -> Path:
+def verify(path: Path, expected: str, name: str, origin: str, *, cached: bool = False) -> Path:
     """Return ``path`` if it hashes to ``expected``, else raise :class:`IntegrityError`."""
     actual = sha256_of(path)
     if actual != expected:
-        raise IntegrityError(name, expected, actual, origin)
+        raise IntegrityError(name, expected, actual, origin, path if cached else None)
     return path
 
 
@@ -85,7 +83,7 @@ class ArtifactStore:
         """The verified cached path of ``name``, obtaining it if it is not cached yet."""
         cached = self.cache / name
         if cached.exists():
-            return verify(cached, sha256, name, f"the cache, {cached}")
+            return verify(cached, sha256, name, f"the cache, {cached}", cached=True)
         with tempfile.TemporaryDirectory(dir=self.cache) as scratch:
             found = self._from_sources(name, Path(scratch))
             origin = found[1] if found else ""

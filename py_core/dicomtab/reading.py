@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 
 import pydicom
 from pydicom.dataset import Dataset
-from pydicom.uid import UID, DeflatedExplicitVRLittleEndian
+from pydicom.uid import (
+    UID,
+    DeflatedExplicitVRLittleEndian,
+    ExplicitVRBigEndian,
+    ExplicitVRLittleEndian,
+    ImplicitVRLittleEndian,
+)
 
 from dicomtab.errors import (
     EmptyFileError,
@@ -23,7 +29,7 @@ from dicomtab.errors import (
     NotDicomError,
     TruncatedFileError,
 )
-from dicomtab.structure import StructureProblem, check_structure, meta_end
+from dicomtab.structure import StructureProblem, StructureReport, check_structure, meta_end
 
 # pydicom puts values it could not parse into its warnings and log records ("invalid value
 # for VR DA: '…'"). Those values may identify a patient, so they must never reach a console
@@ -36,6 +42,23 @@ MAGIC = b"DICM"
 #: First data element groups that a data set without a File Meta header may start with:
 #: (0008,xxxx) for a bare data set, (0002,xxxx) for a meta group without the preamble.
 _BARE_START_GROUPS = (0x0002, 0x0008)
+
+
+def _encodings() -> dict[str, tuple[bool, bool, bool]]:
+    """Transfer syntax UID → (implicit VR, little endian, deflated) for every known syntax."""
+    table = {
+        str(ImplicitVRLittleEndian): (True, True, False),
+        str(ExplicitVRBigEndian): (False, False, False),
+        str(DeflatedExplicitVRLittleEndian): (False, True, True),
+    }
+    # Every other standard syntax (the compressed ones included) is explicit VR little endian.
+    for uid in pydicom.uid.AllTransferSyntaxes:
+        table.setdefault(str(uid), (False, True, False))
+    table.setdefault(str(ExplicitVRLittleEndian), (False, True, False))
+    return table
+
+
+_ENCODINGS = _encodings()
 
 
 @dataclass
@@ -88,6 +111,17 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
             "start with a DICOM data element."
         )
 
+    dataset_offset, stated_syntax, problem = meta_end(
+        data, PREAMBLE_LENGTH + 4 if has_preamble else 0
+    )
+    if problem is not None:
+        _raise_for(problem, name)
+    # Walk the structure before pydicom parses it when the file says how it is encoded, so a
+    # hostile file (absurd nesting, impossible lengths) is refused before it is parsed.
+    report = None
+    if stated_syntax in _ENCODINGS:
+        report = _check(data, dataset_offset, *_ENCODINGS[stated_syntax], name)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -98,10 +132,6 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
             raise MalformedFileError(
                 f"{name} could not be parsed as DICOM ({type(exc).__name__})."
             ) from None
-
-    dataset_offset, problem = meta_end(data, PREAMBLE_LENGTH + 4 if has_preamble else 0)
-    if problem is not None:
-        _raise_for(problem, name)
 
     has_file_meta = "TransferSyntaxUID" in dataset.file_meta
     implicit, little = dataset.original_encoding
@@ -117,17 +147,25 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
             f"{name} does not state its transfer syntax; it was read as "
             f"{_encoding_name(implicit, little)}."
         )
-
-    transfer_syntax = dataset.file_meta.get("TransferSyntaxUID")
-    deflated = transfer_syntax == DeflatedExplicitVRLittleEndian
-    problem = check_structure(
-        data, dataset_offset, implicit=implicit, little=little, deflated=deflated
-    )
-    if problem is not None:
-        _raise_for(problem, name)
+    if report is None:
+        # Encoding unknown until pydicom guessed it (no meta, or a private transfer syntax).
+        report = _check(data, dataset_offset, implicit, little, False, name)
     if len(dataset) == 0:
         raise NotDicomError(f"{name} is not a DICOM file: it holds no data elements.")
+    if "Rows" in dataset and not report.has_pixel_data:
+        # A cut that falls exactly between two elements leaves a well-formed but incomplete
+        # file; an image without pixels is the visible sign of it.
+        notes.append(f"{name} describes an image but has no pixel data; it may be truncated.")
     return OpenedFile(dataset=dataset, size=len(data), has_file_meta=has_file_meta, notes=notes)
+
+
+def _check(
+    data: bytes, offset: int, implicit: bool, little: bool, deflated: bool, name: str
+) -> StructureReport:
+    report = check_structure(data, offset, implicit=implicit, little=little, deflated=deflated)
+    if report.problem is not None:
+        _raise_for(report.problem, name)
+    return report
 
 
 def read_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) -> Dataset:

@@ -19,6 +19,7 @@ ITEM = 0xFFFEE000
 ITEM_DELIMITER = 0xFFFEE00D
 SEQUENCE_DELIMITER = 0xFFFEE0DD
 PIXEL_DATA = 0x7FE00010
+TRANSFER_SYNTAX_UID = 0x00020010
 
 #: Explicit VRs whose header has two reserved bytes and a 4-byte length (PS3.5 7.1.2).
 LONG_VRS = frozenset(
@@ -54,6 +55,19 @@ class StructureProblem:
         return f"element {self.tag_text} at byte {self.offset}: {self.detail}"
 
 
+@dataclass(frozen=True)
+class StructureReport:
+    """The outcome of a walk: the first problem (None if sound) and what was seen."""
+
+    problem: StructureProblem | None
+    #: Whether a top-level Pixel Data / Float / Double Float Pixel Data element was reached.
+    has_pixel_data: bool
+
+
+#: (7FE0,0008) Float Pixel Data, (7FE0,0009) Double Float Pixel Data, (7FE0,0010) Pixel Data.
+PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, PIXEL_DATA})
+
+
 class _Stop(Exception):
     def __init__(self, problem: StructureProblem) -> None:
         super().__init__(problem.describe())
@@ -70,6 +84,7 @@ class _Walker:
         self.u32 = struct.Struct("<I" if little else ">I").unpack_from
         # ``base`` maps offsets in an inflated buffer back to the file for messages.
         self.base = base
+        self.has_pixel_data = False
 
     def _stop(self, kind: str, tag: int | None, offset: int, detail: str) -> _Stop:
         return _Stop(StructureProblem(kind, tag, self.base + offset, detail))
@@ -94,6 +109,8 @@ class _Walker:
             tag = self._tag(pos)
             if tag == ITEM_DELIMITER and until_delimiter:
                 return pos + 8
+            if depth == 0 and tag in PIXEL_TAGS:
+                self.has_pixel_data = True
             pos = self.element(pos, end, tag, depth)
         if until_delimiter:
             raise self._stop("truncated", None, pos, "the file ends inside a sequence item")
@@ -190,39 +207,47 @@ class _Walker:
 
 def check_structure(
     data: bytes, dataset_offset: int, *, implicit: bool, little: bool, deflated: bool = False
-) -> StructureProblem | None:
-    """Walk the data set that starts at ``dataset_offset``; return the first problem, if any.
+) -> StructureReport:
+    """Walk the data set that starts at ``dataset_offset``; report the first problem, if any.
 
     ``implicit``/``little``/``deflated`` describe the data set's transfer syntax (the file
     meta group before ``dataset_offset`` is always explicit VR little endian and is checked
-    with :func:`check_meta`).
+    with :func:`meta_end`).
     """
     buf = data[dataset_offset:]
     if deflated:
         try:
             buf = zlib.decompress(buf, -zlib.MAX_WBITS)
         except zlib.error:
-            return StructureProblem(
+            problem = StructureProblem(
                 "malformed", None, dataset_offset, "the deflated data set cannot be inflated"
             )
+            return StructureReport(problem, has_pixel_data=False)
     walker = _Walker(buf, implicit=implicit, little=little, base=dataset_offset)
     try:
         walker.dataset(0, len(buf), 0, until_delimiter=False)
     except _Stop as stop:
-        return stop.problem
-    return None
+        return StructureReport(stop.problem, walker.has_pixel_data)
+    return StructureReport(None, walker.has_pixel_data)
 
 
-def meta_end(data: bytes, start: int = 132) -> tuple[int, StructureProblem | None]:
-    """Walk the file meta group (0002,xxxx) from ``start``; return where the data set begins.
+def meta_end(data: bytes, start: int = 132) -> tuple[int, str | None, StructureProblem | None]:
+    """Walk the file meta group (0002,xxxx) from ``start``.
 
-    The meta group is explicit VR little endian whatever the file's transfer syntax.
+    Returns where the data set begins, the Transfer Syntax UID the group states (None if it
+    states none) and the first problem. The meta group is explicit VR little endian whatever
+    the file's transfer syntax.
     """
     walker = _Walker(data, implicit=False, little=True)
     pos = start
+    transfer_syntax = None
     try:
         while len(data) - pos >= 8 and walker._tag(pos) >> 16 == 0x0002:
-            pos = walker.element(pos, len(data), walker._tag(pos), 0)
+            tag = walker._tag(pos)
+            end = walker.element(pos, len(data), tag, 0)
+            if tag == TRANSFER_SYNTAX_UID:
+                transfer_syntax = data[pos + 8 : end].rstrip(b"\x00 ").decode("ascii", "replace")
+            pos = end
     except _Stop as stop:
-        return pos, stop.problem
-    return pos, None
+        return pos, transfer_syntax, stop.problem
+    return pos, transfer_syntax, None

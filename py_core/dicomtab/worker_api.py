@@ -7,7 +7,7 @@ only concession to the browser is accepting a buffer proxy that has ``to_bytes()
 A result is ``{"status": "success", "payload": ...}`` or ``{"status": "failed", "error":
 {"code", "message"}}``. Messages come from :mod:`dicomtab.errors` and quote no values from
 the file; an unexpected failure is reported by exception class only, with its traceback
-(file and line numbers, no exception message) printed for developers.
+(file, line and function names only: no message, no source text) printed for developers.
 """
 
 from __future__ import annotations
@@ -87,8 +87,9 @@ def _run(action: Any, *args: Any) -> str:
     except Exception as exc:
         # The message of an unexpected exception may quote file content: print only where
         # it happened, and give the user the class name.
-        frames = traceback.format_tb(exc.__traceback__)
-        print(f"dicomtab internal error {type(exc).__name__}:\n{''.join(frames)}", file=sys.stderr)
+        print(f"dicomtab internal error {type(exc).__name__}, at:", file=sys.stderr)
+        for frame in traceback.extract_tb(exc.__traceback__):
+            print(f"  {frame.filename}:{frame.lineno} in {frame.name}", file=sys.stderr)
         result = _failed(
             "internal", f"Internal error ({type(exc).__name__}); the file was not processed."
         )

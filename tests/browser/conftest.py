@@ -1,0 +1,96 @@
+"""Browser fixtures: the built site on localhost, driven in headless Chromium by Playwright.
+
+Uses Debian's /usr/bin/chromium when present (CI, this project's machines), else the
+Chromium that ``playwright install chromium`` provides. The page's console is printed into
+the test output, and any uncaught page error fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "dist"
+sys.path.insert(0, str(ROOT / "build"))
+from serve import serve_in_thread  # noqa: E402
+
+SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
+# Without these, Chromium's own background traffic hits the closed network and adds noise.
+CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-gpu",
+]
+if os.geteuid() == 0:
+    CHROMIUM_ARGS.append("--no-sandbox")
+
+RESULT_ITEMS = "[data-testid=instance], [data-testid=problem]"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in item.nodeid.replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def site_url() -> Iterator[str]:
+    assert (DIST / "index.html").exists(), "dist/ is not built: run ./dev build (./dev test does it)"
+    server, url = serve_in_thread(DIST)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    # Service workers' own requests are reported only with this switch.
+    os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+    with sync_playwright() as playwright:
+        executable = str(SYSTEM_CHROMIUM) if SYSTEM_CHROMIUM.exists() else None
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(accept_downloads=True)
+    yield context
+    context.close()
+
+
+def attach_logging(page: Page, errors: list[str]) -> None:
+    page.on("console", lambda message: print(f"[console.{message.type}] {message.text}"))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+
+@pytest.fixture
+def page_errors() -> Iterator[list[str]]:
+    errors: list[str] = []
+    yield errors
+    assert errors == [], f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def app(context: BrowserContext, site_url: str, page_errors: list[str]) -> Page:
+    """A page with the app loaded and Python ready."""
+    page = context.new_page()
+    attach_logging(page, page_errors)
+    page.goto(site_url)
+    page.evaluate("window.dicomtab.ready")
+    return page
+
+
+def open_files(page: Page, paths: list[Path], *, expect_total: int) -> None:
+    """Choose files in the file input, as a user does, and wait for all their results."""
+    page.get_by_test_id("file-input").set_input_files([str(p) for p in paths])
+    expect(page.locator(RESULT_ITEMS)).to_have_count(expect_total, timeout=30000)

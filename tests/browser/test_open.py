@@ -1,0 +1,134 @@
+"""Opening files in the page: summaries, start-up progress, bad input, drag and drop, API."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pydicom
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import attach_logging, open_files
+from tests.conftest import bundled
+
+
+def test_start_up_shows_named_stages_then_ready(
+    context: BrowserContext, site_url: str, page_errors: list
+) -> None:
+    page = context.new_page()
+    attach_logging(page, page_errors)
+    # Record every text the stage label shows, from the first paint on.
+    page.add_init_script(
+        """window.__stages = [];
+        new MutationObserver(() => {
+          const label = document.querySelector('[data-testid=boot-stage]');
+          if (label && label.textContent && window.__stages.at(-1) !== label.textContent)
+            window.__stages.push(label.textContent);
+        }).observe(document, {subtree: true, childList: true, characterData: true});"""
+    )
+    page.goto(site_url)
+    info = page.evaluate("window.dicomtab.ready")
+    assert info["version"] == "0.1.0"
+    stages = page.evaluate("window.__stages")
+    assert stages[0] == "Starting Python (WebAssembly)"
+    assert "Importing the DICOM core" in stages
+    assert stages[-1] == "Ready"
+    assert page.locator("#boot-progress").evaluate("p => p.value") == 1
+    expect(page.get_by_test_id("boot")).to_be_hidden()
+
+
+def test_ct_small_summary_through_the_file_input(app: Page) -> None:
+    open_files(app, [bundled("CT_small.dcm")], expect_total=1)
+    item = app.get_by_test_id("instance")
+    expect(item.locator("h3")).to_have_text("CT_small.dcm")
+    fields = {
+        "Patient": "CompressedSamples^CT1",
+        "Patient ID": "1CT1",
+        "Modality": "CT",
+        "Study date": "20040119",
+        "SOP class": "CT Image Storage",
+        "Transfer syntax": "Explicit VR Little Endian",
+        "Image": "128 × 128, 1 frame",
+        "File size": "38.3 KiB",
+        "Study UID": "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322",
+        "Series UID": "1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322",
+        "SOP Instance UID": "1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322",
+    }
+    for label, value in fields.items():
+        expect(item.locator(f'dd[data-field="{label}"]')).to_have_text(value)
+    summaries = app.evaluate("window.dicomtab.instances()")
+    assert [s["fileName"] for s in summaries] == ["CT_small.dcm"]
+    assert summaries[0]["rows"] == 128 and summaries[0]["frames"] == 1
+
+
+def test_bad_inputs_are_named_and_the_worker_stays_up(app: Page, bad_inputs: dict) -> None:
+    files = [*bad_inputs.values(), bundled("no_meta.dcm"), bundled("CT_small.dcm")]
+    open_files(app, files, expect_total=len(files))
+    problems = app.get_by_test_id("problem").all_text_contents()
+    assert len(problems) == len(bad_inputs) + 1
+    for name in [*bad_inputs, "no_meta.dcm"]:
+        assert sum(text.startswith(name + " ") for text in problems) == 1, name
+    assert "empty.dcm is empty (0 bytes)." in problems
+    assert any(t.startswith("truncated-in-pixels.dcm is truncated or damaged: element (7FE0,0010)") for t in problems)
+    assert any(t.startswith("huge-long-length.dcm is truncated or damaged") for t in problems)
+    assert any(t.startswith("notes.txt is not a DICOM file") for t in problems)
+    # The worker is still there: the next file opens.
+    open_files(app, [bundled("MR_small.dcm")], expect_total=len(files) + 1)
+    expect(app.get_by_test_id("instance")).to_have_count(2)
+
+
+def test_file_without_meta_header_opens_with_a_note(app: Page) -> None:
+    open_files(app, [bundled("ExplVR_LitEndNoMeta.dcm")], expect_total=1)
+    expect(app.get_by_test_id("instance").locator(".note")).to_have_text(
+        "ExplVR_LitEndNoMeta.dcm has no File Meta Information header (no preamble and 'DICM' "
+        "marker); it was read as Explicit VR Little Endian."
+    )
+
+
+def _file_handle_js(path: Path, name: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return (
+        f"new File([Uint8Array.from(atob('{data}'), c => c.charCodeAt(0))], {name!r}, "
+        "{type: 'application/dicom'})"
+    )
+
+
+def test_drag_and_drop(app: Page) -> None:
+    transfer = app.evaluate_handle(
+        f"() => {{ const t = new DataTransfer(); t.items.add({_file_handle_js(bundled('MR_small.dcm'), 'dropped.dcm')}); return t; }}"
+    )
+    app.get_by_test_id("drop-zone").dispatch_event("drop", {"dataTransfer": transfer})
+    expect(app.get_by_test_id("instance").locator("h3")).to_have_text("dropped.dcm")
+
+
+def test_automation_api_open_and_list(app: Page) -> None:
+    results = app.evaluate(
+        f"""async () => window.dicomtab.openFiles([
+            {_file_handle_js(bundled('CT_small.dcm'), 'a.dcm')},
+            new File([new Uint8Array(0)], 'b.dcm'),
+            {_file_handle_js(bundled('rtplan.dcm'), 'c.dcm')},
+        ])"""
+    )
+    assert [(r["fileName"], r["status"]) for r in results] == [
+        ("a.dcm", "success"), ("b.dcm", "failed"), ("c.dcm", "success"),
+    ]
+    assert results[1]["code"] == "empty-file" and results[1]["message"] == "b.dcm is empty (0 bytes)."
+    instances = app.evaluate("window.dicomtab.instances()")
+    assert [(i["instanceId"], i["modality"]) for i in instances] == [
+        (results[0]["instanceId"], "CT"), (results[2]["instanceId"], "RTPLAN"),
+    ]
+
+
+def test_file_values_and_names_are_shown_as_text(app: Page, tmp_path: Path) -> None:
+    payload = "<img src=x onerror=window.__pwned=1>"
+    ds = pydicom.dcmread(bundled("CT_small.dcm"))
+    ds.PatientName = payload
+    ds.StudyDescription = "<script>window.__pwned=2</script>"
+    path = tmp_path / "<img src=y onerror=window.__pwned=3>.dcm"
+    ds.save_as(path)
+    open_files(app, [path], expect_total=1)
+    item = app.get_by_test_id("instance")
+    expect(item.locator('dd[data-field="Patient"]')).to_have_text(payload)
+    expect(item.locator("h3")).to_have_text(path.name)
+    assert item.locator("img, script").count() == 0
+    assert app.evaluate("window.__pwned") is None
