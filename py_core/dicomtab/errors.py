@@ -56,3 +56,9 @@ class UsageError(DicomtabError):
     """The caller asked for something impossible (bad option, unknown instance)."""
 
     code = "usage"
+
+
+class PolicyError(DicomtabError):
+    """A de-identification profile, key or output location breaks the rules we enforce."""
+
+    code = "policy"

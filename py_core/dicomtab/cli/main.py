@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dicomtab import __version__
 
 #: Modules under ``dicomtab.cli`` that each contribute one or more sub-commands.
-COMMAND_MODULES: tuple[str, ...] = ("summary",)
+COMMAND_MODULES: tuple[str, ...] = ("summary", "deid")
 
 
 def build_parser() -> argparse.ArgumentParser:

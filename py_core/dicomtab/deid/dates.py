@@ -1,0 +1,59 @@
+"""Date shifting for Retain Longitudinal Temporal Information with Modified Dates.
+
+One whole-day offset per patient keeps every interval between that patient's events; times of
+day are unchanged by a whole-day shift, so TM values are kept as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from dicomtab.deid.keys import Key
+
+#: Offsets fall between one and ten years back: far enough that a shifted date does not reveal
+#: the real one, near enough that dates stay plausible (e.g. after a device's release).
+MIN_SHIFT_DAYS = 365
+MAX_SHIFT_DAYS = 3650
+
+
+def patient_offset_days(key: Key, patient_key: str) -> int:
+    """The keyed (negative) day offset for one patient."""
+    span = MAX_SHIFT_DAYS - MIN_SHIFT_DAYS + 1
+    h = int.from_bytes(key.digest("date-offset", patient_key)[:8], "big")
+    return -(MIN_SHIFT_DAYS + h % span)
+
+
+def shift_da(value: str, days: int) -> str | None:
+    """Shift a DA value (``YYYYMMDD``); None when it is not a valid date."""
+    text = value.strip()
+    try:
+        day = _dt.datetime.strptime(text, "%Y%m%d").date()
+        return (day + _dt.timedelta(days=days)).strftime("%Y%m%d")
+    except (ValueError, OverflowError):
+        return None
+
+
+def shift_dt(value: str, days: int) -> str | None:
+    """Shift the date part of a DT value, keeping time, fraction and UTC offset as given."""
+    text = value.strip()
+    if len(text) < 4 or not text[:4].isdigit():
+        return None
+    # Only the date components move; a DT may stop at year or month precision.
+    date_len = 8 if len(text) >= 8 and text[:8].isdigit() else len(text[:8].rstrip("+-"))
+    head, tail = text[:date_len], text[date_len:]
+    padded = head + "0101"[len(head) - 4 :] if len(head) < 8 else head
+    shifted = shift_da(padded, days)
+    if shifted is None:
+        return None
+    return shifted[: len(head)] + tail
+
+
+def shift_values(vr: str, value: str, days: int) -> str | None:
+    """Shift one or more backslash-separated DA/DT values; TM is returned unchanged."""
+    if vr == "TM":
+        return value
+    shift = shift_da if vr == "DA" else shift_dt
+    parts = [shift(p, days) if p.strip() else "" for p in value.split("\\")]
+    if any(p is None for p in parts):
+        return None
+    return "\\".join(p or "" for p in parts)

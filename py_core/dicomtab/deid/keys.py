@@ -1,0 +1,64 @@
+"""The one secret that makes pseudonyms, UIDs and date shifts repeatable across batches.
+
+Every derived value is an HMAC-SHA256 of the original under this key, with a purpose label so
+that, say, a UID and a patient ID that happen to be equal never map to related outputs. Without
+the key the mapping cannot be recomputed or reversed; an unkeyed hash of a patient ID could be
+brute-forced, so there is deliberately no key-less mode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from dicomtab.errors import PolicyError
+
+KEY_BYTES = 32
+
+HOW_TO_CREATE = (
+    "create one with 'dicomtab keygen KEYFILE', keep it secret, and pass the same file with "
+    "--key-file to every batch that must stay consistent"
+)
+
+
+class Key:
+    """A secret key; ``digest(purpose, value)`` is its only use."""
+
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < 16:
+            raise PolicyError("the de-identification key must be at least 16 bytes")
+        self._secret = secret
+
+    def digest(self, purpose: str, value: str) -> bytes:
+        """HMAC-SHA256 of ``value`` under the key, separated by ``purpose``."""
+        message = purpose.encode("ascii") + b"\x00" + value.encode("utf-8")
+        return hmac.new(self._secret, message, hashlib.sha256).digest()
+
+    def __repr__(self) -> str:  # never show the secret in tracebacks or logs
+        return "Key(<secret>)"
+
+
+def generate_key_file(path: Path) -> None:
+    """Write a new random key (hex) to ``path``, readable by the owner only; never overwrite."""
+    if path.exists():
+        raise PolicyError(f"{path} already exists; refusing to overwrite a key")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(KEY_BYTES) + "\n")
+
+
+def read_key_file(path: Path | None) -> Key:
+    """The key stored in ``path`` (hex text as written by keygen, or raw bytes)."""
+    if path is None:
+        raise PolicyError("a key file is required (--key-file); " + HOW_TO_CREATE)
+    if not path.is_file():
+        raise PolicyError(f"key file {path} does not exist; " + HOW_TO_CREATE)
+    raw = path.read_bytes()
+    try:
+        secret = bytes.fromhex(raw.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        secret = raw
+    return Key(secret)

@@ -1,0 +1,182 @@
+"""De-identification profiles: options, per-attribute overrides and replacement templates.
+
+A profile is a JSON object::
+
+    {
+      "name": "research",
+      "description": "what it is for",
+      "options": ["retain_long_modified_dates", "clean_descriptors", ...],
+      "overrides": [
+        {"keyword": "PatientSex", "action": "K"},
+        {"tag": "00181030", "action": "X"},
+        {"creator": "ACME 1.0", "group": "0029", "offset": "10", "action": "K"}
+      ],
+      "templates": {"PatientName": "ANON^{hash8}", "PatientID": "ANON{hash8}"},
+      "combined_actions": {"X/Z": "Z"},
+      "safe_private": [{"creator": "ACME 1.0", "group": "0029", "offset": "11"}],
+      "date_offset_days": -1000
+    }
+
+Built-in profiles live in ``dicomtab/profiles/*.json``; any other path is read as a file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydicom.datadict import tag_for_keyword
+
+from dicomtab.deid.table import TABLE_OPTIONS, PrivateKey
+from dicomtab.errors import PolicyError
+
+#: Options of PS3.15 Table E.1-1 plus the two that have no column (pixel-level options: this
+#: tool only flags the files that need them, see engine.needs_pixel_review).
+OPTIONS: tuple[str, ...] = TABLE_OPTIONS + ("clean_pixel_data", "clean_recognizable_visual_features")
+
+#: Actions a profile may ask for. U is remap-UIDs, C is clean (scrub text / shift dates).
+ACTIONS = frozenset({"K", "X", "Z", "D", "U", "C"})
+
+#: How a combined code of the table becomes one action when the IOD type is not known here.
+#: The choice that keeps every IOD valid: D (a dummy satisfies type 1, 2 and 3), else Z (type 2
+#: and 3), and U* (sequences of references) walks the items so their UIDs get remapped.
+DEFAULT_COMBINED: dict[str, str] = {
+    "Z/D": "D",
+    "X/D": "D",
+    "X/Z": "Z",
+    "X/Z/D": "D",
+    "X/Z/U*": "U",
+}
+
+#: Placeholders templates may use. {hashN} = first N hex digits of the keyed patient hash.
+TEMPLATE_FIELDS = ("hash8", "hash12", "hash16")
+
+_MUTUALLY_EXCLUSIVE = ("retain_long_full_dates", "retain_long_modified_dates")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A validated profile. Build it with :func:`profile_from_dict` or :func:`load_profile`."""
+
+    name: str
+    description: str
+    options: frozenset[str]
+    overrides: dict[int, str] = field(default_factory=dict)
+    private_overrides: dict[PrivateKey, str] = field(default_factory=dict)
+    templates: dict[str, str] = field(default_factory=dict)
+    combined: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COMBINED))
+    safe_private: frozenset[PrivateKey] = frozenset()
+    date_offset_days: int | None = None
+
+    def has(self, option: str) -> bool:
+        """Whether ``option`` is applied by this profile."""
+        return option in self.options
+
+
+def _hex(value: Any, what: str, source: str) -> int:
+    try:
+        return int(str(value), 16)
+    except ValueError:
+        raise PolicyError(f"profile {source}: {what} must be hexadecimal") from None
+
+
+def _private_key(item: dict[str, Any], source: str) -> PrivateKey:
+    try:
+        creator = str(item["creator"]).strip()
+        group = _hex(item["group"], "group", source)
+        offset = _hex(item["offset"], "offset", source)
+    except KeyError as exc:
+        raise PolicyError(f"profile {source}: private entry needs {exc.args[0]}") from None
+    if group % 2 == 0 or not 0 <= offset <= 0xFF:
+        raise PolicyError(f"profile {source}: private entries need an odd group and offset 00-FF")
+    return PrivateKey(creator, group, offset)
+
+
+def _override_tag(item: dict[str, Any], source: str) -> int:
+    if "tag" in item:
+        return _hex(item["tag"], "tag", source)
+    keyword = str(item.get("keyword", ""))
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        raise PolicyError(f"profile {source}: unknown keyword {keyword!r} in overrides")
+    return tag
+
+
+def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> Profile:
+    """Validate a profile given as data; raises PolicyError naming what is wrong."""
+    if not isinstance(data, dict):
+        raise PolicyError(f"profile {source}: must be a JSON object")
+    options = frozenset(data.get("options", []))
+    unknown = sorted(options - set(OPTIONS))
+    if unknown:
+        raise PolicyError(f"profile {source}: unknown option(s) {', '.join(unknown)}")
+    if all(o in options for o in _MUTUALLY_EXCLUSIVE):
+        raise PolicyError(
+            f"profile {source}: full dates and modified dates cannot both be retained"
+        )
+    overrides: dict[int, str] = {}
+    private_overrides: dict[PrivateKey, str] = {}
+    for item in data.get("overrides", []):
+        action = str(item.get("action", ""))
+        if action not in ACTIONS:
+            raise PolicyError(f"profile {source}: override action must be one of K X Z D U C")
+        if "creator" in item:
+            private_overrides[_private_key(item, source)] = action
+        else:
+            overrides[_override_tag(item, source)] = action
+    templates = {str(k): str(v) for k, v in data.get("templates", {}).items()}
+    for keyword, template in templates.items():
+        if tag_for_keyword(keyword) is None:
+            raise PolicyError(f"profile {source}: template for unknown keyword {keyword!r}")
+        try:
+            template.format(**{f: "" for f in TEMPLATE_FIELDS})
+        except (KeyError, IndexError, ValueError):
+            raise PolicyError(
+                f"profile {source}: template for {keyword} may only use "
+                + ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
+            ) from None
+    combined = dict(DEFAULT_COMBINED)
+    combined.update({str(k): str(v) for k, v in data.get("combined_actions", {}).items()})
+    if not set(combined.values()) <= ACTIONS:
+        raise PolicyError(f"profile {source}: combined_actions must map to K X Z D U C")
+    offset = data.get("date_offset_days")
+    if offset is not None and not isinstance(offset, int):
+        raise PolicyError(f"profile {source}: date_offset_days must be an integer")
+    return Profile(
+        name=str(data.get("name", source)),
+        description=str(data.get("description", "")),
+        options=options,
+        overrides=overrides,
+        private_overrides=private_overrides,
+        templates=templates,
+        combined=combined,
+        safe_private=frozenset(_private_key(i, source) for i in data.get("safe_private", [])),
+        date_offset_days=offset,
+    )
+
+
+def builtin_names() -> list[str]:
+    """Names of the profiles shipped in ``dicomtab/profiles``."""
+    folder = resources.files("dicomtab").joinpath("profiles")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+def load_profile(name_or_path: str) -> Profile:
+    """A built-in profile by name, or a profile JSON file by path."""
+    if name_or_path in builtin_names():
+        res = resources.files("dicomtab").joinpath("profiles", f"{name_or_path}.json")
+        text, source = res.read_text(encoding="utf-8"), name_or_path
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            names = ", ".join(builtin_names())
+            raise PolicyError(f"no profile named {name_or_path!r} (built-in: {names}) and no such file")
+        text, source = path.read_text(encoding="utf-8"), path.name
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PolicyError(f"profile {source}: not valid JSON (line {exc.lineno})") from None
+    return profile_from_dict(data, source)
