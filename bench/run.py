@@ -1,0 +1,132 @@
+"""Start-up and first-result timings of the built site in headless Chromium.
+
+    python bench/run.py [--runs 7]        (or: ./dev bench)
+
+Prints one table (median, min and max over the runs):
+- cold: a fresh browser profile (empty HTTP cache, no service worker) per run;
+- warm: a second navigation in the same profile (HTTP cache and offline copy in place);
+- "navigation → ready": until window.dicomtab.ready resolves (Python can read files);
+- "navigation → first summary": the user picks CT_small.dcm as soon as the page shows, and
+  the clock stops when its summary is on the page;
+- "file chosen → summary": with Python already up, from the input's change event to the
+  summary being on the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "build"))
+sys.path.insert(0, str(ROOT))
+from serve import serve_in_thread  # noqa: E402
+from tests.browser.conftest import CHROMIUM_ARGS, SYSTEM_CHROMIUM  # noqa: E402
+from tests.conftest import bundled  # noqa: E402
+
+SAMPLE = bundled("CT_small.dcm")
+
+# Installed before any page script: times (ms since navigation) of the file input's change
+# event and of the first summary appearing in the list.
+PROBE = """
+window.__bench = {};
+document.addEventListener('change', () => { window.__bench.chosen ??= performance.now(); }, true);
+new MutationObserver(() => {
+  if (document.querySelector('[data-testid=instance]')) window.__bench.summary ??= performance.now();
+}).observe(document, {subtree: true, childList: true});
+"""
+
+
+def _first_summary(page: Page, url: str) -> float:
+    """Navigate, choose the sample at once, return ms from navigation to its summary."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_test_id("file-input").set_input_files(str(SAMPLE))
+    page.get_by_test_id("instance").wait_for(timeout=60000)
+    return page.evaluate("window.__bench.summary")
+
+
+def _ready(page: Page, url: str) -> float:
+    page.goto(url)
+    return page.evaluate("window.dicomtab.ready.then(() => performance.now())")
+
+
+def _open_after_ready(page: Page) -> float:
+    page.evaluate("window.__bench = {chosen: undefined, summary: undefined}")
+    page.get_by_test_id("file-input").set_input_files(str(SAMPLE))
+    page.get_by_test_id("instance").wait_for(timeout=60000)
+    return page.evaluate("window.__bench.summary - window.__bench.chosen")
+
+
+def _fresh(browser: Browser) -> tuple[BrowserContext, Page]:
+    context = browser.new_context()
+    context.add_init_script(PROBE)
+    return context, context.new_page()
+
+
+def measure(browser: Browser, url: str, runs: int) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {k: [] for k in (
+        "cold: navigation → ready", "warm: navigation → ready",
+        "cold: navigation → first summary", "warm: navigation → first summary",
+        "file chosen → summary (Python ready)",
+    )}
+    for _ in range(runs):
+        context, page = _fresh(browser)
+        results["cold: navigation → ready"].append(_ready(page, url))
+        results["file chosen → summary (Python ready)"].append(_open_after_ready(page))
+        page.evaluate("window.dicomtab.offline")
+        results["warm: navigation → ready"].append(_ready(page, url))
+        results["warm: navigation → first summary"].append(_first_summary(page, url))
+        context.close()
+        context, page = _fresh(browser)
+        results["cold: navigation → first summary"].append(_first_summary(page, url))
+        context.close()
+    return results
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import os
+
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}"
+
+
+def print_table(results: dict[str, list[float]], header: str) -> None:
+    print(header)
+    print(f"| {'measure':<40} | {'median':>9} | {'min':>9} | {'max':>9} |")
+    print(f"|{'-' * 42}|{'-' * 11}|{'-' * 11}|{'-' * 11}|")
+    fmt: Callable[[float], str] = lambda ms: f"{ms / 1000:.2f} s" if ms >= 1000 else f"{ms:.0f} ms"  # noqa: E731
+    for name, values in results.items():
+        print(f"| {name:<40} | {fmt(statistics.median(values)):>9} | {fmt(min(values)):>9} | {fmt(max(values)):>9} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args(argv)
+    server, url = serve_in_thread(ROOT / "dist")
+    with sync_playwright() as playwright:
+        executable = str(SYSTEM_CHROMIUM) if SYSTEM_CHROMIUM.exists() else None
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        version = browser.version
+        results = measure(browser, url, args.runs)
+        browser.close()
+    server.shutdown()
+    print_table(results, f"dicomtab start-up, {args.runs} runs, Chromium {version} headless, localhost; {_machine()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
