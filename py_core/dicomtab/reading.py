@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pydicom
@@ -35,6 +37,18 @@ from dicomtab.structure import StructureProblem, StructureReport, check_structur
 # for VR DA: '…'"). Those values may identify a patient, so they must never reach a console
 # or a log handler an application configures; we report our own, value-free notes instead.
 logging.getLogger("pydicom").propagate = False
+
+
+@contextmanager
+def quiet_pydicom() -> Iterator[None]:
+    """Silence warnings while file values are read: pydicom's quote the offending value.
+
+    Every entry point (the worker API, the CLI) runs its work inside this, because values
+    are decoded lazily, long after :func:`open_dataset` returned.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 PREAMBLE_LENGTH = 128
 MAGIC = b"DICM"
@@ -122,8 +136,7 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
     if stated_syntax in _ENCODINGS:
         report = _check(data, dataset_offset, *_ENCODINGS[stated_syntax], name)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with quiet_pydicom():
         try:
             dataset = pydicom.dcmread(
                 io.BytesIO(data), force=True, stop_before_pixels=stop_before_pixels

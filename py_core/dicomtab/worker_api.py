@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from dicomtab import __version__
 from dicomtab.errors import DicomtabError, UsageError
-from dicomtab.reading import open_dataset
+from dicomtab.reading import open_dataset, quiet_pydicom
 from dicomtab.summary import summarize
 
 
@@ -81,7 +81,9 @@ def _failed(code: str, message: str) -> dict[str, Any]:
 def _run(action: Any, *args: Any) -> str:
     """Run ``action`` and return its result (or failure) as a JSON string."""
     try:
-        result = {"status": "success", "payload": action(*args)}
+        # pydicom decodes values lazily and warns about bad ones by quoting them.
+        with quiet_pydicom():
+            result = {"status": "success", "payload": action(*args)}
     except DicomtabError as exc:
         result = _failed(exc.code, exc.message)
     except Exception as exc:
@@ -109,3 +111,66 @@ def list_instances() -> str:
 def version() -> str:
     """The core's version, for the page's about line."""
     return __version__
+
+
+# -- Tag inspector (issue #4) -------------------------------------------------------------
+# Thin wrappers over dicomtab.inspect.api. The inspector is imported on first use (inside
+# _run, so that even a failed import comes back as a result) and opening files, the worker's
+# start-up path, does not pay for it.
+
+
+def _inspector() -> Any:
+    from dicomtab.inspect import api
+
+    return api
+
+
+def open_damaged(data: bytes | bytearray | memoryview | _BufferProxy, name: str) -> str:
+    """Open a file ``open_file`` refused as truncated/damaged, for the tag inspector only."""
+    return _run(lambda: _inspector().open_damaged(SESSION, _as_bytes(data), name))
+
+
+def tags(instance_id: str, binary: str = "inline", include_meta: bool = False,
+         phi_only: bool = False) -> str:
+    """JSON result with the instance's DICOM JSON model (binary "inline" or "omit")."""
+    return _run(lambda: _inspector().tags(SESSION, instance_id, binary, include_meta, phi_only))
+
+
+def phi_summary(instance_id: str) -> str:
+    """JSON result with the counts per PHI category and the pixel warnings."""
+    return _run(lambda: _inspector().phi_summary(SESSION, instance_id))
+
+
+def tree(instance_id: str, phi_only: bool = False) -> str:
+    """JSON result with the element tree as rows."""
+    return _run(lambda: _inspector().tree(SESSION, instance_id, phi_only))
+
+
+def value_of(instance_id: str, path: str) -> str:
+    """JSON result with the full value of the element at ``path``."""
+    return _run(lambda: _inspector().value_of(SESSION, instance_id, path))
+
+
+def search(instance_id: str, query: str) -> str:
+    """JSON result with the paths of elements matching ``query``."""
+    return _run(lambda: _inspector().search(SESSION, instance_id, query))
+
+
+def diff(id_a: str, id_b: str) -> str:
+    """JSON result with the added, removed and changed elements from ``id_a`` to ``id_b``."""
+    return _run(lambda: _inspector().diff(SESSION, id_a, id_b))
+
+
+def series_diff(instance_ids: Any) -> str:
+    """JSON result with the elements that vary / are constant across these instances."""
+    return _run(lambda: _inspector().series(SESSION, list(instance_ids)))
+
+
+def export_csv(instance_id: str, phi_only: bool = False) -> str:
+    """JSON result whose payload is the flat view as CSV text."""
+    return _run(lambda: _inspector().export_csv(SESSION, instance_id, phi_only))
+
+
+def export_dump(instance_id: str, phi_only: bool = False) -> str:
+    """JSON result whose payload is the dcmdump-style text."""
+    return _run(lambda: _inspector().export_dump(SESSION, instance_id, phi_only))

@@ -62,3 +62,22 @@ def test_unexpected_errors_do_not_leak_file_content(
     captured = capsys.readouterr()
     assert "DOE^JANE" not in captured.out + captured.err
     assert "ValueError" in captured.err  # developers still learn where it happened
+
+
+def test_values_decoded_later_do_not_warn_with_their_content(capsys: pytest.CaptureFixture[str]) -> None:
+    import struct
+    import warnings
+
+    # SeriesNumber (IS) holding text: pydicom warns "Invalid value for VR IS: '<value>'" when
+    # the summary reads it, long after open_dataset returned.
+    data = bundled("CT_small.dcm").read_bytes()
+    at = data.index(b"\x20\x00\x11\x00IS")
+    length = struct.unpack("<H", data[at + 6 : at + 8])[0]
+    bad = data[: at + 6] + struct.pack("<H", 8) + b"SECRET42" + data[at + 8 + length :]
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        result = json.loads(worker_api.open_file(bad, "ct.dcm"))
+    assert result["status"] == "success" and result["payload"]["series"]["number"] is None
+    assert not [r for r in records if "SECRET42" in str(r.message)]
+    captured = capsys.readouterr()
+    assert "SECRET42" not in captured.out + captured.err

@@ -14,9 +14,10 @@ import sys
 from collections.abc import Sequence
 
 from dicomtab import __version__
+from dicomtab.reading import quiet_pydicom
 
 #: Modules under ``dicomtab.cli`` that each contribute one or more sub-commands.
-COMMAND_MODULES: tuple[str, ...] = ("summary", "deid")
+COMMAND_MODULES: tuple[str, ...] = ("summary", "deid", "dump")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     args = build_parser().parse_args(argv)
-    status: int = args.func(args)
+    with quiet_pydicom():  # pydicom's warnings quote file values: never on the console
+        status: int = args.func(args)
     return status
 
 

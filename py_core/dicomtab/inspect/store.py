@@ -1,0 +1,78 @@
+"""Parsed instances kept for the inspector, per worker session.
+
+The worker's :class:`~dicomtab.worker_api.Session` keeps each file's bytes; the inspector
+parses an instance once, on first use, and keeps the result for the next calls (a tree, a
+search, an export in a row). Only the last few are kept: each holds an element tree, and a
+tab may open hundreds of files.
+
+Files the session refused as truncated or damaged are opened here leniently and get their own
+ids (``d1``, ``d2``, …): the session only holds files fit to view and de-identify.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from typing import Any, Protocol
+
+from dicomtab.errors import UsageError
+from dicomtab.inspect.partial import Inspected, load
+
+#: Parsed instances kept per session (least recently used dropped first).
+CAPACITY = 8
+
+
+class _Instance(Protocol):
+    name: str
+    data: bytes
+
+
+class _Session(Protocol):
+    def get(self, instance_id: str) -> Any: ...
+
+
+class InspectorStore:
+    """The inspector's state for one session."""
+
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self._capacity = capacity
+        self._parsed: OrderedDict[str, tuple[bytes, Inspected]] = OrderedDict()
+        self._damaged: dict[str, Inspected] = {}
+        self._next = 1
+
+    def add_damaged(self, inspected: Inspected) -> str:
+        """Keep a leniently opened file; return its id."""
+        instance_id = f"d{self._next}"
+        self._next += 1
+        self._damaged[instance_id] = inspected
+        return instance_id
+
+    def get(self, session: _Session, instance_id: str) -> Inspected:
+        """The parsed instance with this id (parsing it now if needed), or a UsageError."""
+        if not isinstance(instance_id, str):
+            raise UsageError("An instance id must be a string such as 'i1'.")
+        damaged = self._damaged.get(instance_id)
+        if damaged is not None:
+            return damaged
+        instance: _Instance = session.get(instance_id)
+        cached = self._parsed.get(instance_id)
+        # The bytes' identity guards against a new session that reuses the same ids.
+        if cached is not None and cached[0] is instance.data:
+            self._parsed.move_to_end(instance_id)
+            return cached[1]
+        inspected = load(instance.data, instance.name)
+        self._parsed[instance_id] = (instance.data, inspected)
+        while len(self._parsed) > self._capacity:
+            self._parsed.popitem(last=False)
+        return inspected
+
+
+_STORES: weakref.WeakKeyDictionary[Any, InspectorStore] = weakref.WeakKeyDictionary()
+
+
+def store_for(session: Any) -> InspectorStore:
+    """The inspector store of ``session`` (created on first use, dropped with the session)."""
+    store = _STORES.get(session)
+    if store is None:
+        store = _STORES[session] = InspectorStore()
+    return store
