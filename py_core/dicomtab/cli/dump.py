@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dicomtab.cli.common import read_failure
 from dicomtab.errors import DicomtabError
 
 
@@ -76,12 +77,7 @@ def run(args: argparse.Namespace) -> int:
             inspected = load(path.read_bytes(), path.name)
         except (DicomtabError, OSError) as exc:
             failed += 1
-            message = (
-                exc.message
-                if isinstance(exc, DicomtabError)
-                else f"{path.name} cannot be read ({exc.strerror})."
-            )
-            print(f"error: {message}", file=sys.stderr)
+            print(f"error: {read_failure(exc, path)}", file=sys.stderr)
             continue
         if len(args.files) > 1 and not args.json:
             print(f"# File: {path}")

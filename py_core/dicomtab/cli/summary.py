@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dicomtab.cli.common import read_failure
 from dicomtab.errors import DicomtabError
 from dicomtab.reading import open_dataset
 from dicomtab.summary import summarize
@@ -58,12 +59,7 @@ def run(args: argparse.Namespace) -> int:
             summary = summarize(open_dataset(path.read_bytes(), path.name, stop_before_pixels=True))
         except (DicomtabError, OSError) as exc:
             failed += 1
-            message = (
-                exc.message
-                if isinstance(exc, DicomtabError)
-                else f"{path.name} cannot be read ({exc.strerror})."
-            )
-            print(f"error: {message}", file=sys.stderr)
+            print(f"error: {read_failure(exc, path)}", file=sys.stderr)
             continue
         if args.json:
             print(json.dumps({"file": str(path), **summary}, ensure_ascii=False))
