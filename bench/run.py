@@ -26,9 +26,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "build"))
 sys.path.insert(0, str(ROOT))
-from serve import serve_in_thread  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, SYSTEM_CHROMIUM  # noqa: E402
 from tests.conftest import bundled  # noqa: E402
+
+from serve import serve_in_thread  # noqa: E402
 
 SAMPLE = bundled("CT_small.dcm")
 

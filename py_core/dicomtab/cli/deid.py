@@ -41,7 +41,8 @@ def register(subparsers: Any) -> None:
     v = subparsers.add_parser("verify", help="scan de-identified files for residual PHI")
     v.add_argument("outdir", type=Path, metavar="OUTDIR")
     v.add_argument("--originals", nargs="+", type=Path, metavar="INPUT",
-                   help="the original files: their identifying values are searched for")
+                   help="the original files: their identifying values are searched for, "
+                   "in every element and in every byte of every output file")
     v.set_defaults(func=run_verify)
 
     pr = subparsers.add_parser("profiles", help="list the built-in de-identification profiles")

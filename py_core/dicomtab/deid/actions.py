@@ -94,7 +94,12 @@ def decide(
             return Decision(profile.private_overrides[key], "override")
         safe = key in table.safe_private or key in profile.safe_private
         if profile.has("retain_safe_private") and safe:
-            return Decision("K", "safe-private")
+            # Table E.1-1 says C for safe private attributes: kept, but their UIDs remapped,
+            # dates shifted and text scrubbed like any kept value (some listed ones are UIDs).
+            # Sequences are walked as kept ones so nested attributes get their own rules.
+            if vr == "SQ" or (vr == "UI" and profile.has("retain_uids")):
+                return Decision("K", "safe-private")
+            return Decision("C", "safe-private")
         return Decision(table.private_row.basic, "private")
     if tag in profile.overrides:
         return Decision(profile.overrides[tag], "override")
@@ -124,3 +129,19 @@ def decide(
             return Decision("C", "vr-date")
         return Decision("X", "vr-date")
     return Decision("X", "unlisted")
+
+
+#: Decisions per (profile, table), kept for the life of the process (a batch): a handful of
+#: profiles at most, each with a few hundred distinct (tag, VR, creator, tree) keys.
+_DECISIONS: dict[tuple[int, int], tuple[Profile, DeidTable, dict[Any, Decision]]] = {}
+
+
+def decision_cache(profile: Profile, table: DeidTable) -> dict[Any, Decision]:
+    """A memo for :func:`decide` under ``profile`` and ``table``: decisions depend on an
+    element's tag, VR, creator and place, never its value, so a batch needs few."""
+    entry = _DECISIONS.get((id(profile), id(table)))
+    if entry is None or entry[0] is not profile or entry[1] is not table:
+        if len(_DECISIONS) >= 16:
+            _DECISIONS.clear()
+        entry = _DECISIONS[(id(profile), id(table))] = (profile, table, {})
+    return entry[2]

@@ -8,20 +8,16 @@ the batch goes on.
 from __future__ import annotations
 
 import csv
-import io
 import re
-import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pydicom
-from pydicom.dataset import Dataset
-
 from dicomtab.deid.engine import DeidResult, ElementRecord, deidentify
 from dicomtab.deid.keys import Key
 from dicomtab.deid.profile import Profile
+from dicomtab.deid.writer import encode
 from dicomtab.errors import DicomtabError, PolicyError, UnsupportedError
 from dicomtab.reading import read_dataset
 
@@ -132,15 +128,6 @@ def output_relpath(result: DeidResult) -> Path:
     return Path(*parts)
 
 
-def encode(ds: Dataset) -> bytes:
-    """The bytes of a de-identified file (preamble, group 0002, data set)."""
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():  # pydicom's warnings quote values
-        warnings.simplefilter("ignore")
-        pydicom.dcmwrite(buffer, ds, enforce_file_format=True)
-    return buffer.getvalue()
-
-
 def process_one(item: InputItem, profile: Profile, key: Key) -> tuple[DeidResult, bytes]:
     """Read, de-identify and encode one input; raises DicomtabError with a value-free reason."""
     try:
@@ -189,6 +176,8 @@ def run_batch(
             outcome.output, outcome.records, outcome.flags = str(rel), result.records, result.flags
             if result.patient[0]:
                 batch.crosswalk[result.patient[0]] = result.patient[1]
+            if result.patient_name[0]:
+                batch.crosswalk[result.patient_name[0]] = result.patient_name[1]
             batch.crosswalk.update(result.uid_map)
         except DicomtabError as exc:
             outcome.error = exc.to_dict()

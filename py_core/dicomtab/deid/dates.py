@@ -36,10 +36,11 @@ def shift_da(value: str, days: int) -> str | None:
 def shift_dt(value: str, days: int) -> str | None:
     """Shift the date part of a DT value, keeping time, fraction and UTC offset as given."""
     text = value.strip()
-    if len(text) < 4 or not text[:4].isdigit():
+    # Only the date components move; a DT may stop at year or month precision, and a UTC
+    # offset may follow any precision ("2024-0500"), so the date is the leading digits only.
+    date_len = min(8, len(text) - len(text.lstrip("0123456789")))
+    if date_len not in (4, 6, 8):
         return None
-    # Only the date components move; a DT may stop at year or month precision.
-    date_len = 8 if len(text) >= 8 and text[:8].isdigit() else len(text[:8].rstrip("+-"))
     head, tail = text[:date_len], text[date_len:]
     padded = head + "0101"[len(head) - 4 :] if len(head) < 8 else head
     shifted = shift_da(padded, days)

@@ -12,8 +12,9 @@ import uuid
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from pydicom.datadict import keyword_for_tag
+from pydicom import config
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
@@ -21,12 +22,27 @@ from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from dicomtab import __version__
 from dicomtab.deid import dates, pseudonyms
-from dicomtab.deid.actions import DATE_VRS, Decision, decide, dummy_value, empty_value
+from dicomtab.deid.actions import (
+    DATE_VRS,
+    Decision,
+    decide,
+    decision_cache,
+    dummy_value,
+    empty_value,
+)
+from dicomtab.deid.elements import (
+    Element,
+    keyword,
+    mark_encoding,
+    passes_through,
+    peek_vr,
+    read_as,
+)
 from dicomtab.deid.freetext import IDENTIFIER_KEYWORDS, TEXT_VRS, Scrubber, identifier_strings
 from dicomtab.deid.keys import Key
-from dicomtab.deid.methods import method_codes, method_text
+from dicomtab.deid.methods import METHOD_CODE_SEQUENCE, encoded_method_codes, method_text
 from dicomtab.deid.profile import Profile
-from dicomtab.deid.table import DeidTable, load_table
+from dicomtab.deid.table import DeidTable, PrivateKey, load_table
 from dicomtab.deid.uids import UidMapper
 
 #: This tool's Implementation Class UID: a fixed UUID-derived UID (2.25 arc).
@@ -68,6 +84,9 @@ class DeidResult:
     patient: tuple[str, str]
     date_offset_days: int | None
     methods: list[str] = field(default_factory=list)
+    #: (original Patient's Name, its replacement) for the crosswalk; ("", "") when either is
+    #: empty or the name was kept as it was.
+    patient_name: tuple[str, str] = ("", "")
 
     @property
     def sop_instance_uid(self) -> str:
@@ -86,6 +105,12 @@ def _creator_of(ds: Dataset, tag: int) -> str | None:
     return str(creator.value).strip() if creator is not None and creator.value else ""
 
 
+def _new(tag: int, vr: str, value: Any) -> DataElement:
+    """A new element, unvalidated: its value is ours (dummy, empty, pseudonym, mapped UID,
+    cleaned text), and pydicom's validation would only warn, quoting the value."""
+    return DataElement(tag, vr, value, validation_mode=config.IGNORE)
+
+
 def _is_creator_element(tag: int) -> bool:
     return (tag >> 16) % 2 == 1 and 0x0010 <= (tag & 0xFFFF) <= 0x00FF
 
@@ -101,6 +126,8 @@ class _Walker:
         self.records: list[ElementRecord] = []
         self.patient_key = pseudonyms.patient_key(source)
         self.fields = pseudonyms.template_fields(key, self.patient_key)
+        self.implicit, self.little = _encoding(source)
+        self.decisions = decision_cache(profile, table)
         self.offset: int | None = None
         if profile.has("retain_long_modified_dates"):
             self.offset = profile.date_offset_days
@@ -111,106 +138,143 @@ class _Walker:
     # -- pass 1: the identifiers that will be removed, to search for in kept text ------------
     def _identifiers(self, ds: Dataset, tree: str | None) -> list[str]:
         found: list[str] = []
-        for elem in ds:
-            keyword = keyword_for_tag(elem.tag) or ""
-            if elem.VR == "SQ":
-                for item in elem.value or []:
+        for raw in ds.elements():
+            tag = int(raw.tag)
+            vr = peek_vr(raw) or ds[tag].VR
+            if vr == "SQ":
+                for item in ds[tag].value or []:
                     found.extend(self._identifiers(item, tree))
                 continue
-            if elem.VR != "PN" and keyword not in IDENTIFIER_KEYWORDS:
+            if vr != "PN" and keyword(tag) not in IDENTIFIER_KEYWORDS:
                 continue
-            decision = self._decide(ds, elem, tree)
-            if decision.action not in ("K", "C"):
-                found.extend(identifier_strings(elem.VR, elem.value))
+            if self._decide(ds, tag, vr, tree).action not in ("K", "C"):
+                found.extend(identifier_strings(vr, ds[tag].value))
         return found
 
-    def _decide(self, ds: Dataset, elem: DataElement, tree: str | None) -> Decision:
-        keyword = keyword_for_tag(elem.tag) or ""
-        creator = _creator_of(ds, elem.tag)
-        return decide(elem.tag, elem.VR, keyword, creator, self.profile, self.table, tree)
+    def _decide(self, ds: Dataset, tag: int, vr: str, tree: str | None) -> Decision:
+        # Decisions depend on the element's name, never its value: the same for every file of
+        # a batch, so they are remembered per profile.
+        creator = _creator_of(ds, tag)
+        cache_key = (tag, vr, creator, tree)
+        decision = self.decisions.get(cache_key)
+        if decision is None:
+            decision = decide(tag, vr, keyword(tag), creator, self.profile, self.table, tree)
+            self.decisions[cache_key] = decision
+        return decision
 
     # -- pass 2: build the new dataset ------------------------------------------------------
     def walk(self, ds: Dataset, path: str, tree: str | None) -> Dataset:
         out = Dataset()
         kept_blocks: set[int] = set()
-        for elem in ds:
-            tag = int(elem.tag)
+        for raw in ds.elements():
+            tag = int(raw.tag)
             if tag >> 16 == 0x0002 or _is_creator_element(tag):
                 continue  # file meta is rebuilt; creators follow their blocks below
-            keyword = keyword_for_tag(tag) or ""
-            where = f"{path}{keyword or _tag_text(tag)}"
-            decision = self._decide(ds, elem, tree)
-            new = self._apply(elem, decision, keyword, where, tree)
+            elem: Element = raw
+            vr = peek_vr(raw)
+            if vr is None or not passes_through(raw, self.implicit, self.little):
+                elem = ds[tag]
+                vr = elem.VR
+            if vr == "UN" and tag >> 16 & 1:
+                elem, vr = self._private_vr(ds, tag, elem)
+            decision = self._decide(ds, tag, vr, tree)
+            new = self._apply(ds, elem, vr, decision, path, tree)
             if new is not None:
-                out.add(new)
+                out.add(new)  # type: ignore[arg-type]  # pydicom stores raw elements too
                 if tag >> 16 & 1:
                     kept_blocks.add(((tag >> 16) << 16) | ((tag & 0xFFFF) >> 8))
         for creator_tag in sorted(kept_blocks):
             if creator_tag in ds:
                 src = ds[creator_tag]
-                out.add(DataElement(creator_tag, src.VR, src.value))
+                out.add(_new(creator_tag, src.VR, src.value))
         return out
 
-    def _record(self, where: str, elem: DataElement, action: str, source: str) -> None:
+    def _private_vr(self, ds: Dataset, tag: int, elem: Element) -> tuple[Element, str]:
+        """A UN private element as the VR the safe list gives it (else as it is)."""
+        key = PrivateKey(_creator_of(ds, tag) or "", tag >> 16, tag & 0xFF)
+        vr = self.table.safe_private_vr.get(key)
+        if vr is None or vr in ("SQ", "UN") or (tag & 0xFFFF) < 0x1000:
+            return elem, "UN"
+        return read_as(ds, ds[tag], vr), vr
+
+    def _record(self, where: str, tag: int, vr: str, action: str, source: str) -> None:
         self.records.append(
-            ElementRecord(where, _tag_text(int(elem.tag)), keyword_for_tag(elem.tag) or "",
-                          elem.VR, action, source)
+            ElementRecord(where, _tag_text(tag), keyword(int(tag)), vr, action, source)
         )
 
     def _apply(
-        self, elem: DataElement, d: Decision, keyword: str, where: str, tree: str | None
-    ) -> DataElement | None:
-        vr, action = elem.VR, d.action
-        template = self.profile.templates.get(keyword)
+        self, ds: Dataset, raw: Element, vr: str, d: Decision, path: str, tree: str | None
+    ) -> Element | None:
+        """The output element for ``raw`` under decision ``d`` (None: removed).
+
+        ``raw`` may still be undecoded; it is decoded only where the value matters.
+        """
+        tag, action = int(raw.tag), d.action
+
+        def decoded() -> DataElement:
+            return raw if isinstance(raw, DataElement) else ds[tag]
+
+        name = keyword(tag)
+        where = path + (name or _tag_text(tag))
+        template = self.profile.templates.get(name) if name else None
         if template is not None and action in ("Z", "D"):
             # Also when empty: every file of a patient then carries the same pseudonym.
-            self._record(where, elem, "D", "template")
-            return DataElement(elem.tag, vr, pseudonyms.render(template, self.fields))
+            self._record(where, tag, vr, "D", "template")
+            return _new(tag, vr, pseudonyms.render(template, self.fields))
         if action == "X":
-            self._record(where, elem, "X", d.source)
+            self._record(where, tag, vr, "X", d.source)
             return None
         if vr == "SQ":
-            return self._sequence(elem, d, where, tree)
+            return self._sequence(decoded(), d, where, tree)
         if action == "Z":
-            self._record(where, elem, "Z", d.source)
-            return DataElement(elem.tag, vr, empty_value(vr))
+            self._record(where, tag, vr, "Z", d.source)
+            return _new(tag, vr, empty_value(vr))
         if action == "D":
-            self._record(where, elem, "D", d.source)
+            self._record(where, tag, vr, "D", d.source)
             if vr == "UI":
-                return self._map_uids(elem)
-            return DataElement(elem.tag, vr, dummy_value(vr))
+                return self._map_uids(decoded())
+            return _new(tag, vr, dummy_value(vr))
+        # What follows may keep the value as it is: then the raw element goes out, so its
+        # bytes are copied rather than encoded again.
+        changed: DataElement | None = None
         if action == "U" or (vr == "UI" and action == "C"):
+            elem = decoded()
             new = self._map_uids(elem)
-            if new.value != elem.value:
-                self._record(where, elem, "U", d.source)
+            if new.value == elem.value:
+                return raw  # well-known UIDs (SOP Class, Transfer Syntax) map to themselves
+            self._record(where, tag, vr, "U", d.source)
             return new
         if action == "C":
-            return self._clean(elem, d, where)
-        # K: kept, but kept text is still searched for identifiers removed elsewhere, unless
-        # the profile explicitly asked to keep this very attribute.
-        if vr in TEXT_VRS and d.source != "override":
-            return self._scrubbed(elem, where, d.source)
-        return elem
+            elem = decoded()
+            changed = self._clean(elem, d, where)
+        elif vr in TEXT_VRS and d.source != "override":
+            # K: kept, but kept text is still searched for identifiers removed elsewhere,
+            # unless the profile explicitly asked to keep this very attribute.
+            elem = decoded()
+            changed = self._scrubbed(elem, where, d.source)
+        else:
+            return raw
+        return raw if changed is elem else changed
 
     def _sequence(
         self, elem: DataElement, d: Decision, where: str, tree: str | None
     ) -> DataElement:
         if d.action == "Z":
-            self._record(where, elem, "Z", d.source)
-            return DataElement(elem.tag, "SQ", Sequence([]))
+            self._record(where, elem.tag, "SQ", "Z", d.source)
+            return _new(elem.tag, "SQ", Sequence([]))
         # D on a sequence: keep its items but de-identify them (a dummy of the same shape);
         # C: clean them; K/U: walk them so nested UIDs, names and dates still get their rules.
         inner = {"D": "D", "C": "C"}.get(d.action, tree)
         if d.action in ("D", "C"):
-            self._record(where, elem, d.action, d.source)
+            self._record(where, elem.tag, "SQ", d.action, d.source)
         items = [self.walk(item, f"{where}[{i}].", inner) for i, item in enumerate(elem.value)]
-        return DataElement(elem.tag, "SQ", Sequence(items))
+        return _new(elem.tag, "SQ", Sequence(items))
 
     def _map_uids(self, elem: DataElement) -> DataElement:
         value = elem.value
         if isinstance(value, list | tuple):
-            return DataElement(elem.tag, elem.VR, [self.uids.map(str(v)) for v in value])
-        return DataElement(elem.tag, elem.VR, self.uids.map(str(value)) if value else value)
+            return _new(elem.tag, elem.VR, [self.uids.map(str(v)) for v in value])
+        return _new(elem.tag, elem.VR, self.uids.map(str(value)) if value else value)
 
     def _clean(self, elem: DataElement, d: Decision, where: str) -> DataElement | None:
         vr = elem.VR
@@ -222,11 +286,11 @@ class _Walker:
             shifted = dates.shift_values(vr, text, self.offset)
             if shifted is None:
                 # An unparseable date cannot be shifted safely: empty it rather than leak it.
-                self._record(where, elem, "Z", d.source + "+unparseable-date")
-                return DataElement(elem.tag, vr, None)
+                self._record(where, elem.tag, vr, "Z", d.source + "+unparseable-date")
+                return _new(elem.tag, vr, None)
             if shifted != text:
-                self._record(where, elem, "C", d.source + "+date-shift")
-            return DataElement(elem.tag, vr, shifted.split("\\") if "\\" in shifted else shifted)
+                self._record(where, elem.tag, vr, "C", d.source + "+date-shift")
+            return _new(elem.tag, vr, shifted.split("\\") if "\\" in shifted else shifted)
         if vr in TEXT_VRS or vr == "PN":
             return self._scrubbed(elem, where, d.source)
         return elem
@@ -238,8 +302,8 @@ class _Walker:
         cleaned = [self.scrubber.scrub(str(v)) for v in values]
         if cleaned == [str(v) for v in values]:
             return elem
-        self._record(where, elem, "C", source + "+free-text")
-        return DataElement(elem.tag, elem.VR, cleaned if len(cleaned) > 1 else cleaned[0])
+        self._record(where, elem.tag, elem.VR, "C", source + "+free-text")
+        return _new(elem.tag, elem.VR, cleaned if len(cleaned) > 1 else cleaned[0])
 
 
 def needs_pixel_review(ds: Dataset) -> bool:
@@ -256,6 +320,16 @@ def needs_pixel_review(ds: Dataset) -> bool:
         ).upper()
         return any(h in text for h in PORTABLE_HINTS)
     return False
+
+
+def _encoding(source: Dataset) -> tuple[bool, bool]:
+    """(implicit VR, little endian) of the output: that of the source's transfer syntax."""
+    syntax = UID(_transfer_syntax(source))
+    try:
+        return bool(syntax.is_implicit_VR), bool(syntax.is_little_endian)
+    except ValueError:  # a private transfer syntax: the encoding pydicom read it with
+        implicit, little = source.original_encoding
+        return implicit is not False, little is not False
 
 
 def _transfer_syntax(source: Dataset) -> str:
@@ -284,8 +358,8 @@ def _file_meta(source: Dataset, out: Dataset, walker: _Walker) -> FileMetaDatase
                                 "FileMetaInformationGroupLength", "FileMetaInformationVersion"):
             action = "U" if elem.keyword == "MediaStorageSOPInstanceUID" else "D"
             action = "X" if elem.keyword not in meta else action
-            walker._record(f"FileMeta.{elem.keyword or _tag_text(elem.tag)}", elem, action,
-                           "file-meta")
+            walker._record(f"FileMeta.{elem.keyword or _tag_text(elem.tag)}", elem.tag,
+                           elem.VR, action, "file-meta")
     return meta
 
 
@@ -334,17 +408,20 @@ def _deidentify(
                     if profile.has(o)]
     out.PatientIdentityRemoved = "YES"
     out.DeidentificationMethod = method_text(profile.name, table.edition(), applied)
-    out.DeidentificationMethodCodeSequence = Sequence(method_codes(applied))
+    out[METHOD_CODE_SEQUENCE] = encoded_method_codes(
+        tuple(applied), walker.implicit, walker.little)
     out.LongitudinalTemporalInformationModified = (
         "MODIFIED" if profile.has("retain_long_modified_dates")
         else "UNMODIFIED" if profile.has("retain_long_full_dates") else "REMOVED"
     )
     if "SpecificCharacterSet" in source and "SpecificCharacterSet" not in out:
         out.SpecificCharacterSet = source.SpecificCharacterSet
+    mark_encoding(out, walker.implicit, walker.little, source._character_set)
     out.file_meta = _file_meta(source, out, walker)
     out.preamble = b"\x00" * 128
     pseudonym = str(out.get("PatientID", "")) or walker.fields["hash8"]
     original_id = str(source.get("PatientID", "") or "")
+    names = (str(source.get("PatientName", "") or ""), str(out.get("PatientName", "") or ""))
     return DeidResult(
         dataset=out,
         records=walker.records,
@@ -353,5 +430,6 @@ def _deidentify(
         patient=(original_id, pseudonym),
         date_offset_days=walker.offset,
         methods=applied,
+        patient_name=names if all(names) and names[0] != names[1] else ("", ""),
     )
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
+from pydicom.filebase import DicomBytesIO
+from pydicom.filewriter import write_data_element
+from pydicom.sequence import Sequence
+from pydicom.tag import BaseTag
 
 from dicomtab import __version__
 
@@ -25,6 +32,7 @@ CID_7050: dict[str, tuple[str, str]] = {
     "retain_institution_identity": ("113112", "Retain Institution Identity Option"),
 }
 CODE_TO_OPTION = {code: name for name, (code, _) in CID_7050.items()}
+METHOD_CODE_SEQUENCE = 0x00120064
 
 
 def method_codes(options: list[str]) -> list[Dataset]:
@@ -45,3 +53,20 @@ def method_text(profile: str, edition: str, options: list[str]) -> list[str]:
     values = [f"dicomtab {__version__}", f"profile {profile}"[:64], edition[:64]]
     values += [CID_7050[o][1][:64] for o in sorted(options, key=lambda o: CID_7050[o][0])]
     return values
+
+
+@lru_cache(maxsize=64)
+def encoded_method_codes(options: tuple[str, ...], implicit: bool, little: bool) -> RawDataElement:
+    """De-identification Method Code Sequence for ``options``, encoded once per encoding.
+
+    Every file of a batch carries the same items; building and encoding 1 + N datasets per file
+    cost more than the rest of the header. A raw element is what pydicom holds for an element
+    it has read and not yet used: it decodes it on access and writes its bytes as they are.
+    """
+    elem = DataElement(METHOD_CODE_SEQUENCE, "SQ", Sequence(method_codes(list(options))))
+    buffer = DicomBytesIO()
+    buffer.is_implicit_VR, buffer.is_little_endian = implicit, little
+    write_data_element(buffer, elem)
+    value = buffer.getvalue()[8 if implicit else 12 :]
+    return RawDataElement(BaseTag(METHOD_CODE_SEQUENCE), None if implicit else "SQ", len(value),
+                          value, 0, implicit, little, True, False)

@@ -18,6 +18,16 @@ A profile is a JSON object::
     }
 
 Built-in profiles live in ``dicomtab/profiles/*.json``; any other path is read as a file.
+
+Combined action codes. Table E.1-1 gives some attributes a choice (X/Z, X/D, Z/D, X/Z/D,
+X/Z/U*) that depends on the attribute's Type in the instance's IOD: remove it if Type 3, empty
+it if Type 2, dummy it if Type 1. This tool has no IOD tables, so by default it takes the choice
+that is valid whatever the Type (:data:`DEFAULT_COMBINED`): D wherever D is allowed (a dummy
+satisfies Types 1, 2 and 3), else Z (X/Z rows are never Type 1; an empty value satisfies Types
+2 and 3), and U for X/Z/U* (sequences of references: items kept, their UIDs remapped). So an
+attribute with a combined code stays present, dummied or emptied, where the standard would also
+allow removing it. ``combined_actions`` chooses otherwise per code, e.g. ``{"X/Z": "X"}``: only
+right for a profile that knows those attributes are Type 3 in every IOD it will see.
 """
 
 from __future__ import annotations

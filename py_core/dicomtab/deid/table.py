@@ -65,6 +65,9 @@ class DeidTable:
     private_row: Row
     keep: frozenset[int]
     safe_private: frozenset[PrivateKey]
+    #: The VR Table E.3.10-1 gives a safe private attribute, for files that do not say it
+    #: (implicit VR, or UN): a listed UID must be read as one to be remapped.
+    safe_private_vr: dict[PrivateKey, str] = field(default_factory=dict)
 
     def row_for(self, tag: int) -> Row | None:
         """The table row governing ``tag`` (exact rows first, then repeating groups)."""
@@ -107,8 +110,9 @@ def load_table() -> DeidTable:
     private_options = {"retain_safe_private": priv["retain_safe_private"]}
     private_row = Row(-1, "Private attributes", priv["basic"], private_options)
     keep = frozenset(int(a["tag"], 16) for a in _load("deid_keep.json")["attributes"])
-    safe = frozenset(
-        PrivateKey(a["creator"].strip(), int(a["group"], 16), int(a["offset"], 16))
+    safe_vr = {
+        PrivateKey(a["creator"].strip(), int(a["group"], 16), int(a["offset"], 16)): a.get("vr", "")
         for a in _load("deid_safe_private.json")["attributes"]
-    )
-    return DeidTable(raw["header"], rows, patterns, private_row, keep, safe)
+    }
+    return DeidTable(raw["header"], rows, patterns, private_row, keep, frozenset(safe_vr),
+                     {k: v for k, v in safe_vr.items() if v})

@@ -1,10 +1,12 @@
 """Scan de-identified files for what should not be there.
 
-Findings name the file, the element path and the kind of problem, never the value found.
-With the originals, every identifying value of theirs (names and name parts, IDs, addresses,
-institutions, UIDs, dates) is searched for in every element of every output. Without them, the
-checks that need no originals still run: private attributes not on the safe list, names in free
-text, burned-in annotation without pixel cleaning, missing PatientIdentityRemoved.
+Findings name the file, the element path (and for a byte hit the offset) and the kind of
+problem, never the value found. With the originals, every identifying value of theirs (names and
+name parts, IDs, addresses, institutions, UIDs, dates) is searched for twice: in every decoded
+element of every output, and in every byte of every output file (:mod:`dicomtab.deid.bytescan`),
+which also reaches pixel data, binary and private elements and the preamble. Without the
+originals, the checks that need none still run: private attributes not on the safe list, names
+in free text, burned-in annotation without pixel cleaning, missing PatientIdentityRemoved.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from dataclasses import dataclass, field
 
 from pydicom.datadict import keyword_for_tag
 from pydicom.dataset import Dataset
+from pydicom.uid import UID
 
 from dicomtab.deid.batch import InputItem
+from dicomtab.deid.bytescan import ByteScanner, encoded_forms, needles_for
 from dicomtab.deid.freetext import IDENTIFIER_KEYWORDS, TEXT_VRS, identifier_strings
 from dicomtab.deid.methods import CODE_TO_OPTION
+from dicomtab.deid.spans import regions
 from dicomtab.deid.table import PrivateKey, load_table
 from dicomtab.deid.uids import is_well_known
 from dicomtab.errors import DicomtabError
@@ -37,19 +42,32 @@ RETAINED_BY: dict[str, str] = {
 NAME_IN_TEXT = re.compile(r"(?<!\w)[^\W\d_]{2,}\^[^\W\d_]{2,}")
 BINARY_VRS = frozenset({"OB", "OW", "UN", "OD", "OF", "OL", "OV"})
 PIXEL_KEYWORDS = frozenset({"PixelData", "FloatPixelData", "DoubleFloatPixelData"})
+#: Finding kinds of the element scan that name an original value found in an element.
+VALUE_KINDS = frozenset({"original-value", "name-in-free-text"})
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem: where it is and what kind it is (never the value)."""
+    """One problem: where it is and what kind it is (never the value).
+
+    ``offset`` is set for hits of the byte scan: the byte where the value starts, counted in
+    the file, or in the inflated data set when ``region`` says so.
+    """
 
     file: str
     path: str
     kind: str
     what: str
+    offset: int | None = None
+    region: str = "file"
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.kind} ({self.what})"
+        path = self.path or ("(outside any element)" if self.offset is not None else "")
+        text = f"{self.file}: {path}: {self.kind} ({self.what})"
+        if self.offset is not None:
+            where = "" if self.region == "file" else f" of the {self.region}"
+            text += f" at byte {self.offset}{where}"
+        return text
 
 
 @dataclass
@@ -59,12 +77,34 @@ class Originals:
     values: dict[str, str] = field(default_factory=dict)  # value -> source keyword
     uids: set[str] = field(default_factory=set)
     dates: set[str] = field(default_factory=set)
+    #: value -> the byte strings it may appear as in a file (see bytescan.encoded_forms)
+    forms: dict[str, set[bytes]] = field(default_factory=dict)
+    _searches: dict[frozenset[str], _Search] = field(default_factory=dict, repr=False)
 
-    def add_dataset(self, ds: Dataset) -> None:
+    def search(self, applied: frozenset[str]) -> _Search:
+        """The searches for outputs that applied ``applied``: values an applied option lets
+        stay are left out. Compiled once per set of options, not once per file."""
+        found = self._searches.get(applied)
+        if found is None:
+            words = {v: k for v, k in self.values.items() if RETAINED_BY.get(k) not in applied}
+            if "retain_uids" not in applied:
+                words.update({u: "UID" for u in self.uids})
+            if "retain_long_full_dates" not in applied:
+                words.update({d: "date" for d in self.dates})
+            found = self._searches[applied] = _Search(words, self.forms)
+        return found
+
+    def add_dataset(self, ds: Dataset, charsets: list[str] | None = None) -> None:
+        """Collect the identifying values of ``ds`` (and of its sequence items)."""
+        self._searches.clear()  # compiled for the values known so far
+        declared = ds.get("SpecificCharacterSet")
+        if declared:
+            values = declared if isinstance(declared, list | tuple) else [declared]
+            charsets = [str(v) for v in values]
         for elem in ds:
             if elem.VR == "SQ":
                 for item in elem.value or []:
-                    self.add_dataset(item)
+                    self.add_dataset(item, charsets)
                 continue
             if elem.value is None or elem.is_empty:
                 continue
@@ -77,6 +117,16 @@ class Originals:
             elif elem.VR == "PN" or keyword in IDENTIFIER_KEYWORDS:
                 for s in identifier_strings(elem.VR, elem.value):
                     self.values.setdefault(s, "PN" if elem.VR == "PN" else keyword)
+                    self.forms.setdefault(s, set()).update(encoded_forms(s, charsets))
+
+
+class _Search:
+    """The compiled searches for one set of applied options (built once per set)."""
+
+    def __init__(self, words: dict[str, str], forms: dict[str, set[bytes]] | None = None) -> None:
+        self.lookup = {w.lower(): k for w, k in words.items()}
+        self.pattern = _pattern(words)
+        self.bytes = ByteScanner(needles_for(words, forms or {}))
 
 
 def collect_originals(items: Iterable[InputItem]) -> tuple[Originals, list[str]]:
@@ -107,18 +157,8 @@ class _Scanner:
         table = load_table()
         self.safe = table.safe_private
         self.originals = originals
-        self.words: dict[str, str] = {}
-        if originals is not None:
-            self.words = {
-                v: k for v, k in originals.values.items()
-                if RETAINED_BY.get(k) not in self.applied
-            }
-            if "retain_uids" not in self.applied:
-                self.words.update({u: "UID" for u in originals.uids})
-            if "retain_long_full_dates" not in self.applied:
-                self.words.update({d: "date" for d in originals.dates})
-        self.lookup = {w.lower(): k for w, k in self.words.items()}
-        self.pattern = _pattern(self.words)
+        search = _Search({}) if originals is None else originals.search(frozenset(self.applied))
+        self.lookup, self.pattern, self.bytes = search.lookup, search.pattern, search.bytes
 
     def add(self, path: str, kind: str, what: str) -> None:
         self.findings.append(Finding(self.name, path, kind, what))
@@ -150,13 +190,7 @@ class _Scanner:
 
     def _values(self, vr: str, value: object, path: str) -> None:
         if vr in BINARY_VRS:
-            if self.pattern is not None and isinstance(value, bytes):
-                text = value.decode("latin-1")
-                match = self.pattern.search(text) or self.pattern.search(
-                    value.decode("utf-8", "replace"))
-                if match:
-                    self.add(path, "original-value-in-bytes", self._what(match.group(0)))
-            return
+            return  # not text: the byte scan searches it, in every encoding
         values = value if isinstance(value, list | tuple) else [value]
         for v in values:
             text = str(v)
@@ -173,6 +207,21 @@ class _Scanner:
         """The category (source keyword, "PN", "UID", "date") of a matched original value."""
         return self.lookup.get(found.lower(), "identifier")
 
+    def raw(self, data: bytes, ds: Dataset) -> None:
+        """Search the file's bytes; a value the element scan already found there is not
+        reported twice."""
+        if not self.bytes:
+            return
+        implicit, little = getattr(ds, "original_encoding", (False, True))
+        reported = {(f.path, f.what) for f in self.findings if f.kind in VALUE_KINDS}
+        layout = regions(data, implicit=bool(implicit), little=little is not False,
+                         deflated=_is_deflated(ds))
+        for hit in self.bytes.scan(layout):
+            if (hit.path, hit.what) in reported:
+                continue
+            self.findings.append(Finding(self.name, hit.path, "original-value-in-bytes",
+                                         hit.what, hit.offset, hit.region))
+
     def file_level(self, ds: Dataset) -> None:
         if str(ds.get("PatientIdentityRemoved", "")).upper() != "YES":
             self.add("PatientIdentityRemoved", "not-marked-deidentified", "attribute not YES")
@@ -181,13 +230,26 @@ class _Scanner:
             self.add("BurnedInAnnotation", "burned-in-annotation", "pixels not cleaned")
 
 
-def verify_dataset(ds: Dataset, name: str, originals: Originals | None = None) -> list[Finding]:
-    """Findings for one data set (and its file meta group)."""
+def _is_deflated(ds: Dataset) -> bool:
+    meta = getattr(ds, "file_meta", None)
+    syntax = meta.get("TransferSyntaxUID") if meta is not None else None
+    try:
+        return bool(syntax) and UID(str(syntax)).is_deflated
+    except ValueError:  # a private transfer syntax: pydicom read it as not deflated
+        return False
+
+
+def verify_dataset(
+    ds: Dataset, name: str, originals: Originals | None = None, data: bytes | None = None
+) -> list[Finding]:
+    """Findings for one data set (and its file meta group); ``data``: its file's bytes."""
     scanner = _Scanner(name, ds, originals)
     meta = getattr(ds, "file_meta", None)
     if meta is not None:
         scanner.scan(meta, "FileMeta.")
     scanner.scan(ds)
+    if data is not None:
+        scanner.raw(data, ds)
     scanner.file_level(ds)
     return scanner.findings
 
@@ -197,9 +259,18 @@ def verify_items(items: Iterable[InputItem], originals: Originals | None = None)
     findings: list[Finding] = []
     for item in items:
         try:
-            ds = read_dataset(item.read(), item.name)
+            data = item.read()
+        except OSError:
+            findings.append(Finding(item.name, "", "unreadable", "could not be read"))
+            continue
+        try:
+            ds = read_dataset(data, item.name)
         except DicomtabError as exc:
             findings.append(Finding(item.name, "", "unreadable", exc.code))
+            # Not DICOM (or damaged) is no reason to skip it: its bytes are still searched.
+            scanner = _Scanner(item.name, Dataset(), originals)
+            scanner.raw(data, Dataset())
+            findings.extend(scanner.findings)
             continue
-        findings.extend(verify_dataset(ds, item.name, originals))
+        findings.extend(verify_dataset(ds, item.name, originals, data))
     return findings

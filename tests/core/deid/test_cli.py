@@ -60,6 +60,8 @@ def test_deid_batch_with_audit_and_crosswalk(tmp_path: Path, phi_dir: Path, keyf
     assert rows[0] == ["id_old", "id_new"]
     mapping = dict(rows[1:])
     assert mapping["PID-A-4711"].startswith("ANON") and mapping["PID-B-0815"].startswith("ANON")
+    assert mapping["Müller^Jürgen"].startswith("ANON^")
+    assert mapping["Иванов^Дмитрий"].startswith("ANON^")
     assert any(k.startswith("1.2.826.0.1.3680043.9.9999.") for k in mapping)
     assert not list(out.rglob("*.csv")) and not list(out.rglob("*.json"))
     # verify: clean apart from the burned-in ultrasound, with and without the originals.

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import copy
+import io
 from typing import Any
 
 import pytest
 from pydicom.datadict import dictionary_VR, keyword_dict
 from pydicom.dataset import Dataset
+from pydicom.uid import ImplicitVRLittleEndian
 
 from dicomtab.deid.engine import IMPLEMENTATION_CLASS_UID, deidentify
 from dicomtab.deid.methods import CID_7050
 from dicomtab.deid.profile import OPTIONS, Profile, profile_from_dict
 from dicomtab.deid.table import load_table
+from dicomtab.deid.writer import encode
 from dicomtab.errors import PolicyError
+from dicomtab.reading import read_dataset
 from tests.core.deid.conftest import KEY
 from tests.core.deid.phi_set import build_set
 
@@ -318,3 +323,31 @@ def test_profile_validation_errors_are_typed() -> None:
                 {"date_offset_days": "ten"}):
         with pytest.raises(PolicyError):
             profile_from_dict(bad)
+
+
+def test_safe_private_attributes_are_cleaned_not_copied() -> None:
+    # Table E.1-1 says C for safe private attributes; some on the list hold UIDs.
+    ds = copy.deepcopy(CT)  # Dataset.copy() is shallow: it would change CT itself
+    block = ds.private_block(0x0099, "NQHeader", create=True)
+    block.add_new(0x02, "UI", CT.SeriesInstanceUID)  # Analyzed Series UID, on the safe list
+    out = run(ds, "retain_safe_private")
+    kept = out.private_block(0x0099, "NQHeader")[0x02].value
+    assert kept == out.SeriesInstanceUID != CT.SeriesInstanceUID
+    assert run(ds, "retain_safe_private", "retain_uids").private_block(
+        0x0099, "NQHeader")[0x02].value == CT.SeriesInstanceUID
+
+
+def test_safe_private_uid_is_remapped_even_when_the_file_does_not_give_its_vr() -> None:
+    # Implicit VR, and a creator pydicom does not know: the element reads as UN. The safe
+    # list says UI, so it is read as a UID and remapped rather than copied.
+    ds = copy.deepcopy(CT)  # Dataset.copy() is shallow: it would change CT itself
+    ds.private_block(0x0099, "NQHeader", create=True).add_new(0x02, "UI", CT.SeriesInstanceUID)
+    ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    source = read_dataset(buffer.getvalue(), "implicit.dcm")
+    assert source[0x00991002].VR == "UN"
+    result = deidentify(source, prof("retain_safe_private"), KEY)
+    data = encode(result.dataset)
+    assert CT.SeriesInstanceUID.encode() not in data
+    assert str(result.dataset.SeriesInstanceUID).encode() in data

