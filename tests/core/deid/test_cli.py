@@ -157,3 +157,15 @@ def test_profile_file_and_bad_profile(tmp_path: Path, keyfile: Path,
     assert main(["deid", str(src), "-o", str(tmp_path / "o2"), "--key-file", str(keyfile),
                  "--profile", str(custom)]) == 2
     assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_written_files_have_a_zeroed_preamble(tmp_path: Path, keyfile: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    original = bundled("CT_small.dcm").read_bytes()
+    assert original[:128].strip(b"\x00")  # CT_small carries a TIFF header in its preamble
+    (source / "ct.dcm").write_bytes(original)
+    assert main(["deid", str(source), "-o", str(tmp_path / "out"), "--key-file", str(keyfile)]) == 0
+    [written] = list((tmp_path / "out").rglob("*.dcm"))
+    data = written.read_bytes()
+    assert data[:128] == bytes(128) and data[128:132] == b"DICM"
