@@ -1,7 +1,8 @@
 """``dicomtab deid``, ``verify``, ``profiles`` and ``keygen``: de-identification from the shell.
 
 Console output names files by the paths the user gave and counts actions; it never prints a
-value read from a file.
+value read from a file. Every ``deid`` writes a release record (:mod:`dicomtab.deid.release`),
+by default into the output folder; ``verify`` checks a folder against the record's manifest.
 """
 
 from __future__ import annotations
@@ -20,9 +21,17 @@ from dicomtab.deid.batch import (
     write_crosswalk,
 )
 from dicomtab.deid.keys import generate_key_file, read_key_file
-from dicomtab.deid.profile import builtin_names, load_profile
+from dicomtab.deid.profile import HIPAA_METHODS, builtin_names, load_profile
+from dicomtab.deid.release import (
+    RECORD_NAME,
+    build_record,
+    check_folder,
+    read_record,
+    record_paths,
+    write_record,
+)
 from dicomtab.deid.verify import collect_originals, verify_items
-from dicomtab.errors import DicomtabError
+from dicomtab.errors import DicomtabError, PolicyError
 
 
 def register(subparsers: Any) -> None:
@@ -36,13 +45,28 @@ def register(subparsers: Any) -> None:
     p.add_argument("--key-file", type=Path, help="secret key (create with 'dicomtab keygen')")
     p.add_argument("--crosswalk", type=Path, help="write original->new IDs here (CSV)")
     p.add_argument("--audit", type=Path, help="write the audit here (JSON, plus a .csv)")
+    p.add_argument("--operator", help="who releases the files (goes into the release record)")
+    p.add_argument("--purpose", help="what the release is for (goes into the release record)")
+    p.add_argument("--record", type=Path, metavar="BASE",
+                   help=f"write the release record to BASE.json and BASE.txt (default: "
+                   f"OUTDIR/{RECORD_NAME}.json and .txt)")
+    p.add_argument("--no-verify", action="store_true",
+                   help="do not check each output against its original (the release record "
+                   "then says verification was not run)")
     p.set_defaults(func=run_deid)
 
-    v = subparsers.add_parser("verify", help="scan de-identified files for residual PHI")
+    v = subparsers.add_parser("verify", help="scan de-identified files for residual PHI and "
+                              "check them against their release record")
     v.add_argument("outdir", type=Path, metavar="OUTDIR")
     v.add_argument("--originals", nargs="+", type=Path, metavar="INPUT",
                    help="the original files: their identifying values are searched for, "
                    "in every element and in every byte of every output file")
+    v.add_argument("--manifest", type=Path, metavar="RECORD",
+                   help=f"the release record (JSON) to check OUTDIR against (default: "
+                   f"OUTDIR/{RECORD_NAME}.json when there is one)")
+    v.add_argument("--safe-harbor", action="store_true",
+                   help="apply HIPAA Safe Harbor's rules to every file (they apply anyway to "
+                   "files made by a Safe Harbor profile)")
     v.set_defaults(func=run_verify)
 
     pr = subparsers.add_parser("profiles", help="list the built-in de-identification profiles")
@@ -65,33 +89,87 @@ def _report(outcome: FileOutcome) -> None:
         print(f"flagged {outcome.output}: {', '.join(outcome.flags)}")
 
 
+def _record_base(args: argparse.Namespace) -> Path:
+    base: Path = args.record if args.record is not None else args.output / RECORD_NAME
+    json_path, _ = record_paths(base)
+    if json_path.exists():
+        raise PolicyError(
+            f"{json_path} already exists: a release record documents one batch; write each "
+            "release to a new output folder (or name another record with --record)"
+        )
+    for path in args.inputs:
+        if path.is_dir() and (path.resolve() in base.resolve().parents):
+            raise PolicyError(f"the release record {json_path} would be inside the input "
+                              f"folder {path}; choose another place")
+    return base
+
+
 def run_deid(args: argparse.Namespace) -> int:
-    """De-identify the inputs; exit 1 if any file failed, 2 on a usage/policy problem."""
+    """De-identify the inputs and write the release record.
+
+    Exit 1 if any file failed or verification did not pass, 2 on a usage/policy problem.
+    """
     try:
         profile = load_profile(args.profile)
         key = read_key_file(args.key_file)
         check_output_location(args.output, args.inputs, args.crosswalk, args.audit)
+        record_base = _record_base(args)
         items = collect_inputs(args.inputs)
     except DicomtabError as exc:
         return _error(exc.message)
     args.output.mkdir(parents=True, exist_ok=True)
-    batch = run_batch(items, args.output, profile, key, progress=_report)
+    batch = run_batch(items, args.output, profile, key, progress=_report,
+                      verify=not args.no_verify)
     if args.crosswalk is not None:
         write_crosswalk(args.crosswalk, batch.crosswalk)
     if args.audit is not None:
         json_path = args.audit if args.audit.suffix != ".csv" else args.audit.with_suffix(".json")
         write_audit(json_path, batch, profile)
+    settings = {
+        "verify": not args.no_verify,
+        "audit_written": args.audit is not None,
+        "crosswalk_written": args.crosswalk is not None,
+    }
+    record = build_record(batch, profile, key, operator=args.operator, purpose=args.purpose,
+                          settings=settings)
+    record_base.parent.mkdir(parents=True, exist_ok=True)
+    json_path, text_path, digest = write_record(record_base, record)
     counts = summary(batch)
     actions = ", ".join(f"{a}={n}" for a, n in counts["actions"].items()) or "none"
     print(f"{counts['written']} written, {counts['failed']} failed of {counts['files']} "
           f"(profile {profile.name}; element actions: {actions})")
-    return 1 if batch.failed else 0
+    verification = record["verification"]
+    for finding in (f for o in batch.outcomes for f in o.findings):
+        print(f"finding {finding}")
+    if verification["ran"]:
+        print(f"verification: {verification['result']} ({verification['findings']} finding(s), "
+              f"{len(verification['review_required'])} file(s) flagged for review)")
+    else:
+        print("verification: not run (--no-verify)")
+    print(f"release record: {json_path} and {text_path.name} (sha256 of the JSON: {digest}; "
+          "send it apart from the files so the record itself can be checked)")
+    not_passed = verification["ran"] and verification["result"] != "passed"
+    return 1 if batch.failed or not_passed else 0
+
+
+def _record_for(args: argparse.Namespace) -> tuple[Path | None, dict[str, Any] | None]:
+    if args.manifest is not None:
+        if not args.manifest.is_file():
+            raise PolicyError(f"release record {args.manifest} does not exist")
+        return args.manifest, read_record(args.manifest)
+    default, _ = record_paths(args.outdir / RECORD_NAME)
+    if default.is_file():
+        return default, read_record(default)
+    return None, None
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    """Scan OUTDIR; exit 1 if anything was found."""
+    """Scan OUTDIR and check it against its release record; exit 1 if anything was found."""
     try:
-        outputs = collect_inputs([args.outdir])
+        record_path, record = _record_for(args)
+        own = frozenset(record_paths(record_path)) if record_path else frozenset()
+        skip = {p.resolve() for p in own}
+        outputs = [i for i in collect_inputs([args.outdir]) if Path(i.name).resolve() not in skip]
         originals = None
         if args.originals:
             originals, problems = collect_originals(collect_inputs(args.originals))
@@ -99,12 +177,22 @@ def run_verify(args: argparse.Namespace) -> int:
                 print(f"note: original not used: {message}", file=sys.stderr)
     except DicomtabError as exc:
         return _error(exc.message)
-    findings = verify_items(outputs, originals)
+    findings = verify_items(outputs, originals, safe_harbor=args.safe_harbor)
     for finding in findings:
         print(finding)
     files = len({f.file for f in findings})
     print(f"{len(findings)} finding(s) in {files} of {len(outputs)} file(s)")
-    return 1 if findings else 0
+    mismatches = []
+    if record is not None and record_path is not None:
+        mismatches = check_folder(args.outdir, record, own)
+        for problem in mismatches:
+            print(f"manifest: {problem}")
+        listed = len(record["manifest"]["files"])
+        verdict = "every file matches" if not mismatches else f"{len(mismatches)} problem(s)"
+        print(f"manifest {record_path.name}: {listed} file(s) listed, {verdict}")
+    else:
+        print("manifest: no release record found (none checked)")
+    return 1 if findings or mismatches else 0
 
 
 def run_profiles(args: argparse.Namespace) -> int:
@@ -113,6 +201,8 @@ def run_profiles(args: argparse.Namespace) -> int:
         profile = load_profile(name)
         print(f"{name}\n  {profile.description}")
         print(f"  options: {', '.join(sorted(profile.options)) or '(none)'}")
+        if profile.hipaa:
+            print(f"  HIPAA: {HIPAA_METHODS[profile.hipaa]}")
     return 0
 
 

@@ -5,10 +5,12 @@ profile); this module only says in which order those sources are consulted:
 
 1. private attributes: profile override, else safe list under Retain Safe Private, else X;
 2. a profile override for the tag;
-3. the table row: the Basic Profile action, replaced by the column of an applied option;
+3. the table row: the Basic Profile action, replaced by the column of an applied option, or
+   by ``year`` under ``date_precision`` where the row has a date option column;
 4. repeating overlay groups (60xx) kept only under Clean Graphics;
 5. the always-kept list;
-6. by VR for anything else: UIDs remapped, dates by the date options, the rest removed.
+6. by VR for anything else: UIDs remapped, dates by the date options (or reduced to the year),
+   the rest removed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from pydicom.sequence import Sequence
 
 from dicomtab.deid.freetext import TEXT_VRS
-from dicomtab.deid.profile import PrivateKey, Profile
+from dicomtab.deid.profile import DATE_OPTIONS, PrivateKey, Profile
 from dicomtab.deid.table import DeidTable
 
 #: When two applied options both have an entry for a row: cleaning keeps the value *and* removes
@@ -62,6 +64,10 @@ def empty_value(vr: str) -> Any:
 
 
 def _from_row(basic: str, options: dict[str, str], profile: Profile) -> tuple[str, str]:
+    if profile.date_precision is not None and any(o in options for o in DATE_OPTIONS):
+        # Temporal information the standard lets a profile retain (in full or shifted) is
+        # retained at the profile's precision instead.
+        return profile.date_precision, "table+date_precision"
     entries = {options[o] for o in options if profile.has(o)}
     if entries:
         action = next(a for a in OPTION_PRECEDENCE if a in entries)
@@ -123,6 +129,8 @@ def decide(
     if tag in table.keep:
         return Decision("K", "keep-list")
     if vr in DATE_VRS:
+        if profile.date_precision is not None:
+            return Decision(profile.date_precision, "vr-date")
         if profile.has("retain_long_full_dates"):
             return Decision("K", "vr-date")
         if profile.has("retain_long_modified_dates"):

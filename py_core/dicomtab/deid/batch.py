@@ -2,32 +2,30 @@
 
 Output names carry no PHI: ``<patient pseudonym>/<new Study UID>/<new Series UID>/<new SOP
 Instance UID>.dcm``. A file that cannot be processed is reported with a value-free reason and
-the batch goes on.
+the batch goes on. Each written file's sha256 is kept for the release record's manifest, and
+with ``verify=True`` each output is checked against its own original as soon as it is written.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydicom.dataset import Dataset
+
 from dicomtab.deid.engine import DeidResult, ElementRecord, deidentify
+from dicomtab.deid.inputs import InputItem
 from dicomtab.deid.keys import Key
 from dicomtab.deid.profile import Profile
+from dicomtab.deid.verify import Finding, verify_output
 from dicomtab.deid.writer import encode
 from dicomtab.errors import DicomtabError, PolicyError, UnsupportedError
 from dicomtab.reading import read_dataset
-
-
-@dataclass(frozen=True)
-class InputItem:
-    """One input file: a display name (the path the user gave) and how to get its bytes."""
-
-    name: str
-    read: Callable[[], bytes]
 
 
 @dataclass
@@ -39,6 +37,11 @@ class FileOutcome:
     error: dict[str, str] | None = None
     records: list[ElementRecord] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    #: sha256 and size of the written file (for the release record's manifest).
+    sha256: str | None = None
+    size: int | None = None
+    #: What verification found in the written file (paths relative to the output folder).
+    findings: list[Finding] = field(default_factory=list)
 
 
 @dataclass
@@ -47,6 +50,8 @@ class BatchResult:
 
     outcomes: list[FileOutcome] = field(default_factory=list)
     crosswalk: dict[str, str] = field(default_factory=dict)
+    #: Whether each written file was verified against its original.
+    verified: bool = False
 
     @property
     def failed(self) -> list[FileOutcome]:
@@ -130,6 +135,11 @@ def output_relpath(result: DeidResult) -> Path:
 
 def process_one(item: InputItem, profile: Profile, key: Key) -> tuple[DeidResult, bytes]:
     """Read, de-identify and encode one input; raises DicomtabError with a value-free reason."""
+    _, result, data = _process(item, profile, key)
+    return result, data
+
+
+def _process(item: InputItem, profile: Profile, key: Key) -> tuple[Dataset, DeidResult, bytes]:
     try:
         data = item.read()
     except OSError as exc:
@@ -142,7 +152,7 @@ def process_one(item: InputItem, profile: Profile, key: Key) -> tuple[DeidResult
             "instance and cannot be written as one"
         )
     try:
-        return result, encode(result.dataset)
+        return source, result, encode(result.dataset)
     except Exception as exc:  # pydicom's writer raises many types; the name holds no PHI
         raise UnsupportedError(
             f"{item.name} could not be written after de-identification ({type(exc).__name__})"
@@ -155,25 +165,41 @@ def run_batch(
     profile: Profile,
     key: Key,
     progress: Callable[[FileOutcome], None] | None = None,
+    *,
+    verify: bool = False,
+    sink: Callable[[str, bytes], None] | None = None,
 ) -> BatchResult:
-    """De-identify ``items`` into ``outdir``; a failing file is recorded, the rest go on."""
-    batch = BatchResult()
+    """De-identify ``items`` into ``outdir``; a failing file is recorded, the rest go on.
+
+    ``verify``: check each written file against its own original (see
+    :func:`dicomtab.deid.verify.verify_output`); the findings go into its outcome.
+    ``sink``: called with each output's path (``patient/study/series/instance.dcm``) and bytes
+    instead of writing under ``outdir`` (e.g. the browser worker, which has no file system).
+    """
+    batch = BatchResult(verified=verify)
     written: set[Path] = set()
     for item in items:
         outcome = FileOutcome(item.name)
         try:
-            result, data = process_one(item, profile, key)
+            source, result, data = _process(item, profile, key)
             rel = output_relpath(result)
             if rel in written:
                 raise PolicyError(
                     f"{item.name} is the same instance (SOP Instance UID) as an earlier input; "
                     "it was not written twice"
                 )
-            target = outdir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            if sink is not None:
+                sink(rel.as_posix(), data)
+            else:
+                target = outdir / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
             written.add(rel)
-            outcome.output, outcome.records, outcome.flags = str(rel), result.records, result.flags
+            outcome.output = rel.as_posix()
+            outcome.records, outcome.flags = result.records, result.flags
+            outcome.sha256, outcome.size = hashlib.sha256(data).hexdigest(), len(data)
+            if verify:
+                outcome.findings = verify_output(source, data, rel.as_posix())
             if result.patient[0]:
                 batch.crosswalk[result.patient[0]] = result.patient[1]
             if result.patient_name[0]:

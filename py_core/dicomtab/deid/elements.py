@@ -10,13 +10,23 @@ most of the time and could only change it (number formatting, padding).
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from pydicom.datadict import dictionary_VR, keyword_for_tag
 from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_element
 from pydicom.dataset import Dataset
+from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 
 Element = DataElement | RawDataElement
+
+
+def values_of(value: Any) -> list[Any]:
+    """The values of an element as a list: each value of a multi-valued one (pydicom gives
+    those as a MultiValue, which is not a list), else the one value."""
+    if isinstance(value, MultiValue | list | tuple):
+        return list(value)
+    return [value]
 
 
 @lru_cache(maxsize=8192)

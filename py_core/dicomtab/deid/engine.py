@@ -17,11 +17,12 @@ from typing import Any
 from pydicom import config
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from dicomtab import __version__
-from dicomtab.deid import dates, pseudonyms
+from dicomtab.deid import dates, generalize, pseudonyms
 from dicomtab.deid.actions import (
     DATE_VRS,
     Decision,
@@ -37,11 +38,19 @@ from dicomtab.deid.elements import (
     passes_through,
     peek_vr,
     read_as,
+    values_of,
 )
 from dicomtab.deid.freetext import IDENTIFIER_KEYWORDS, TEXT_VRS, Scrubber, identifier_strings
 from dicomtab.deid.keys import Key
-from dicomtab.deid.methods import METHOD_CODE_SEQUENCE, encoded_method_codes, method_text
+from dicomtab.deid.methods import (
+    HIPAA_NOTES,
+    METHOD_CODE_SEQUENCE,
+    YEAR_NOTE,
+    encoded_method_codes,
+    method_text,
+)
 from dicomtab.deid.profile import Profile
+from dicomtab.deid.review import review_flags
 from dicomtab.deid.table import DeidTable, PrivateKey, load_table
 from dicomtab.deid.uids import UidMapper
 
@@ -133,7 +142,7 @@ class _Walker:
             self.offset = profile.date_offset_days
             if self.offset is None:
                 self.offset = dates.patient_offset_days(key, self.patient_key)
-        self.scrubber = Scrubber(self._identifiers(source, None))
+        self.scrubber = Scrubber(self._identifiers(source, None), profile.scrub_patterns)
 
     # -- pass 1: the identifiers that will be removed, to search for in kept text ------------
     def _identifiers(self, ds: Dataset, tree: str | None) -> list[str]:
@@ -224,6 +233,10 @@ class _Walker:
         if action == "X":
             self._record(where, tag, vr, "X", d.source)
             return None
+        if action in generalize.GENERALIZERS:
+            if vr != "SQ" and generalize.applies(action, vr):
+                return self._generalized(decoded(), action, d.source, where)
+            action, d = "Z", Decision("Z", d.source + f"+not-{action}")
         if vr == "SQ":
             return self._sequence(decoded(), d, where, tree)
         if action == "Z":
@@ -272,17 +285,35 @@ class _Walker:
 
     def _map_uids(self, elem: DataElement) -> DataElement:
         value = elem.value
-        if isinstance(value, list | tuple):
+        if isinstance(value, MultiValue | list | tuple):
             return _new(elem.tag, elem.VR, [self.uids.map(str(v)) for v in value])
         return _new(elem.tag, elem.VR, self.uids.map(str(value)) if value else value)
+
+    def _generalized(self, elem: DataElement, action: str, source: str,
+                     where: str) -> DataElement:
+        """``elem`` reduced by a generalisation action; emptied when it cannot be read."""
+        if elem.is_empty:
+            return elem
+        text = "\\".join(str(v) for v in values_of(elem.value))
+        reduced = generalize.generalize(action, elem.VR, text)
+        if reduced is None:
+            # A value the action cannot read cannot be reduced safely: empty it, never keep it.
+            self._record(where, elem.tag, elem.VR, "Z", f"{source}+unreadable-for-{action}")
+            return _new(elem.tag, elem.VR, None)
+        self._record(where, elem.tag, elem.VR, action, source)
+        if reduced == text:
+            return elem
+        return _new(elem.tag, elem.VR, reduced.split("\\") if "\\" in reduced else reduced or None)
 
     def _clean(self, elem: DataElement, d: Decision, where: str) -> DataElement | None:
         vr = elem.VR
         if vr in DATE_VRS and not elem.is_empty:
+            if self.profile.date_precision is not None:
+                # C on a date (a safe private one) under a profile that keeps only the year.
+                return self._generalized(elem, self.profile.date_precision, d.source, where)
             if self.offset is None:
                 return elem  # C from an option that keeps dates as they are
-            values = elem.value if isinstance(elem.value, list | tuple) else [elem.value]
-            text = "\\".join(str(v) for v in values)
+            text = "\\".join(str(v) for v in values_of(elem.value))
             shifted = dates.shift_values(vr, text, self.offset)
             if shifted is None:
                 # An unparseable date cannot be shifted safely: empty it rather than leak it.
@@ -298,7 +329,7 @@ class _Walker:
     def _scrubbed(self, elem: DataElement, where: str, source: str) -> DataElement:
         if not self.scrubber or elem.is_empty:
             return elem
-        values = elem.value if isinstance(elem.value, list | tuple) else [elem.value]
+        values = values_of(elem.value)
         cleaned = [self.scrubber.scrub(str(v)) for v in values]
         if cleaned == [str(v) for v in values]:
             return elem
@@ -400,18 +431,28 @@ def _deidentify(
         (int(t) >> 16) in range(0x6000, 0x6100, 2) for t in out.keys()
     ):
         flags.append("overlay-review")  # overlay bitmaps are kept; text in them is not read
+    shows_person: list[str] = []
+    if profile.has("clean_recognizable_visual_features"):
+        # Faces (and voices) are not removed by this tool: the file is flagged, and the option
+        # is not claimed in its marking.
+        shows_person = review_flags(source)
+        flags += shows_person
 
     applied = sorted(o for o in profile.options if o not in
                      ("clean_pixel_data", "clean_recognizable_visual_features"))
     if pixels_cleaned:
-        applied += [o for o in ("clean_pixel_data", "clean_recognizable_visual_features")
-                    if profile.has(o)]
+        # The cleaner removes burned-in text; it never removes a face.
+        claimable = ("clean_pixel_data",) + (
+            () if shows_person else ("clean_recognizable_visual_features",))
+        applied += [o for o in claimable if profile.has(o)]
+    notes = ((YEAR_NOTE,) if profile.date_precision == "year" else ()) + (
+        (HIPAA_NOTES[profile.hipaa],) if profile.hipaa else ())
     out.PatientIdentityRemoved = "YES"
-    out.DeidentificationMethod = method_text(profile.name, table.edition(), applied)
+    out.DeidentificationMethod = method_text(profile.name, table.edition(), applied, notes)
     out[METHOD_CODE_SEQUENCE] = encoded_method_codes(
         tuple(applied), walker.implicit, walker.little)
     out.LongitudinalTemporalInformationModified = (
-        "MODIFIED" if profile.has("retain_long_modified_dates")
+        "MODIFIED" if profile.modifies_dates
         else "UNMODIFIED" if profile.has("retain_long_full_dates") else "REMOVED"
     )
     if "SpecificCharacterSet" in source and "SpecificCharacterSet" not in out:

@@ -18,6 +18,9 @@ from dicomtab.errors import PolicyError
 
 KEY_BYTES = 32
 
+#: The message whose HMAC under the key is the key's fingerprint.
+FINGERPRINT_LABEL = "dicomtab key fingerprint v1"
+
 HOW_TO_CREATE = (
     "create one with 'dicomtab keygen KEYFILE', keep it secret, and pass the same file with "
     "--key-file to every batch that must stay consistent"
@@ -36,6 +39,17 @@ class Key:
         """HMAC-SHA256 of ``value`` under the key, separated by ``purpose``."""
         message = purpose.encode("ascii") + b"\x00" + value.encode("utf-8")
         return hmac.new(self._secret, message, hashlib.sha256).digest()
+
+    def fingerprint(self) -> str:
+        """A short name for the key, for records: ``1a2b-3c4d-5e6f-7a8b``.
+
+        The first 64 bits of HMAC-SHA256(key, a fixed label): the same key always gives the same
+        fingerprint, two keys practically never share one, and nothing about the key can be
+        worked out from it (it is neither the key nor a hash of the key alone, and it is not
+        any value the key is used to derive: its purpose label differs from theirs).
+        """
+        digest = self.digest("fingerprint", FINGERPRINT_LABEL).hex()[:16]
+        return "-".join(digest[i : i + 4] for i in range(0, 16, 4))
 
     def __repr__(self) -> str:  # never show the secret in tracebacks or logs
         return "Key(<secret>)"

@@ -34,6 +34,15 @@ CID_7050: dict[str, tuple[str, str]] = {
 CODE_TO_OPTION = {code: name for name, (code, _) in CID_7050.items()}
 METHOD_CODE_SEQUENCE = 0x00120064
 
+#: DeidentificationMethod values for what CID 7050 has no code for. ``verify`` reads them back
+#: (a year-only date is then expected, and Safe Harbor's rules are checked).
+YEAR_NOTE = "dates reduced to the year: DA YYYY0101, DT YYYY, TM emptied"
+HIPAA_NOTES: dict[str, str] = {
+    "safe-harbor": "HIPAA Safe Harbor, 45 CFR 164.514(b)(2)",
+    "expert-determination": "HIPAA: not Safe Harbor; needs Expert Determination",
+}
+SAFE_HARBOR_NOTE = HIPAA_NOTES["safe-harbor"]
+
 
 def method_codes(options: list[str]) -> list[Dataset]:
     """Code items for the Basic Profile plus every applied option, in CID 7050 order."""
@@ -48,11 +57,13 @@ def method_codes(options: list[str]) -> list[Dataset]:
     return items
 
 
-def method_text(profile: str, edition: str, options: list[str]) -> list[str]:
+def method_text(
+    profile: str, edition: str, options: list[str], notes: tuple[str, ...] = ()
+) -> list[str]:
     """DeidentificationMethod values (LO, so each at most 64 characters)."""
     values = [f"dicomtab {__version__}", f"profile {profile}"[:64], edition[:64]]
     values += [CID_7050[o][1][:64] for o in sorted(options, key=lambda o: CID_7050[o][0])]
-    return values
+    return values + [n[:64] for n in notes]
 
 
 @lru_cache(maxsize=64)

@@ -14,10 +14,21 @@ A profile is a JSON object::
       "templates": {"PatientName": "ANON^{hash8}", "PatientID": "ANON{hash8}"},
       "combined_actions": {"X/Z": "Z"},
       "safe_private": [{"creator": "ACME 1.0", "group": "0029", "offset": "11"}],
-      "date_offset_days": -1000
+      "date_offset_days": -1000,
+      "date_precision": "year",
+      "scrub_patterns": ["phone", "email", "ssn", "url", "ip", "date"],
+      "hipaa": "safe-harbor"
     }
 
 Built-in profiles live in ``dicomtab/profiles/*.json``; any other path is read as a file.
+
+Besides PS3.15's actions an override may name a generalisation action of
+:mod:`dicomtab.deid.generalize` (``year``, ``age90``, ``zip3``). ``date_precision: "year"``
+applies ``year`` to every attribute the table lets a profile retain dates of (those with a
+Retain Longitudinal Temporal Information column) and to unlisted DA/DT/TM; it excludes the two
+date options. ``scrub_patterns`` names identifier shapes replaced in kept text
+(:data:`dicomtab.deid.freetext.PATTERNS`). ``hipaa`` says which HIPAA method the profile is
+written for; a ``safe-harbor`` profile may not apply options that keep what Safe Harbor removes.
 
 Combined action codes. Table E.1-1 gives some attributes a choice (X/Z, X/D, Z/D, X/Z/D,
 X/Z/U*) that depends on the attribute's Type in the instance's IOD: remove it if Type 3, empty
@@ -32,14 +43,17 @@ right for a profile that knows those attributes are Type 3 in every IOD it will 
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydicom.datadict import tag_for_keyword
 
+from dicomtab.deid.freetext import PATTERNS, unknown_patterns
+from dicomtab.deid.generalize import GENERALIZERS
 from dicomtab.deid.table import TABLE_OPTIONS, PrivateKey
 from dicomtab.errors import PolicyError
 
@@ -47,8 +61,30 @@ from dicomtab.errors import PolicyError
 #: tool only flags the files that need them, see engine.needs_pixel_review).
 OPTIONS: tuple[str, ...] = TABLE_OPTIONS + ("clean_pixel_data", "clean_recognizable_visual_features")
 
-#: Actions a profile may ask for. U is remap-UIDs, C is clean (scrub text / shift dates).
-ACTIONS = frozenset({"K", "X", "Z", "D", "U", "C"})
+#: PS3.15's actions. U is remap-UIDs, C is clean (scrub text / shift dates).
+STANDARD_ACTIONS = frozenset({"K", "X", "Z", "D", "U", "C"})
+#: Actions a profile may ask for: the standard's and the generalisations (year, age90, zip3).
+ACTIONS = STANDARD_ACTIONS | frozenset(GENERALIZERS)
+
+#: Values of ``date_precision``: the one generalisation of every date a profile can ask for.
+DATE_PRECISIONS = frozenset({"year"})
+#: The table's option columns that mark an attribute as temporal information.
+DATE_OPTIONS = ("retain_long_full_dates", "retain_long_modified_dates")
+
+#: HIPAA de-identification methods (45 CFR 164.514(b)) a profile can declare.
+HIPAA_METHODS: dict[str, str] = {
+    "safe-harbor": "Safe Harbor, 45 CFR 164.514(b)(2)",
+    "expert-determination": "Expert Determination, 45 CFR 164.514(b)(1): NOT Safe Harbor",
+}
+#: Options that keep something Safe Harbor removes, and what: a safe-harbor profile refuses them.
+NOT_SAFE_HARBOR: dict[str, str] = {
+    "retain_long_full_dates": "full dates (Safe Harbor allows the year only)",
+    "retain_long_modified_dates": "shifted full dates (Safe Harbor allows the year only)",
+    "retain_device_identity": "device identifiers and serial numbers",
+    "retain_institution_identity": "institution names and addresses",
+    "retain_uids": "original UIDs (unique identifying numbers)",
+    "retain_safe_private": "private attributes",
+}
 
 #: How a combined code of the table becomes one action when the IOD type is not known here.
 #: The choice that keeps every IOD valid: D (a dummy satisfies type 1, 2 and 3), else Z (type 2
@@ -80,10 +116,26 @@ class Profile:
     combined: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COMBINED))
     safe_private: frozenset[PrivateKey] = frozenset()
     date_offset_days: int | None = None
+    #: "year": every date reduced to its year (see the module's docstring); None: as the date
+    #: options say.
+    date_precision: str | None = None
+    #: Names of identifier shapes replaced in kept free text (freetext.PATTERNS).
+    scrub_patterns: tuple[str, ...] = ()
+    #: The HIPAA method the profile is written for ("safe-harbor", "expert-determination").
+    hipaa: str | None = None
+    #: sha256 of the JSON the profile was read from ("" when built from data in memory).
+    sha256: str = ""
+    #: Whether it is one of the profiles shipped with the package.
+    builtin: bool = False
 
     def has(self, option: str) -> bool:
         """Whether ``option`` is applied by this profile."""
         return option in self.options
+
+    @property
+    def modifies_dates(self) -> bool:
+        """Whether kept dates differ from the originals (shifted or reduced to the year)."""
+        return self.has("retain_long_modified_dates") or self.date_precision is not None
 
 
 def _hex(value: Any, what: str, source: str) -> int:
@@ -132,7 +184,9 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> Profile:
     for item in data.get("overrides", []):
         action = str(item.get("action", ""))
         if action not in ACTIONS:
-            raise PolicyError(f"profile {source}: override action must be one of K X Z D U C")
+            raise PolicyError(
+                f"profile {source}: override action must be one of {', '.join(sorted(ACTIONS))}"
+            )
         if "creator" in item:
             private_overrides[_private_key(item, source)] = action
         else:
@@ -150,11 +204,27 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> Profile:
             ) from None
     combined = dict(DEFAULT_COMBINED)
     combined.update({str(k): str(v) for k, v in data.get("combined_actions", {}).items()})
-    if not set(combined.values()) <= ACTIONS:
+    if not set(combined.values()) <= STANDARD_ACTIONS:
         raise PolicyError(f"profile {source}: combined_actions must map to K X Z D U C")
     offset = data.get("date_offset_days")
     if offset is not None and not isinstance(offset, int):
         raise PolicyError(f"profile {source}: date_offset_days must be an integer")
+    precision = data.get("date_precision")
+    if precision is not None:
+        if precision not in DATE_PRECISIONS:
+            raise PolicyError(f"profile {source}: date_precision can only be \"year\"")
+        if any(o in options for o in DATE_OPTIONS):
+            raise PolicyError(f"profile {source}: date_precision \"year\" excludes the options "
+                              "that retain full or modified dates")
+    patterns = data.get("scrub_patterns", [])
+    if not isinstance(patterns, list) or unknown_patterns(map(str, patterns)):
+        raise PolicyError(f"profile {source}: scrub_patterns may name "
+                          + ", ".join(sorted(PATTERNS)))
+    hipaa = data.get("hipaa")
+    if hipaa is not None and hipaa not in HIPAA_METHODS:
+        raise PolicyError(f"profile {source}: hipaa must be one of {', '.join(HIPAA_METHODS)}")
+    if hipaa == "safe-harbor":
+        _check_safe_harbor(options, source)
     return Profile(
         name=str(data.get("name", source)),
         description=str(data.get("description", "")),
@@ -165,7 +235,17 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> Profile:
         combined=combined,
         safe_private=frozenset(_private_key(i, source) for i in data.get("safe_private", [])),
         date_offset_days=offset,
+        date_precision=precision,
+        scrub_patterns=tuple(dict.fromkeys(str(p) for p in patterns)),
+        hipaa=hipaa,
     )
+
+
+def _check_safe_harbor(options: frozenset[str], source: str) -> None:
+    kept = [what for option, what in NOT_SAFE_HARBOR.items() if option in options]
+    if kept:
+        raise PolicyError(f"profile {source}: declares HIPAA Safe Harbor but keeps "
+                          + "; ".join(kept))
 
 
 def builtin_names() -> list[str]:
@@ -176,17 +256,26 @@ def builtin_names() -> list[str]:
 
 def load_profile(name_or_path: str) -> Profile:
     """A built-in profile by name, or a profile JSON file by path."""
-    if name_or_path in builtin_names():
+    builtin = name_or_path in builtin_names()
+    if builtin:
         res = resources.files("dicomtab").joinpath("profiles", f"{name_or_path}.json")
-        text, source = res.read_text(encoding="utf-8"), name_or_path
+        raw, source = res.read_bytes(), name_or_path
     else:
         path = Path(name_or_path)
         if not path.is_file():
             names = ", ".join(builtin_names())
             raise PolicyError(f"no profile named {name_or_path!r} (built-in: {names}) and no such file")
-        text, source = path.read_text(encoding="utf-8"), path.name
+        raw, source = path.read_bytes(), path.name
+    return profile_from_bytes(raw, source, builtin=builtin)
+
+
+def profile_from_bytes(raw: bytes, source: str, *, builtin: bool = False) -> Profile:
+    """A profile from the bytes of its JSON file; it remembers their sha256 (for the record)."""
     try:
-        data = json.loads(text)
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PolicyError(f"profile {source}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise PolicyError(f"profile {source}: not valid JSON (line {exc.lineno})") from None
-    return profile_from_dict(data, source)
+    profile = profile_from_dict(data, source)
+    return replace(profile, sha256=hashlib.sha256(raw).hexdigest(), builtin=builtin)

@@ -7,11 +7,19 @@ element of every output, and in every byte of every output file (:mod:`dicomtab.
 which also reaches pixel data, binary and private elements and the preamble. Without the
 originals, the checks that need none still run: private attributes not on the safe list, names
 in free text, burned-in annotation without pixel cleaning, missing PatientIdentityRemoved.
+
+Outputs of a HIPAA Safe Harbor profile (their DeidentificationMethod says so), or every output
+when asked, are also checked against Safe Harbor's rules: any DA, DT or TM value more specific
+than the year (DA must be ``YYYY0101``, DT ``YYYY``, TM empty; the fixed dummies of the D
+action hold no date and pass), any age over 89 other than
+``090Y``, any private attribute, identifier shapes (phone, e-mail, SSN, URL, IP, date) in text,
+and any image that may show a face or recording of a voice.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,10 +27,20 @@ from pydicom.datadict import keyword_for_tag
 from pydicom.dataset import Dataset
 from pydicom.uid import UID
 
-from dicomtab.deid.batch import InputItem
+from dicomtab.deid.actions import DUMMY_BY_VR
 from dicomtab.deid.bytescan import ByteScanner, encoded_forms, needles_for
-from dicomtab.deid.freetext import IDENTIFIER_KEYWORDS, TEXT_VRS, identifier_strings
-from dicomtab.deid.methods import CODE_TO_OPTION
+from dicomtab.deid.elements import values_of
+from dicomtab.deid.freetext import (
+    IDENTIFIER_KEYWORDS,
+    PATTERNS,
+    TEXT_VRS,
+    identifier_strings,
+    pattern_hits,
+)
+from dicomtab.deid.generalize import AGE_CAP, AGE_CAP_YEARS, age_years
+from dicomtab.deid.inputs import InputItem
+from dicomtab.deid.methods import CODE_TO_OPTION, SAFE_HARBOR_NOTE, YEAR_NOTE
+from dicomtab.deid.review import FACE_FLAG, VOICE_FLAG, review_flags
 from dicomtab.deid.spans import regions
 from dicomtab.deid.table import PrivateKey, load_table
 from dicomtab.deid.uids import is_well_known
@@ -44,6 +62,16 @@ BINARY_VRS = frozenset({"OB", "OW", "UN", "OD", "OF", "OL", "OV"})
 PIXEL_KEYWORDS = frozenset({"PixelData", "FloatPixelData", "DoubleFloatPixelData"})
 #: Finding kinds of the element scan that name an original value found in an element.
 VALUE_KINDS = frozenset({"original-value", "name-in-free-text"})
+#: What Safe Harbor allows of a date: a DA of the year (``YYYY0101``), a DT of the year only.
+YEAR_ONLY = {"DA": re.compile(r"\d{4}0101"), "DT": re.compile(r"\d{4}")}
+#: In ``Originals.search``: the outputs reduce dates to the year, so an original date that was
+#: already on 1 January is expected to be seen again.
+DATES_TO_YEAR = "dates-to-year"
+#: Safe Harbor findings for files flagged by :mod:`dicomtab.deid.review`.
+REVIEW_FINDINGS = {
+    FACE_FLAG: ("PixelData", "recognizable-face", "may show a face (head volume or photograph)"),
+    VOICE_FLAG: ("WaveformSequence", "voice-recording", "a recording of a voice"),
+}
 
 
 @dataclass(frozen=True)
@@ -90,7 +118,8 @@ class Originals:
             if "retain_uids" not in applied:
                 words.update({u: "UID" for u in self.uids})
             if "retain_long_full_dates" not in applied:
-                words.update({d: "date" for d in self.dates})
+                words.update({d: "date" for d in self.dates
+                              if DATES_TO_YEAR not in applied or not d.endswith("0101")})
             found = self._searches[applied] = _Search(words, self.forms)
         return found
 
@@ -99,8 +128,7 @@ class Originals:
         self._searches.clear()  # compiled for the values known so far
         declared = ds.get("SpecificCharacterSet")
         if declared:
-            values = declared if isinstance(declared, list | tuple) else [declared]
-            charsets = [str(v) for v in values]
+            charsets = [str(v) for v in values_of(declared)]
         for elem in ds:
             if elem.VR == "SQ":
                 for item in elem.value or []:
@@ -109,7 +137,7 @@ class Originals:
             if elem.value is None or elem.is_empty:
                 continue
             keyword = keyword_for_tag(elem.tag) or ""
-            values = elem.value if isinstance(elem.value, list | tuple) else [elem.value]
+            values = values_of(elem.value)
             if elem.VR == "UI":
                 self.uids.update(str(v) for v in values if v and not is_well_known(str(v)))
             elif elem.VR in ("DA", "DT"):
@@ -149,11 +177,17 @@ def _pattern(words: Iterable[str]) -> re.Pattern[str] | None:
 
 
 class _Scanner:
-    def __init__(self, name: str, ds: Dataset, originals: Originals | None) -> None:
+    def __init__(self, name: str, ds: Dataset, originals: Originals | None,
+                 safe_harbor: bool = False) -> None:
         self.name = name
         self.findings: list[Finding] = []
         codes = ds.get("DeidentificationMethodCodeSequence") or []
         self.applied = {CODE_TO_OPTION.get(str(i.get("CodeValue", "")), "") for i in codes}
+        method = ds.get("DeidentificationMethod") or []
+        notes = {str(v).strip() for v in values_of(method)}
+        if YEAR_NOTE in notes:
+            self.applied.add(DATES_TO_YEAR)
+        self.safe_harbor = safe_harbor or SAFE_HARBOR_NOTE in notes
         table = load_table()
         self.safe = table.safe_private
         self.originals = originals
@@ -187,12 +221,13 @@ class _Scanner:
             # Judged against the packaged safe list; a profile's own additions show up here
             # too, on purpose: they deserve a second look.
             self.add(path, "private-not-on-safe-list", "private attribute")
+        elif self.safe_harbor:
+            self.add(path, "private-attribute", "Safe Harbor output keeps a private attribute")
 
     def _values(self, vr: str, value: object, path: str) -> None:
         if vr in BINARY_VRS:
             return  # not text: the byte scan searches it, in every encoding
-        values = value if isinstance(value, list | tuple) else [value]
-        for v in values:
+        for v in values_of(value):
             text = str(v)
             if self.pattern is not None:
                 for match in self.pattern.finditer(text):
@@ -202,6 +237,22 @@ class _Scanner:
                     self.add(path, kind, what)
             if vr in TEXT_VRS and NAME_IN_TEXT.search(text):
                 self.add(path, "name-like-text", "text shaped like Family^Given")
+            if self.safe_harbor:
+                self._safe_harbor_value(vr, text, path)
+
+    def _safe_harbor_value(self, vr: str, text: str, path: str) -> None:
+        value = text.strip()
+        if not value:
+            return
+        if value == DUMMY_BY_VR.get(vr):
+            return  # D's fixed dummy (19000101, 19000101000000, 000000) holds no date
+        if vr == "TM" or (vr in YEAR_ONLY and not YEAR_ONLY[vr].fullmatch(value)):
+            self.add(path, "date-more-specific-than-year", vr)
+        elif vr == "AS" and value != AGE_CAP and (age_years(value) or 0) >= AGE_CAP_YEARS:
+            self.add(path, "age-over-89", vr)
+        elif vr in TEXT_VRS:
+            for shape in pattern_hits(value, PATTERNS):
+                self.add(path, "identifier-shape-in-text", shape)
 
     def _what(self, found: str) -> str:
         """The category (source keyword, "PN", "UID", "date") of a matched original value."""
@@ -228,6 +279,9 @@ class _Scanner:
         if (str(ds.get("BurnedInAnnotation", "")).upper() == "YES"
                 and "clean_pixel_data" not in self.applied):
             self.add("BurnedInAnnotation", "burned-in-annotation", "pixels not cleaned")
+        if self.safe_harbor and "clean_recognizable_visual_features" not in self.applied:
+            for flag in review_flags(ds):
+                self.add(*REVIEW_FINDINGS[flag])
 
 
 def _is_deflated(ds: Dataset) -> bool:
@@ -240,10 +294,15 @@ def _is_deflated(ds: Dataset) -> bool:
 
 
 def verify_dataset(
-    ds: Dataset, name: str, originals: Originals | None = None, data: bytes | None = None
+    ds: Dataset, name: str, originals: Originals | None = None, data: bytes | None = None,
+    *, safe_harbor: bool = False,
 ) -> list[Finding]:
-    """Findings for one data set (and its file meta group); ``data``: its file's bytes."""
-    scanner = _Scanner(name, ds, originals)
+    """Findings for one data set (and its file meta group); ``data``: its file's bytes.
+
+    ``safe_harbor`` applies Safe Harbor's rules even when the file does not say it was made
+    by a Safe Harbor profile.
+    """
+    scanner = _Scanner(name, ds, originals, safe_harbor)
     meta = getattr(ds, "file_meta", None)
     if meta is not None:
         scanner.scan(meta, "FileMeta.")
@@ -254,7 +313,27 @@ def verify_dataset(
     return scanner.findings
 
 
-def verify_items(items: Iterable[InputItem], originals: Originals | None = None) -> list[Finding]:
+def verify_output(source: Dataset, data: bytes, name: str) -> list[Finding]:
+    """Findings for one output file (``data``) against the values of its own original.
+
+    What a batch runs on each file it writes: every element and every byte of the output is
+    searched for the identifying values of ``source``, and the checks that need no original
+    run too. (``verify --originals`` searches each output for the values of *every* original.)
+    """
+    with warnings.catch_warnings():  # pydicom's warnings quote values
+        warnings.simplefilter("ignore")
+        originals = Originals()
+        originals.add_dataset(source)
+        try:
+            ds = read_dataset(data, name)
+        except DicomtabError as exc:
+            return [Finding(name, "", "unreadable", exc.code)]
+        return verify_dataset(ds, name, originals, data)
+
+
+def verify_items(
+    items: Iterable[InputItem], originals: Originals | None = None, *, safe_harbor: bool = False
+) -> list[Finding]:
     """Findings for every file; a file that is not readable DICOM is itself a finding."""
     findings: list[Finding] = []
     for item in items:
@@ -268,9 +347,9 @@ def verify_items(items: Iterable[InputItem], originals: Originals | None = None)
         except DicomtabError as exc:
             findings.append(Finding(item.name, "", "unreadable", exc.code))
             # Not DICOM (or damaged) is no reason to skip it: its bytes are still searched.
-            scanner = _Scanner(item.name, Dataset(), originals)
+            scanner = _Scanner(item.name, Dataset(), originals, safe_harbor)
             scanner.raw(data, Dataset())
             findings.extend(scanner.findings)
             continue
-        findings.extend(verify_dataset(ds, item.name, originals, data))
+        findings.extend(verify_dataset(ds, item.name, originals, data, safe_harbor=safe_harbor))
     return findings

@@ -47,8 +47,11 @@ def test_deid_batch_with_audit_and_crosswalk(tmp_path: Path, phi_dir: Path, keyf
     status = main(["deid", str(phi_dir), "-o", str(out), "--key-file", str(keyfile),
                    "--profile", "research", "--audit", str(audit), "--crosswalk", str(cross)])
     captured = capsys.readouterr()
-    assert status == 0, captured.err
+    # Every file is written, but the burned-in ultrasound keeps the release from passing.
+    assert status == 1, captured.err
     assert "8 written, 0 failed of 8" in captured.out
+    assert "burned-in-annotation" in captured.out
+    assert "verification: not passed (1 finding(s), 1 file(s) flagged for review)" in captured.out
     _no_phi(captured.out + captured.err)
     doc = json.loads(audit.read_text(encoding="utf-8"))
     assert doc["summary"]["written"] == 8 and doc["summary"]["flags"] == {"pixel-review": 1}
@@ -63,12 +66,15 @@ def test_deid_batch_with_audit_and_crosswalk(tmp_path: Path, phi_dir: Path, keyf
     assert mapping["Müller^Jürgen"].startswith("ANON^")
     assert mapping["Иванов^Дмитрий"].startswith("ANON^")
     assert any(k.startswith("1.2.826.0.1.3680043.9.9999.") for k in mapping)
-    assert not list(out.rglob("*.csv")) and not list(out.rglob("*.json"))
-    # verify: clean apart from the burned-in ultrasound, with and without the originals.
+    assert not list(out.rglob("*.csv"))
+    assert [p.name for p in out.rglob("*.json")] == ["release-record.json"]
+    # verify: clean apart from the burned-in ultrasound, with and without the originals; the
+    # release record is not scanned as an output, its manifest is checked.
     assert main(["verify", str(out), "--originals", str(phi_dir)]) == 1
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 2 and "burned-in-annotation" in lines[0]
+    assert len(lines) == 3 and "burned-in-annotation" in lines[0]
     assert "1 finding(s) in 1 of 8 file(s)" in lines[1]
+    assert "manifest release-record.json: 8 file(s) listed, every file matches" in lines[2]
 
 
 def test_verify_on_inputs_fails_without_printing_values(
@@ -134,9 +140,12 @@ def test_refuses_output_inside_input_and_side_files_inside_output(
 def test_profiles_lists_builtins_with_descriptions(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["profiles"]) == 0
     printed = capsys.readouterr().out
-    for name in ("basic", "research", "vendor-support"):
+    for name in ("basic", "research", "vendor-support", "hipaa-safe-harbor",
+                 "expert-determination-research"):
         assert f"{name}\n  " in printed
     assert "Modified Dates" in printed
+    assert "HIPAA: Safe Harbor, 45 CFR 164.514(b)(2)" in printed
+    assert "HIPAA: Expert Determination, 45 CFR 164.514(b)(1): NOT Safe Harbor" in printed
 
 
 def test_profile_file_and_bad_profile(tmp_path: Path, keyfile: Path,

@@ -7,13 +7,11 @@ from pathlib import Path
 import pydicom
 import pytest
 
-from dicomtab.deid.batch import BatchResult, collect_inputs, run_batch
-from dicomtab.deid.profile import load_profile
+from dicomtab.deid.batch import collect_inputs, run_batch
+from dicomtab.deid.profile import Profile, builtin_names, load_profile
 from dicomtab.deid.verify import Originals, verify_items
-from tests.core.deid.conftest import OTHER_KEY
+from tests.core.deid.conftest import OTHER_KEY, Batches, Out
 from tests.core.deid.phi_set import DEVICE_VALUES, SEEDED_PATHS, SEEDED_VALUES, build_set
-
-Out = tuple[Path, BatchResult]
 
 
 def outputs(folder: Path) -> list[pydicom.Dataset]:
@@ -29,9 +27,16 @@ def encodings(value: str) -> list[bytes]:
     return out
 
 
-@pytest.fixture(params=["basic", "research"])
-def result(request: pytest.FixtureRequest, basic_out: Out, research_out: Out) -> Out:
-    return basic_out if request.param == "basic" else research_out
+def profile_of(folder: Path) -> Profile:
+    """The profile an output folder was made with (its files say it)."""
+    ds = pydicom.dcmread(next(folder.rglob("*.dcm")))
+    name = next(str(v) for v in ds.DeidentificationMethod if str(v).startswith("profile "))
+    return load_profile(name.removeprefix("profile ").strip())
+
+
+@pytest.fixture(params=builtin_names())
+def result(request: pytest.FixtureRequest, batches: Batches) -> Out:
+    return batches("phi", request.param)
 
 
 def test_every_file_written_and_readable(result: Out) -> None:
@@ -48,8 +53,8 @@ def test_every_file_written_and_readable(result: Out) -> None:
 
 
 def test_no_seeded_identifier_anywhere_in_the_output_bytes(result: Out) -> None:
-    folder, batch = result
-    research = batch is not None and folder.name.startswith("out-research")
+    folder, _ = result
+    keeps_devices = profile_of(folder).has("retain_device_identity")
     originals = build_set()
     uids = {str(e.value) for ds in originals.values() for e in ds.iterall() if e.VR == "UI"
             and str(e.value).startswith("1.2.826.0.1.3680043.9.9999.")}
@@ -59,7 +64,7 @@ def test_no_seeded_identifier_anywhere_in_the_output_bytes(result: Out) -> None:
             continue
         data = path.read_bytes()
         for value in SEEDED_VALUES:
-            if research and value in DEVICE_VALUES:
+            if keeps_devices and value in DEVICE_VALUES:
                 continue  # Retain Device Identity keeps them, as asked
             for raw in encodings(value):
                 assert raw not in data, (path.name, value)

@@ -20,7 +20,8 @@ FILES = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "rtdose.dcm", "rtstruct.d
 
 
 @pytest.mark.parametrize("name", FILES)
-@pytest.mark.parametrize("profile", ["basic", "research", "vendor-support"])
+@pytest.mark.parametrize("profile", ["basic", "research", "vendor-support", "hipaa-safe-harbor",
+                                     "expert-determination-research"])
 def test_bundled_file(name: str, profile: str) -> None:
     source = pydicom.dcmread(bundled(name), force=True)
     result = deidentify(source, load_profile(profile), KEY)
