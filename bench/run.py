@@ -1,6 +1,6 @@
 """Start-up and first-result timings of the built site in headless Chromium.
 
-    python bench/run.py [--runs 7]        (or: ./dev bench)
+    python bench/run.py [--runs 7] [--site DIR]        (or: ./dev bench)
 
 Prints one table (median, min and max over the runs):
 - cold: a fresh browser profile (empty HTTP cache, no service worker) per run;
@@ -44,17 +44,28 @@ new MutationObserver(() => {
 """
 
 
+#: Per start: whether the worker restored Python from the build's snapshot (else it fell back).
+RESTORED: list[bool] = []
+
+
+def _note_start(page: Page) -> None:
+    RESTORED.append(page.evaluate("window.dicomtab.ready.then(i => i.timings.snapshot === true)"))
+
+
 def _first_summary(page: Page, url: str) -> float:
     """Navigate, choose the sample at once, return ms from navigation to its summary."""
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_test_id("file-input").set_input_files(str(SAMPLE))
     page.get_by_test_id("instance").wait_for(timeout=60000)
+    _note_start(page)
     return page.evaluate("window.__bench.summary")
 
 
 def _ready(page: Page, url: str) -> float:
     page.goto(url)
-    return page.evaluate("window.dicomtab.ready.then(() => performance.now())")
+    ready = page.evaluate("window.dicomtab.ready.then(() => performance.now())")
+    _note_start(page)
+    return ready
 
 
 def _open_after_ready(page: Page) -> float:
@@ -116,8 +127,11 @@ def print_table(results: dict[str, list[float]], header: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--site", type=Path, default=ROOT / "dist", help="built site to measure (default dist/)"
+    )
     args = parser.parse_args(argv)
-    server, url = serve_in_thread(ROOT / "dist")
+    server, url = serve_in_thread(args.site)
     with sync_playwright() as playwright:
         executable = str(SYSTEM_CHROMIUM) if SYSTEM_CHROMIUM.exists() else None
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
@@ -126,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         browser.close()
     server.shutdown()
     print_table(results, f"dicomtab start-up, {args.runs} runs, Chromium {version} headless, localhost; {_machine()}")
+    print(f"Python restored from the build's start-up snapshot in {sum(RESTORED)} of {len(RESTORED)} starts")
     return 0
 
 

@@ -4,19 +4,26 @@
 
 Every runtime file is held to a pin in ``build/pins.json`` (Pyodide's core files and its
 official lock; numpy and Pillow to that lock's hashes; pydicom to its PyPI hash). The output
-is the static shell from ``web/``, the runtime under ``pyodide/``, the core as a wheel, and a
-``pyodide-lock.json`` trimmed to the packages shipped and extended with pydicom and dicomtab,
-so the worker loads everything with ``loadPackage`` from this origin and nothing else.
+is the static shell from ``web/`` and, under ``pyodide/``, the runtime plus what the builder
+derives from pinned inputs and the core's sources: the stdlib zip precompiled to bytecode,
+one site-packages archive (pydicom and the core, precompiled) and a memory snapshot of Python
+with the core imported. Derived files are named after their content; ``build-info.json``
+lists every file's sha256. numpy and Pillow stay wheels in a ``pyodide-lock.json`` trimmed to
+them, for ``loadPackage`` when pixels are needed. Everything is served from this origin.
+
+Building needs Node.js (see ``node_runner.py``): the site's own Pyodide does the compiling.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import json
 import shutil
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 
 from artifacts import (
@@ -29,7 +36,17 @@ from artifacts import (
     pip_download,
     sha256_of,
 )
-from wheels import PYDICOM_SKIP_PREFIXES, core_wheel, slim_wheel
+from bytecode import SITE_PREFIX, STDLIB_PREFIX, SourceGroup, precompile
+from site_packages import write_site_packages
+from snapshot import make_snapshot
+from wheels import (
+    PYDICOM_SKIP_PREFIXES,
+    core_files,
+    dist_info_of,
+    wheel_files,
+    with_record,
+    write_zip,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PINS = Path(__file__).resolve().parent / "pins.json"
@@ -93,45 +110,71 @@ def obtain_runtime(store: ArtifactStore, pins: dict, runtime: Path) -> dict:
     return lock
 
 
-def _lock_entry(
-    name: str, version: str, wheel: Path, imports: list[str], depends: list[str]
-) -> dict:
+def trimmed_lock(lock: dict, pins: dict) -> dict:
+    """The official lock cut down to the compiled packages shipped for later ``loadPackage``.
+
+    pydicom and the core are not in it: they arrive as the site-packages archive.
+    """
     return {
-        "name": name,
-        "version": version,
-        "file_name": wheel.name,
-        "install_dir": "site",
-        "sha256": sha256_of(wheel),
-        "package_type": "package",
-        "imports": imports,
-        "depends": depends,
-        "unvendored_tests": False,
-        "shared_library": False,
+        "info": lock["info"],
+        "packages": {n: lock["packages"][n] for n in pins["lock_packages"]},
     }
 
 
-def add_python_packages(store: ArtifactStore, pins: dict, runtime: Path, lock: dict) -> dict:
-    """Add pydicom (slimmed) and the core wheel; return the trimmed, extended lock."""
-    packages = {name: lock["packages"][name] for name in pins["lock_packages"]}
-    for wheel in pins["pypi_wheels"]:
-        cached = store.get(
-            wheel["file"], wheel["sha256"], pip_download(wheel["pip_spec"], wheel["file"])
-        )
-        shipped = slim_wheel(cached, runtime / wheel["file"], PYDICOM_SKIP_PREFIXES)
-        version = wheel["pip_spec"].split("==", 1)[1]
-        packages[wheel["name"]] = _lock_entry(
-            wheel["name"], version, shipped, wheel["imports"], wheel["depends"]
-        )
+def _read_zip(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if not n.endswith("/")}
 
+
+def python_files(store: ArtifactStore, pins: dict, runtime: Path) -> dict:
+    """Precompile the stdlib, pydicom and the core; pack them; make the snapshot.
+
+    Replaces ``python_stdlib.zip`` in ``runtime`` by its precompiled, content-named copy and
+    adds the site-packages archive and the snapshot. Returns the names the worker loads.
+    """
+    (pydicom_pin,) = pins["pypi_wheels"]
+    pydicom_wheel = store.get(
+        pydicom_pin["file"],
+        pydicom_pin["sha256"],
+        pip_download(pydicom_pin["pip_spec"], pydicom_pin["file"]),
+    )
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    core = core_wheel(
-        ROOT / "py_core" / "dicomtab", project["version"], project["dependencies"], runtime
+    _, core = core_files(ROOT / "py_core" / "dicomtab", project["version"], project["dependencies"])
+    original_stdlib = runtime / "python_stdlib.zip"
+    compiled = precompile(
+        runtime,
+        {
+            "stdlib": SourceGroup(STDLIB_PREFIX, _read_zip(original_stdlib)),
+            "pydicom": SourceGroup(SITE_PREFIX, wheel_files(pydicom_wheel, PYDICOM_SKIP_PREFIXES)),
+            "dicomtab": SourceGroup(SITE_PREFIX, core),
+        },
+        store.cache,
     )
-    version = core.name.split("-")[1]
-    packages["dicomtab"] = _lock_entry(
-        "dicomtab", version, core, ["dicomtab"], ["pydicom", "numpy"]
-    )
-    return {"info": lock["info"], "packages": packages}
+    original_stdlib.unlink()
+    stdlib = write_zip(runtime / "python_stdlib.partial", compiled["stdlib"])
+    stdlib = stdlib.rename(runtime / f"python_stdlib-{sha256_of(stdlib)[:16]}.zip")
+    site = {}
+    for package in ("pydicom", "dicomtab"):
+        site.update(with_record(compiled[package], dist_info_of(compiled[package])))
+    site_packages = write_site_packages(runtime, site)
+    with zipfile.ZipFile(pydicom_wheel) as wheel:
+        sample = wheel.read("pydicom/data/test_files/CT_small.dcm")
+    snapshot = make_snapshot(runtime, stdlib, site_packages, sample, store.cache)
+    return {
+        "stdlib": stdlib.name,
+        "sitePackages": site_packages.name,
+        "snapshot": snapshot.name,
+        # Its inflated size (the gzip trailer's): Python's memory is sized by it before the
+        # snapshot has arrived (see the pyodide.mjs patches in pins.json).
+        "snapshotSize": int.from_bytes(snapshot.read_bytes()[-4:], "little"),
+        # Subresource Integrity for the worker's own downloads: a damaged snapshot must be
+        # refused before Pyodide sizes the interpreter's memory by it.
+        "integrity": {"sitePackages": _sri(site_packages), "snapshot": _sri(snapshot)},
+    }
+
+
+def _sri(path: Path) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
 
 
 def copy_shell(out: Path, csp: str) -> None:
@@ -164,6 +207,15 @@ def write_headers(out: Path, csp: str) -> None:
         "  Cross-Origin-Opener-Policy: same-origin\n"
         "  Permissions-Policy: camera=(), microphone=(), geolocation=()\n"
     )
+
+
+def finish_worker(out: Path, boot_files: dict) -> None:
+    """Tell the worker the content-derived names of the files it boots from."""
+    worker = out / "app" / "worker.js"
+    text = worker.read_text()
+    if '"__BOOT_FILES__"' not in text:
+        raise BuildError("web/app/worker.js lacks the __BOOT_FILES__ placeholder")
+    worker.write_text(text.replace('"__BOOT_FILES__"', json.dumps(boot_files, sort_keys=True)))
 
 
 def finish_service_worker(out: Path, csp: str) -> str:
@@ -201,9 +253,13 @@ def build(out: Path, store: ArtifactStore) -> str:
     runtime = staging / RUNTIME_DIR
     runtime.mkdir(parents=True)
     lock = obtain_runtime(store, pins, runtime)
-    lock = add_python_packages(store, pins, runtime, lock)
-    (runtime / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
+    # Written first: the snapshot step boots Python with the lock the site ships.
+    (runtime / "pyodide-lock.json").write_text(
+        json.dumps(trimmed_lock(lock, pins), indent=1) + "\n"
+    )
+    boot_files = python_files(store, pins, runtime)
     copy_shell(staging, csp)
+    finish_worker(staging, boot_files)
     build_id = finish_service_worker(staging, csp)
     write_headers(staging, csp)
     shutil.rmtree(out, ignore_errors=True)

@@ -1,9 +1,10 @@
-"""Writing the wheels the browser loads: the core package, and a slimmer pydicom.
+"""The contents of the pure-Python packages the browser installs: the core, and a slimmer pydicom.
 
-Both are written byte-for-byte deterministically (sorted entries, fixed timestamps), so the
-same sources always give the same sha256 and a browser's cached copy stays valid until the
-code really changes. The core wheel's version carries a content hash as a local label, so a
-changed core gets a new file name and can never be mistaken for a cached old one.
+Each package is returned as the files pip would install (``path -> bytes``, its ``.dist-info``
+included, so ``importlib.metadata`` works: pydicom reads its own version through it). The
+builder then precompiles them (:mod:`bytecode`) and packs them (:mod:`site_packages`).
+:func:`write_zip` writes an archive byte-for-byte deterministically (sorted entries, fixed
+timestamps), so the same sources always give the same sha256.
 """
 
 from __future__ import annotations
@@ -24,23 +25,33 @@ def _record_hash(data: bytes) -> str:
     return "sha256=" + digest.decode()
 
 
-def _write_wheel(target: Path, files: dict[str, bytes], dist_info: str) -> None:
-    """Write ``files`` plus a RECORD into ``target`` deterministically."""
+def with_record(files: dict[str, bytes], dist_info: str) -> dict[str, bytes]:
+    """``files`` plus a fresh ``RECORD`` listing them, as installed."""
     record_name = f"{dist_info}/RECORD"
     lines = [f"{name},{_record_hash(data)},{len(data)}" for name, data in sorted(files.items())]
     lines.append(f"{record_name},,")
-    entries = dict(files)
-    entries[record_name] = ("\n".join(lines) + "\n").encode()
+    return {**files, record_name: ("\n".join(lines) + "\n").encode()}
+
+
+def write_zip(target: Path, files: dict[str, bytes]) -> Path:
+    """Write ``files`` into the zip ``target`` deterministically."""
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(entries):
+        for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, entries[name])
+            archive.writestr(info, files[name])
+    return target
 
 
-def core_wheel(package_dir: Path, version: str, requires: list[str], out_dir: Path) -> Path:
-    """Build the ``dicomtab`` wheel from ``package_dir`` (py_core/dicomtab) into ``out_dir``."""
+def core_files(
+    package_dir: Path, version: str, requires: list[str]
+) -> tuple[str, dict[str, bytes]]:
+    """The ``dicomtab`` package from ``package_dir`` (py_core/dicomtab): (full version, files).
+
+    The version carries a content hash as a local label, so a changed core is told apart from
+    an old one wherever it shows (``importlib.metadata``, the build manifest).
+    """
     files: dict[str, bytes] = {}
     for path in sorted(package_dir.rglob("*")):
         if path.is_file() and path.suffix in {".py", ".json"} and "__pycache__" not in path.parts:
@@ -58,20 +69,23 @@ def core_wheel(package_dir: Path, version: str, requires: list[str], out_dir: Pa
     files[f"{dist_info}/WHEEL"] = (
         b"Wheel-Version: 1.0\nGenerator: dicomtab-build\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     )
-    target = out_dir / f"dicomtab-{full_version}-py3-none-any.whl"
-    _write_wheel(target, files, dist_info)
-    return target
+    return full_version, files
 
 
-def slim_wheel(source: Path, target: Path, skip_prefixes: tuple[str, ...]) -> Path:
-    """Copy a (verified) wheel without the entries under ``skip_prefixes``; fresh RECORD."""
+def wheel_files(source: Path, skip_prefixes: tuple[str, ...]) -> dict[str, bytes]:
+    """The files of a (verified) pure-Python wheel, without those under ``skip_prefixes``
+    and without its ``RECORD`` (which would no longer match)."""
     with zipfile.ZipFile(source) as archive:
-        names = [n for n in archive.namelist() if not n.endswith("/")]
-        record = next(n for n in names if n.endswith(".dist-info/RECORD"))
-        files = {
+        return {
             name: archive.read(name)
-            for name in names
-            if name != record and not name.startswith(skip_prefixes)
+            for name in archive.namelist()
+            if not name.endswith(("/", ".dist-info/RECORD")) and not name.startswith(skip_prefixes)
         }
-    _write_wheel(target, files, record.rsplit("/", 1)[0])
-    return target
+
+
+def dist_info_of(files: dict[str, bytes]) -> str:
+    """The one ``*.dist-info`` folder among ``files``."""
+    (folder,) = {
+        name.split("/", 1)[0] for name in files if name.split("/", 1)[0].endswith(".dist-info")
+    }
+    return folder

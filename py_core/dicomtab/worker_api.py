@@ -12,7 +12,9 @@ the file; an unexpected failure is reported by exception class only, with its tr
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
+import random
 import sys
 import traceback
 from dataclasses import dataclass
@@ -62,6 +64,15 @@ class Session:
         except KeyError:
             raise UsageError(f"No open instance has the id {instance_id!r}.") from None
 
+    def adopt(self, other: Session) -> None:
+        """Take over the instances of ``other``, a session of an earlier import of this module
+        (see :mod:`dicomtab.numpy_later`); they keep their ids."""
+        self._instances = {
+            key: _Instance(name=old.name, data=old.data, summary=old.summary)
+            for key, old in other._instances.items()
+        }
+        self._next = other._next
+
 
 SESSION = Session()
 
@@ -106,6 +117,25 @@ def open_file(data: bytes | bytearray | memoryview | _BufferProxy, name: str) ->
 def list_instances() -> str:
     """JSON result with the summaries of every open instance."""
     return _run(SESSION.instances)
+
+
+def resume_after_snapshot() -> None:
+    """Undo what a memory snapshot froze; the worker calls this once after restoring one.
+
+    The snapshot is Python's memory as the build left it, identical for every visitor:
+    ``random`` would replay the same sequence everywhere, and the import system's directory
+    caches describe the build's files. ``os.urandom`` and ``secrets`` ask the browser every
+    time, and local times (``time.localtime``, ``datetime.now().astimezone()``) take the
+    browser's clock and UTC offset on every call. Only the zone's *name* (``time.tzname``,
+    ``%Z``) and ``time.timezone``, fixed when the interpreter started (Pyodide has no
+    ``time.tzset``), stay the build's "UTC"; nothing in the core uses them.
+    """
+    # Only the folders' finders: importlib.invalidate_caches() would also make the stdlib's
+    # zipimporter re-read its whole directory, 0.3 s of Python in the browser.
+    for finder in list(sys.path_importer_cache.values()):
+        if isinstance(finder, importlib.machinery.FileFinder):
+            finder.invalidate_caches()
+    random.seed()
 
 
 def version() -> str:

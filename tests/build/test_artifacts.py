@@ -14,6 +14,7 @@ import pytest
 import build_site
 from artifacts import DEFAULT_CACHE, ArtifactStore, BuildError, IntegrityError
 from tests.build.conftest import ROOT
+from tests.conftest import bundled
 
 GOOD = b"the pinned release"
 GOOD_SHA = hashlib.sha256(GOOD).hexdigest()
@@ -103,22 +104,72 @@ def test_builder_refuses_a_tampered_runtime_file(
     assert not (tmp_path / "site").exists()
 
 
-def test_core_wheel_is_reproducible(tmp_path: Path) -> None:
-    from wheels import core_wheel
+def test_core_files_and_site_packages_are_reproducible(tmp_path: Path) -> None:
+    from site_packages import write_site_packages
+    from wheels import core_files
 
-    first = core_wheel(
-        ROOT / "py_core" / "dicomtab", "0.1.0", ["pydicom==3.0.2"], _mk(tmp_path / "a")
-    )
-    second = core_wheel(
-        ROOT / "py_core" / "dicomtab", "0.1.0", ["pydicom==3.0.2"], _mk(tmp_path / "b")
-    )
-    assert first.name == second.name and first.name.startswith("dicomtab-0.1.0+g")
-    assert first.read_bytes() == second.read_bytes()
+    first = core_files(ROOT / "py_core" / "dicomtab", "0.1.0", ["pydicom==3.0.2"])
+    second = core_files(ROOT / "py_core" / "dicomtab", "0.1.0", ["pydicom==3.0.2"])
+    assert first == second and first[0].startswith("0.1.0+g")
+    a = write_site_packages(_mk(tmp_path / "a"), first[1])
+    b = write_site_packages(_mk(tmp_path / "b"), second[1])
+    assert a.name == b.name and a.read_bytes() == b.read_bytes()
 
 
 def _mk(path: Path) -> Path:
     path.mkdir(parents=True)
     return path
+
+
+@pytest.fixture(scope="module")
+def node_runtime(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built site's Pyodide in a folder Node can boot (its stdlib under the default name)."""
+    dist = ROOT / "dist" / "pyodide"
+    assert (dist / "pyodide.mjs").exists(), "dist/ is not built: run ./dev build"
+    runtime = tmp_path_factory.mktemp("runtime")
+    for name in ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "pyodide-lock.json"):
+        shutil.copyfile(dist / name, runtime / name)
+    (stdlib,) = dist.glob("python_stdlib-*.zip")
+    shutil.copyfile(stdlib, runtime / "python_stdlib.zip")
+    return runtime
+
+
+def test_bytecode_is_reproducible_and_cached(node_runtime: Path, tmp_path: Path) -> None:
+    from bytecode import SITE_PREFIX, SourceGroup, precompile
+    from wheels import core_files
+
+    _, files = core_files(ROOT / "py_core" / "dicomtab", "0.1.0", [])
+    group = {"dicomtab": SourceGroup(SITE_PREFIX, files)}
+    first = precompile(node_runtime, group, tmp_path / "cache-a")["dicomtab"]
+    second = precompile(node_runtime, group, tmp_path / "cache-b")["dicomtab"]
+    assert first == second
+    assert "dicomtab/worker_api.pyc" in first and "dicomtab/worker_api.py" not in first
+    # Cached: a second run with the same cache does not need Node at all.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("shutil.which", lambda name: None)
+        assert precompile(node_runtime, group, tmp_path / "cache-a")["dicomtab"] == first
+
+
+def test_snapshot_is_reproducible(node_runtime: Path, tmp_path: Path) -> None:
+    from snapshot import make_snapshot
+
+    dist = ROOT / "dist" / "pyodide"
+    (stdlib,) = dist.glob("python_stdlib-*.zip")
+    (site,) = dist.glob("site-packages-*.tar.gz")
+    sample = bundled("CT_small.dcm").read_bytes()
+    first = make_snapshot(node_runtime, stdlib, site, sample, tmp_path / "cache-a")
+    data = first.read_bytes()
+    first.unlink()
+    second = make_snapshot(node_runtime, stdlib, site, sample, tmp_path / "cache-b")
+    assert first.name == second.name and data == second.read_bytes()
+
+
+def test_building_without_node_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import node_runner
+
+    monkeypatch.setattr(node_runner.shutil, "which", lambda name: None)
+    with pytest.raises(BuildError, match="Node.js is required to build the site"):
+        node_runner.node_executable()
 
 
 def test_patches_fail_loudly_when_upstream_changes(tmp_path: Path) -> None:

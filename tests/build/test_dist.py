@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
 import json
 import re
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.build.conftest import DIST, ROOT
 
+CPYTHON_312_MAGIC = bytes.fromhex("cb0d0d0a")
+#: First word of a Pyodide 0.27 memory snapshot ("pyodide" magic, checked on restore).
+PYODIDE_SNAPSHOT_MAGIC = 1886286592
 FOREIGN_URL = re.compile(rb"https?://(?!localhost[:/]|127\.0\.0\.1[:/]|\[::1\])[A-Za-z0-9.-]+")
 
 
@@ -46,31 +53,84 @@ def test_no_other_origin_in_the_web_sources() -> None:
     assert offenders == []
 
 
-def test_every_runtime_file_is_pinned(dist: Path) -> None:
+def _boot_files(dist: Path) -> dict[str, str]:
+    """The names the builder wrote into the worker: {stdlib, sitePackages, snapshot}."""
+    worker = (dist / "app" / "worker.js").read_text()
+    boot = json.loads(re.search(r"const BOOT_FILES = (.*);\n", worker).group(1))
+    return {k: v for k, v in boot.items() if k != "integrity"}
+
+
+def test_worker_checks_the_integrity_of_its_downloads(dist: Path) -> None:
+    worker = (dist / "app" / "worker.js").read_text()
+    integrity = json.loads(re.search(r"const BOOT_FILES = (.*);\n", worker).group(1))["integrity"]
+    for key in ("sitePackages", "snapshot"):
+        data = (dist / "pyodide" / _boot_files(dist)[key]).read_bytes()
+        assert (
+            integrity[key] == "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
+        )
+
+
+def _site_packages(dist: Path) -> dict[str, bytes]:
+    name = _boot_files(dist)["sitePackages"]
+    with tarfile.open(dist / "pyodide" / name, "r:gz") as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}
+
+
+def test_every_runtime_file_is_pinned_or_derived_and_named_by_content(dist: Path) -> None:
     lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text())
-    assert set(lock["packages"]) == {"numpy", "pillow", "pydicom", "dicomtab"}
+    assert set(lock["packages"]) == {"numpy", "pillow"}  # for loadPackage when pixels are needed
     for entry in lock["packages"].values():
         wheel = dist / "pyodide" / entry["file_name"]
         assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"], wheel.name
     pins = json.loads((ROOT / "build" / "pins.json").read_text())["pyodide"]
     patched = {p["file"]: p["sha256_after"] for p in pins["patches"]}  # the last patch wins
-    for name, sha in pins["files"].items():
-        if name == "pyodide-lock.json":
-            continue
+    copied = set(pins["files"]) - {"pyodide-lock.json", "python_stdlib.zip"}
+    for name in copied:
         actual = hashlib.sha256((dist / "pyodide" / name).read_bytes()).hexdigest()
-        assert actual == patched.get(name, sha), name
+        assert actual == patched.get(name, pins["files"][name]), name
+    # Derived from pinned inputs by the builder: a name is never reused for other bytes.
+    derived = {v for k, v in _boot_files(dist).items() if k != "snapshotSize"}
+    for name in derived:
+        digest = hashlib.sha256((dist / "pyodide" / name).read_bytes()).hexdigest()
+        assert digest[:16] in name, name
     shipped = {p.name for p in (dist / "pyodide").iterdir()}
-    expected = {e["file_name"] for e in lock["packages"].values()} | set(pins["files"])
-    assert shipped == expected
+    expected = {e["file_name"] for e in lock["packages"].values()} | copied | {"pyodide-lock.json"}
+    assert shipped == expected | derived
 
 
-def test_pydicom_ships_without_its_test_files(dist: Path) -> None:
-    import zipfile
+def test_python_is_shipped_as_cpython_312_bytecode(dist: Path) -> None:
+    """The stdlib, pydicom and the core: sourceless .pyc, unchecked hash-based (PEP 552)."""
+    with zipfile.ZipFile(dist / "pyodide" / _boot_files(dist)["stdlib"]) as stdlib:
+        stdlib_files = {n: stdlib.read(n) for n in stdlib.namelist() if not n.endswith("/")}
+    for files in (stdlib_files, _site_packages(dist)):
+        modules = [n for n in files if n.endswith((".py", ".pyc"))]
+        assert len(modules) > 100 and not [n for n in modules if n.endswith(".py")]
+        for name in modules:
+            assert files[name][:4] == CPYTHON_312_MAGIC, name
+            assert int.from_bytes(files[name][4:8], "little") == 0b01, name  # hash, unchecked
+    assert "encodings/__init__.pyc" in stdlib_files
 
-    with zipfile.ZipFile(dist / "pyodide" / "pydicom-3.0.2-py3-none-any.whl") as wheel:
-        names = wheel.namelist()
-    assert "pydicom/dataset.py" in names
-    assert not [n for n in names if n.startswith("pydicom/data/test_files/")]
+
+def test_site_packages_holds_pydicom_without_test_files_and_the_core(dist: Path) -> None:
+    files = _site_packages(dist)
+    assert "pydicom/dataset.pyc" in files and "dicomtab/worker_api.pyc" in files
+    assert "pydicom-3.0.2.dist-info/METADATA" in files  # pydicom reads its version from it
+    assert [n for n in files if n.startswith("dicomtab-") and n.endswith(".dist-info/METADATA")]
+    assert not [n for n in files if n.startswith("pydicom/data/test_files/")]
+    assert not [n for n in files if n.startswith(("numpy", "PIL"))]  # loaded only when needed
+
+
+def test_snapshot_is_made_for_this_pyodide_build(dist: Path) -> None:
+    with gzip.open(dist / "pyodide" / _boot_files(dist)["snapshot"]) as snapshot:
+        data = snapshot.read()
+    header = data[:48]
+    assert _boot_files(dist)["snapshotSize"] == len(data)  # memory is sized by it in advance
+    assert int.from_bytes(header[:4], "little") == PYODIDE_SNAPSHOT_MAGIC
+    build_id = "".join(
+        f"{int.from_bytes(header[16 + 4 * i : 20 + 4 * i], 'little'):08x}" for i in range(8)
+    )
+    # Pyodide refuses a snapshot from another build: this is the id it compares.
+    assert f'BUILD_ID:"{build_id}"' in (dist / "pyodide" / "pyodide.mjs").read_text()
 
 
 def test_policy_in_page_and_headers(dist: Path) -> None:

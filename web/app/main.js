@@ -34,7 +34,9 @@ const ready = new Promise((resolve, reject) => {
     reject(new Error(error.message));
   });
 });
-const offline = enableOffline().then((state) => {
+// Stored once Python is up, not meanwhile: on a first visit the service worker's downloads of
+// the whole build would compete with start-up (and fetch it all a second time).
+const offline = ready.catch(() => {}).then(enableOffline).then((state) => {
   offlineState = state;
   showPrivacy();
   return state;

@@ -23,7 +23,10 @@ export const Request = Object.freeze({
 export const Event = Object.freeze({
   /** payload: {stage: string, label: string, fraction: number} */
   BOOT_PROGRESS: 'boot-progress',
-  /** payload: {version: string, timings: Object<string, number>} */
+  /**
+   * payload: {version: string, timings: {runtime: number, import: number, snapshot: boolean}}
+   * (milliseconds; snapshot: whether Python was restored from the build's memory snapshot)
+   */
   BOOT_READY: 'boot-ready',
   /** payload: {code: string, message: string} */
   BOOT_FAILED: 'boot-failed',
@@ -38,8 +41,7 @@ export const Event = Object.freeze({
  */
 export const BOOT_STAGES = Object.freeze([
   { stage: 'runtime', label: 'Starting Python (WebAssembly)', fraction: 0.05 },
-  { stage: 'packages', label: 'Loading pydicom and numpy', fraction: 0.45 },
-  { stage: 'import', label: 'Importing the DICOM core', fraction: 0.75 },
+  { stage: 'import', label: 'Importing the DICOM core', fraction: 0.7 },
   { stage: 'ready', label: 'Ready', fraction: 1 },
 ]);
 

@@ -3,13 +3,28 @@
  *
  * No Python ever runs on the page's thread. This file only moves bytes in and JSON out; all
  * DICOM logic lives in the Python core, which is tested under CPython as well.
+ *
+ * Start-up (the builder prepares each piece, see build/build_site.py): Pyodide's runtime, a
+ * stdlib precompiled to bytecode, pydicom and the core as one site-packages archive, and a
+ * memory snapshot of Python taken at build time with the core already imported. Restoring
+ * that snapshot replaces starting the interpreter and importing pydicom; if it cannot be
+ * used, Python starts the ordinary way from the same files. numpy is not loaded: reading
+ * tags does not need it (see dicomtab.numpy_later for adding it when pixels are needed).
  */
 import { loadPyodide } from '../pyodide/pyodide.mjs';
 import {
   BOOT_STAGES, Event, Request, makeEvent, makeFailure, makeSuccess,
 } from './protocol.js';
+import { unpackSitePackages } from './site-packages.js';
 
 const RUNTIME_URL = new URL('../pyodide/', import.meta.url).href;
+/**
+ * The files Python boots from (names under pyodide/, derived from their content) and the
+ * Subresource Integrity of the two this worker downloads itself; the builder fills it in.
+ * @type {{stdlib: string, sitePackages: string, snapshot: string, snapshotSize: number,
+ *         integrity: {sitePackages: string, snapshot: string}}}
+ */
+const BOOT_FILES = "__BOOT_FILES__";
 /** If Python is not up by then, look for the usual cause before the user gives up. */
 const SLOW_BOOT_MS = 20000;
 
@@ -27,24 +42,120 @@ function progress(stage) {
   self.postMessage(makeEvent(Event.BOOT_PROGRESS, step));
 }
 
+/**
+ * Download one of BOOT_FILES and inflate it (gzip); rejects on an HTTP error or on bytes
+ * other than the build's.
+ * @param {'sitePackages'|'snapshot'} key
+ * @returns {Promise<ArrayBuffer>}
+ */
+async function download(key) {
+  const name = BOOT_FILES[key];
+  const response = await fetch(new URL(name, RUNTIME_URL), { integrity: BOOT_FILES.integrity[key] });
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+  return new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+}
+
+/**
+ * Download and inflate the site-packages archive and the snapshot in a helper worker
+ * (inflate-worker.js), keeping this thread free for Pyodide's own start-up.
+ * @returns {{sitePackages: Promise<ArrayBuffer>, snapshot: Promise<ArrayBuffer>}}
+ */
+function downloadInHelper() {
+  const keys = ['sitePackages', 'snapshot'];
+  /** @type {Object<string, {resolve: function(ArrayBuffer): void, reject: function(Error): void}>} */
+  const waiting = {};
+  const results = Object.fromEntries(keys.map((key) => [key, new Promise((resolve, reject) => {
+    waiting[key] = { resolve, reject };
+  })]));
+  const helper = new Worker(new URL('./inflate-worker.js', import.meta.url), { name: 'dicomtab-inflate' });
+  helper.addEventListener('message', ({ data }) => {
+    if (data.requests) {
+      self.postMessage(makeEvent(Event.NETWORK, { requests: data.requests }));
+      helper.terminate();
+    } else if (data.error) {
+      waiting[data.key].reject(new Error(data.error));
+    } else {
+      waiting[data.key].resolve(data.buffer);
+    }
+  });
+  helper.addEventListener('error', (event) => {
+    keys.forEach((key) => waiting[key].reject(new Error(`inflate-worker.js: ${event.message}`)));
+  });
+  helper.postMessage({
+    files: keys.map((key) => ({
+      key, url: new URL(BOOT_FILES[key], RUNTIME_URL).href, integrity: BOOT_FILES.integrity[key],
+    })),
+  });
+  return results;
+}
+
+/**
+ * Start the interpreter, from the build's memory snapshot when one is given.
+ * @param {Promise<ArrayBuffer>} sitePackages the site-packages archive
+ * @param {?Promise<ArrayBuffer>} snapshot
+ */
+function startInterpreter(sitePackages, snapshot) {
+  return loadPyodide({
+    indexURL: RUNTIME_URL,
+    stdLibURL: new URL(BOOT_FILES.stdlib, RUNTIME_URL).href,
+    // pydicom and the core, written into site-packages before Python first looks there.
+    fsInit: async (FS, { sitePackages: target }) => {
+      unpackSitePackages(FS, target, await sitePackages);
+    },
+    // _snapshotSize is ours (a pinned patch of pyodide.mjs): the module is created, and its
+    // WebAssembly compiled, while the snapshot is still on its way.
+    ...(snapshot ? { _loadSnapshot: snapshot, _snapshotSize: BOOT_FILES.snapshotSize } : {}),
+    stderr: (line) => console.warn('[python]', line),
+  });
+}
+
+/**
+ * Python with `dicomtab.worker_api` imported: restored from the snapshot (the core already
+ * imported in it), or, if that fails for any reason, started and imported the ordinary way.
+ * @param {Object<string, number|boolean>} timings filled in
+ * @returns {Promise<any>} the worker_api module
+ */
+async function startPython(timings) {
+  const t0 = performance.now();
+  // Every download starts now, side by side with Pyodide's own (wasm, stdlib, lock).
+  const helped = downloadInHelper();
+  // The archive is needed either way: without the helper, this thread fetches it itself.
+  const sitePackages = helped.sitePackages.catch(() => download('sitePackages'));
+  const snapshot = helped.snapshot.then((buffer) => {
+    // Memory was sized by BOOT_FILES before these bytes arrived: they must agree exactly.
+    if (buffer.byteLength !== BOOT_FILES.snapshotSize) throw new Error('snapshot size mismatch');
+    return buffer;
+  });
+  sitePackages.catch(() => {}); // awaited below; this only keeps the console quiet meanwhile
+  snapshot.catch(() => {});
+  try {
+    const pyodide = await startInterpreter(sitePackages, snapshot);
+    timings.runtime = performance.now() - t0;
+    progress('import');
+    const module = pyodide.pyimport('dicomtab.worker_api');
+    module.resume_after_snapshot();
+    timings.snapshot = true;
+    return module;
+  } catch (error) {
+    // The snapshot is an optimisation tied to one Pyodide build: never a reason not to start.
+    console.warn('dicomtab: starting Python without the start-up snapshot:', String(error));
+    const pyodide = await startInterpreter(sitePackages, null);
+    timings.runtime = performance.now() - t0;
+    progress('import');
+    const module = pyodide.pyimport('dicomtab.worker_api');
+    timings.snapshot = false;
+    return module;
+  }
+}
+
 async function boot() {
+  /** @type {Object<string, number|boolean>} */
   const timings = {};
   const t0 = performance.now();
   const watchdog = setTimeout(diagnoseSlowBoot, SLOW_BOOT_MS);
   try {
     progress('runtime');
-    const pyodide = await loadPyodide({
-      indexURL: RUNTIME_URL,
-      // Fetched while the interpreter starts, instead of after it.
-      packages: ['dicomtab'],
-      stdout: (line) => {
-        if (line.startsWith('Loading ')) progress('packages');
-      },
-      stderr: (line) => console.warn('[python]', line),
-    });
-    timings.runtime = performance.now() - t0;
-    progress('import');
-    api = pyodide.pyimport('dicomtab.worker_api');
+    api = await startPython(timings);
     timings.import = performance.now() - t0 - timings.runtime;
     clearTimeout(watchdog);
     progress('ready');

@@ -1,0 +1,46 @@
+"""numpy for pixels, installed after the core was imported without it.
+
+The browser worker starts Python without numpy: reading tags and summaries never needs it,
+and loading it (its compiled modules, ~0.7 s) plus importing it was a third of start-up.
+pydicom, however, decides once, when it is imported, whether numpy is there
+(``pydicom.config.have_numpy`` and a ``HAVE_NP`` flag in many pixel modules). So a worker that
+needs pixels installs numpy (``await pyodide.loadPackage('numpy')``), then calls
+:func:`reimport_with_numpy` and uses the module it returns from then on, in place of the
+``dicomtab.worker_api`` it held. Under CPython, where numpy is installed from the start, the
+call changes nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from types import ModuleType
+
+
+def _stale(name: str) -> bool:
+    return name == "pydicom" or name.startswith(("pydicom.", "dicomtab."))
+
+
+def reimport_with_numpy() -> ModuleType:
+    """Import pydicom and the core anew so they use numpy; return the new ``worker_api``.
+
+    The files open in the old session stay open in the new one (same ids, same summaries).
+    What other modules keep beside the session is imported anew too, hence empty: the tag
+    inspector's parsed cache refills on demand, but files it opened as damaged (``d1``...)
+    must be opened again. So call this before such state matters, e.g. on the first request
+    that needs pixels.
+
+    Raises:
+        ImportError: numpy is still not installed.
+    """
+    import numpy  # noqa: F401  (first: if numpy is missing, nothing is torn down)
+    import pydicom.config
+
+    old_api = importlib.import_module("dicomtab.worker_api")
+    if pydicom.config.have_numpy:
+        return old_api
+    for name in [n for n in sys.modules if _stale(n)]:
+        del sys.modules[name]
+    new_api = importlib.import_module("dicomtab.worker_api")
+    new_api.SESSION.adopt(old_api.SESSION)
+    return new_api

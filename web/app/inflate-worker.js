@@ -1,0 +1,27 @@
+/**
+ * Helper worker: downloads the gzip'd start-up files and inflates them off the Python
+ * worker's thread. That thread is meanwhile feeding Pyodide's WebAssembly to the compiler and
+ * starting the interpreter; inflating the 25 MB snapshot there (~0.1 s) held all of it up
+ * (measured: a warm start is ready ~0.1 s sooner with this helper).
+ *
+ * Request: {files: [{key, url, integrity}]}. Replies, per file as it is ready: {key, buffer}
+ * (transferred) or {key, error}; then {requests}: this worker's own network requests, so the
+ * page's count of requests stays complete.
+ */
+self.addEventListener('message', async ({ data }) => {
+  await Promise.all(data.files.map(async ({ key, url, integrity }) => {
+    try {
+      const response = await fetch(url, { integrity });
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      const inflated = response.body.pipeThrough(new DecompressionStream('gzip'));
+      const buffer = await new Response(inflated).arrayBuffer();
+      self.postMessage({ key, buffer }, [buffer]);
+    } catch (error) {
+      self.postMessage({ key, error: String(error) });
+    }
+  }));
+  const requests = performance.getEntriesByType('resource').map((entry) => ({
+    url: entry.name, time: performance.timeOrigin + entry.startTime,
+  }));
+  self.postMessage({ requests });
+});
