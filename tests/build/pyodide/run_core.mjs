@@ -1,0 +1,30 @@
+/**
+ * Test driver: run Python in the site's own shipped runtime, as the worker has it.
+ *
+ *     node run_core.mjs DIST_DIR SCRIPT.py INPUT_FILE
+ *
+ * Boots dist/pyodide with the shipped bytecode stdlib, unpacks the shipped site-packages
+ * archive with the worker's own code (app/site-packages.js), writes INPUT_FILE to
+ * /tmp/input.dcm, runs SCRIPT.py and prints what it prints. No snapshot and no numpy: the
+ * same state the worker is in before any pixel work.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const [dist, script, input] = process.argv.slice(2);
+const runtime = path.resolve(dist, 'pyodide') + path.sep;
+const named = (prefix) => readdirSync(runtime).find((f) => f.startsWith(prefix));
+const { loadPyodide } = await import(pathToFileURL(runtime + 'pyodide.mjs').href);
+const { unpackSitePackages } = await import(pathToFileURL(path.resolve(dist, 'app/site-packages.js')).href);
+const archive = gunzipSync(readFileSync(runtime + named('site-packages-')));
+const pyodide = await loadPyodide({
+  indexURL: runtime,
+  stdLibURL: runtime + named('python_stdlib-'),
+  fsInit: (FS, { sitePackages }) => unpackSitePackages(FS, sitePackages, archive),
+  stdout: (line) => process.stdout.write(line + '\n'),
+  stderr: (line) => process.stderr.write(line + '\n'),
+});
+pyodide.FS.writeFile('/tmp/input.dcm', readFileSync(input));
+pyodide.runPython(readFileSync(script, 'utf8'));
