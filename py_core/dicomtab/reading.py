@@ -72,7 +72,7 @@ def _encodings() -> dict[str, tuple[bool, bool, bool]]:
     return table
 
 
-_ENCODINGS = _encodings()
+ENCODINGS = _encodings()
 
 
 @dataclass
@@ -133,8 +133,8 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
     # Walk the structure before pydicom parses it when the file says how it is encoded, so a
     # hostile file (absurd nesting, impossible lengths) is refused before it is parsed.
     report = None
-    if stated_syntax in _ENCODINGS:
-        report = _check(data, dataset_offset, *_ENCODINGS[stated_syntax], name)
+    if stated_syntax in ENCODINGS:
+        report = _check(data, dataset_offset, *ENCODINGS[stated_syntax], name)
 
     with quiet_pydicom():
         try:

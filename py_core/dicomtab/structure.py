@@ -68,13 +68,15 @@ class StructureReport:
 PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, PIXEL_DATA})
 
 
-class _Stop(Exception):
+class WalkStopped(Exception):
+    """Raised inside a walk at the first problem; carries it as ``problem``."""
+
     def __init__(self, problem: StructureProblem) -> None:
         super().__init__(problem.describe())
         self.problem = problem
 
 
-class _Walker:
+class Walker:
     """Walks one encoding (implicit/explicit, little/big endian) of one byte buffer."""
 
     def __init__(self, buf: bytes, *, implicit: bool, little: bool, base: int = 0) -> None:
@@ -86,8 +88,8 @@ class _Walker:
         self.base = base
         self.has_pixel_data = False
 
-    def _stop(self, kind: str, tag: int | None, offset: int, detail: str) -> _Stop:
-        return _Stop(StructureProblem(kind, tag, self.base + offset, detail))
+    def _stop(self, kind: str, tag: int | None, offset: int, detail: str) -> WalkStopped:
+        return WalkStopped(StructureProblem(kind, tag, self.base + offset, detail))
 
     def _tag(self, pos: int) -> int:
         return (self.u16(self.buf, pos)[0] << 16) | self.u16(self.buf, pos + 2)[0]
@@ -142,7 +144,7 @@ class _Walker:
             # Undefined-length UN holds an implicit little endian sequence (PS3.5 6.2.2).
             walker = self
             if vr == b"UN" and not self.implicit:
-                walker = _Walker(self.buf, implicit=True, little=True, base=self.base)
+                walker = Walker(self.buf, implicit=True, little=True, base=self.base)
             return walker.items(pos, end, tag, depth + 1)
         if length > end - pos:
             raise self._stop(
@@ -223,10 +225,10 @@ def check_structure(
                 "malformed", None, dataset_offset, "the deflated data set cannot be inflated"
             )
             return StructureReport(problem, has_pixel_data=False)
-    walker = _Walker(buf, implicit=implicit, little=little, base=dataset_offset)
+    walker = Walker(buf, implicit=implicit, little=little, base=dataset_offset)
     try:
         walker.dataset(0, len(buf), 0, until_delimiter=False)
-    except _Stop as stop:
+    except WalkStopped as stop:
         return StructureReport(stop.problem, walker.has_pixel_data)
     return StructureReport(None, walker.has_pixel_data)
 
@@ -238,7 +240,7 @@ def meta_end(data: bytes, start: int = 132) -> tuple[int, str | None, StructureP
     states none) and the first problem. The meta group is explicit VR little endian whatever
     the file's transfer syntax.
     """
-    walker = _Walker(data, implicit=False, little=True)
+    walker = Walker(data, implicit=False, little=True)
     pos = start
     transfer_syntax = None
     try:
@@ -248,6 +250,6 @@ def meta_end(data: bytes, start: int = 132) -> tuple[int, str | None, StructureP
             if tag == TRANSFER_SYNTAX_UID:
                 transfer_syntax = data[pos + 8 : end].rstrip(b"\x00 ").decode("ascii", "replace")
             pos = end
-    except _Stop as stop:
+    except WalkStopped as stop:
         return pos, transfer_syntax, stop.problem
     return pos, transfer_syntax, None

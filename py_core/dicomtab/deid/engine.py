@@ -124,7 +124,7 @@ def _is_creator_element(tag: int) -> bool:
     return (tag >> 16) % 2 == 1 and 0x0010 <= (tag & 0xFFFF) <= 0x00FF
 
 
-class _Walker:
+class Walker:
     """One pass over a dataset tree with the state that pass needs."""
 
     def __init__(self, profile: Profile, table: DeidTable, key: Key, source: Dataset) -> None:
@@ -372,7 +372,7 @@ def _transfer_syntax(source: Dataset) -> str:
     return str(ImplicitVRLittleEndian if implicit in (True, None) else ExplicitVRLittleEndian)
 
 
-def _file_meta(source: Dataset, out: Dataset, walker: _Walker) -> FileMetaDataset:
+def _file_meta(source: Dataset, out: Dataset, walker: Walker) -> FileMetaDataset:
     meta = FileMetaDataset()
     # Absent in bare data sets (no SOP Common module); batch refuses to write those.
     if "SOPClassUID" in out:
@@ -413,7 +413,7 @@ def _deidentify(
     source: Dataset, profile: Profile, key: Key, table: DeidTable,
     pixel_cleaner: PixelCleaner | None,
 ) -> DeidResult:
-    walker = _Walker(profile, table, key, source)
+    walker = Walker(profile, table, key, source)
     out = walker.walk(source, "", None)
 
     flags: list[str] = []

@@ -67,7 +67,7 @@ class Region:
         return ""
 
 
-class _Stop(Exception):
+class WalkStopped(Exception):
     """The walk cannot go on here; the spans found so far stand."""
 
 
@@ -82,7 +82,7 @@ def _is_sequence(tag: int) -> bool:
         return False
 
 
-class _Walker:
+class Walker:
     def __init__(self, buf: bytes, spans: list[Span], *, implicit: bool, little: bool) -> None:
         self.buf = buf
         self.spans = spans
@@ -95,14 +95,14 @@ class _Walker:
 
     def dataset(self, pos: int, end: int, prefix: str, depth: int, *, delimited: bool) -> int:
         if depth > MAX_DEPTH:
-            raise _Stop
+            raise WalkStopped
         while end - pos >= 8:
             tag = self._tag(pos)
             if delimited and tag == ITEM_DELIMITER:
                 return pos + 8
             pos = self.element(pos, end, tag, prefix, depth)
         if delimited:
-            raise _Stop
+            raise WalkStopped
         return end
 
     def element(self, pos: int, end: int, tag: int, prefix: str, depth: int) -> int:
@@ -110,7 +110,7 @@ class _Walker:
         explicit = not self.implicit and vr.isalpha() and vr.isupper()
         if explicit and vr in LONG_VRS:
             if end - pos < 12:
-                raise _Stop
+                raise WalkStopped
             length, pos = self.u32(self.buf, pos + 8)[0], pos + 12
         elif explicit:
             length, pos = self.u16(self.buf, pos + 6)[0], pos + 8
@@ -123,12 +123,12 @@ class _Walker:
             else:
                 walker = self
                 if vr == b"UN" and not self.implicit:  # PS3.5 6.2.2: implicit LE inside
-                    walker = _Walker(self.buf, self.spans, implicit=True, little=True)
+                    walker = Walker(self.buf, self.spans, implicit=True, little=True)
                 stop = walker.items(pos, end, path, depth + 1, defined=False)
             self.spans.append(Span(pos, stop, path))
             return stop
         if length > end - pos:
-            raise _Stop
+            raise WalkStopped
         self.spans.append(Span(pos, pos + length, path))
         if (explicit and vr == b"SQ") or (not explicit and _is_sequence(tag)):
             self.items(pos, pos + length, path, depth + 1, defined=True)
@@ -138,18 +138,18 @@ class _Walker:
         index = 0
         while not (defined and pos >= end):
             if end - pos < 8:
-                raise _Stop
+                raise WalkStopped
             tag, length = self._tag(pos), self.u32(self.buf, pos + 4)[0]
             if tag == SEQUENCE_DELIMITER:
                 return pos + 8
             if tag != ITEM:
-                raise _Stop
+                raise WalkStopped
             prefix = f"{path}[{index}]."
             if length == UNDEFINED_LENGTH:
                 pos = self.dataset(pos + 8, end, prefix, depth, delimited=True)
             else:
                 if length > end - pos - 8:
-                    raise _Stop
+                    raise WalkStopped
                 self.dataset(pos + 8, pos + 8 + length, prefix, depth, delimited=False)
                 pos += 8 + length
             index += 1
@@ -161,15 +161,15 @@ class _Walker:
             if tag == SEQUENCE_DELIMITER:
                 return pos + 8
             if tag != ITEM or length > end - pos - 8:
-                raise _Stop
+                raise WalkStopped
             pos += 8 + length
-        raise _Stop
+        raise WalkStopped
 
 
-def _walk(walker: _Walker, start: int, end: int, prefix: str) -> int:
+def _walk(walker: Walker, start: int, end: int, prefix: str) -> int:
     try:
         return walker.dataset(start, end, prefix, 0, delimited=False)
-    except (_Stop, struct.error):
+    except (WalkStopped, struct.error):
         return -1
 
 
@@ -182,10 +182,10 @@ def regions(data: bytes, *, implicit: bool, little: bool, deflated: bool) -> lis
     region = Region(data, "file", has_preamble=has_preamble)
     start = PREAMBLE + 4 if has_preamble else 0
     dataset_start, _, _ = meta_end(data, start)
-    meta = _Walker(data, region.spans, implicit=False, little=True)
+    meta = Walker(data, region.spans, implicit=False, little=True)
     _walk(meta, start, dataset_start, "FileMeta.")
     if not deflated:
-        _walk(_Walker(data, region.spans, implicit=implicit, little=little),
+        _walk(Walker(data, region.spans, implicit=implicit, little=little),
               dataset_start, len(data), "")
         return [region]
     try:
@@ -193,5 +193,5 @@ def regions(data: bytes, *, implicit: bool, little: bool, deflated: bool) -> lis
     except zlib.error:
         return [region]
     inner = Region(inflated, "inflated data set")
-    _walk(_Walker(inflated, inner.spans, implicit=False, little=True), 0, len(inflated), "")
+    _walk(Walker(inflated, inner.spans, implicit=False, little=True), 0, len(inflated), "")
     return [region, inner]

@@ -22,11 +22,11 @@ from pydicom.uid import DeflatedExplicitVRLittleEndian
 
 from dicomtab.errors import MalformedFileError, TruncatedFileError
 from dicomtab.inspect.nodes import Element, Item, build_elements, tag_text
-from dicomtab.reading import _ENCODINGS, MAGIC, PREAMBLE_LENGTH, open_dataset
+from dicomtab.reading import ENCODINGS, MAGIC, PREAMBLE_LENGTH, open_dataset
 
 # The structural walker's element step is reused to find where each top-level element starts;
 # it is private to dicomtab.structure, and this is its only other user.
-from dicomtab.structure import StructureProblem, _Stop, _Walker, check_structure, meta_end
+from dicomtab.structure import StructureProblem, Walker, WalkStopped, check_structure, meta_end
 
 #: Values longer than this are left in the file's bytes and sliced out on demand.
 DEFER_SIZE = 16 * 1024
@@ -159,8 +159,8 @@ def _inspected(
 
 def _encoding(buf: bytes, offset: int, syntax: str | None) -> tuple[bool, bool, bool]:
     """(implicit, little endian, deflated) of the data set starting at ``offset``."""
-    if syntax in _ENCODINGS:
-        return _ENCODINGS[syntax]
+    if syntax in ENCODINGS:
+        return ENCODINGS[syntax]
     try:
         ds = _read(buf, defer=True)
         implicit, little = ds.original_encoding
@@ -172,7 +172,7 @@ def _encoding(buf: bytes, offset: int, syntax: str | None) -> tuple[bool, bool, 
     return not (vr.isalpha() and vr.isupper()), True, False
 
 
-class _NestingWalker(_Walker):
+class _NestingWalker(Walker):
     """The structural walk, remembering which sequences and items are open when it stops."""
 
     def __init__(self, buf: bytes, *, implicit: bool, little: bool, base: int) -> None:
@@ -223,7 +223,7 @@ def _find_cut(buf: bytes, offset: int, implicit: bool, little: bool, problem_off
         walker.open.clear()
         try:
             end = walker.element(pos, len(body), tag, 0)
-        except _Stop:
+        except WalkStopped:
             return _Cut(offset + pos, count, tag, _closing(walker.open, little))
         if offset + end > problem_offset:
             return _Cut(offset + pos, count, tag, None)
