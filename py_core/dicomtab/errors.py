@@ -62,3 +62,21 @@ class PolicyError(DicomtabError):
     """A de-identification profile, key or output location breaks the rules we enforce."""
 
     code = "policy"
+
+
+class PixelDataError(DicomtabError):
+    """The pixel data cannot be turned into an image: truncated, corrupt or inconsistent."""
+
+    code = "pixel-data"
+
+
+class MissingCodecError(UnsupportedError):
+    """No decoder is available here for the file's transfer syntax."""
+
+    code = "missing-codec"
+
+
+class NeedsNumpyError(UnsupportedError):
+    """Pixels were asked for before numpy was loaded (see dicomtab.numpy_later)."""
+
+    code = "needs-numpy"

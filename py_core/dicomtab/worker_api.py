@@ -204,3 +204,114 @@ def export_csv(instance_id: str, phi_only: bool = False) -> str:
 def export_dump(instance_id: str, phi_only: bool = False) -> str:
     """JSON result whose payload is the dcmdump-style text."""
     return _run(lambda: _inspector().export_dump(SESSION, instance_id, phi_only))
+
+
+# -- Image viewer (issue #5) --------------------------------------------------------------
+# Thin wrappers over dicomtab.pixels.api, imported on first use (inside _run/_run_binary):
+# it needs numpy, which the worker loads only when the first pixels are asked for, calling
+# dicomtab.numpy_later.reimport_with_numpy() first and these functions of the module it
+# returns. Register JS codecs (register_decoder) AFTER that reimport: it makes a new registry.
+#
+# Functions that hand over a buffer return a 2-item tuple ``(json_result, data)``: the usual
+# JSON result, and the bytes (None when the result is a failure). Recommended handoff, one
+# copy and no per-element conversion: in the worker, ``const [json, data] = proxy`` (index the
+# tuple proxy); ``const view = data.getBuffer("u8")`` gives a view into the WebAssembly heap
+# without a copy; ``const out = view.data.slice().buffer`` makes the one copy (heap memory
+# cannot be transferred); ``view.release(); data.destroy(); proxy.destroy()``; then
+# ``postMessage(msg, [out])`` transfers it to the page without another copy. Avoid
+# ``toJs()`` on anything but small values.
+
+
+def _pixels() -> Any:
+    import pydicom.config
+
+    from dicomtab.errors import NeedsNumpyError
+
+    if not pydicom.config.have_numpy:
+        # The worker reacts to this code: load numpy, reimport_with_numpy(), ask again.
+        raise NeedsNumpyError("Showing pixels needs numpy, which is not loaded yet.")
+    from dicomtab.pixels import api
+
+    return api
+
+
+def _run_binary(action: Any) -> tuple[str, bytes | None]:
+    """Run ``action`` (returning ``(payload, data)``); the JSON result and the bytes."""
+    out: list[bytes | None] = [None]
+
+    def payload() -> Any:
+        result, out[0] = action()
+        return result
+
+    # out[0] is set only when ``action`` returned, i.e. exactly when the result is a success.
+    return _run(payload), out[0]
+
+
+def frame(instance_id: str, index: int = 0) -> str:
+    """JSON result with frame ``index``'s description (see dicomtab.pixels.describe)."""
+    return _run(lambda: _pixels().frame(SESSION, instance_id, index)[0])
+
+
+def frame_buffer(instance_id: str, index: int = 0) -> tuple[str, bytes | None]:
+    """``(JSON result with the description, the frame's buffer)``: the call the viewer uses.
+
+    The buffer is int32/float32 modality values or RGB 8-bit, little endian, as the
+    description's ``bufferType`` says.
+    """
+    return _run_binary(lambda: _pixels().frame(SESSION, instance_id, index))
+
+
+def frame_digest(instance_id: str, index: int = 0) -> str:
+    """JSON result ``{digest, codec}``: sha256 of the frame's decoded values (frameDigest)."""
+    return _run(lambda: _pixels().frame_digest(SESSION, instance_id, index))
+
+
+def frame_npy(instance_id: str, index: int = 0) -> tuple[str, bytes | None]:
+    """``(JSON result, .npy file bytes)`` of the frame's raw values, for download."""
+    return _run_binary(lambda: _pixels().frame_npy(SESSION, instance_id, index))
+
+
+def overlay(instance_id: str, index: int, group: str) -> tuple[str, bytes | None]:
+    """``(JSON result, rows × columns bytes of 0/1)``: overlay ``group`` ("6000") on a frame."""
+    return _run_binary(lambda: _pixels().overlay(SESSION, instance_id, index, group))
+
+
+def object_info(instance_id: str) -> str:
+    """JSON result: what the instance holds (image, pdf, document, sr, waveform, none)."""
+    return _run(lambda: _pixels().object_info(SESSION, instance_id))
+
+
+def document(instance_id: str) -> tuple[str, bytes | None]:
+    """``(JSON result, the encapsulated document's bytes)``, e.g. a PDF for download."""
+    return _run_binary(lambda: _pixels().document(SESSION, instance_id))
+
+
+def waveform(instance_id: str, index: int = 0) -> tuple[str, bytes | None]:
+    """``(JSON result, float32 samples × channels)`` of one waveform multiplex group."""
+    return _run_binary(lambda: _pixels().waveform(SESSION, instance_id, index))
+
+
+def decoders() -> str:
+    """JSON result: per transfer syntax, whether it decodes here and with which codec."""
+    return _run(lambda: _pixels().decoder_status())
+
+
+def register_decoder(transfer_syntax: str, decode: Any, name: str) -> str:
+    """Register a JS-backed frame decoder for ``transfer_syntax`` (most recent wins).
+
+    ``decode(encoded: bytes, info: dict) -> bytes`` (a Pyodide proxy of a JS function is
+    wrapped here: ``info`` goes over as a dict, the result comes back with ``to_bytes()``).
+    Call after numpy_later.reimport_with_numpy(), on the module it returned.
+    """
+
+    def adapter(encoded: bytes, info: Any) -> bytes:
+        result = decode(encoded, info.to_dict())
+        return result.to_bytes() if hasattr(result, "to_bytes") else bytes(result)
+
+    def register() -> dict[str, Any]:
+        from dicomtab.pixels.decoders import REGISTRY
+
+        REGISTRY.register(transfer_syntax, adapter, name=name)
+        return {"transferSyntax": transfer_syntax, "codec": name}
+
+    return _run(register)
