@@ -146,7 +146,8 @@ def version() -> str:
 # -- Tag inspector (issue #4) -------------------------------------------------------------
 # Thin wrappers over dicomtab.inspect.api. The inspector is imported on first use (inside
 # _run, so that even a failed import comes back as a result) and opening files, the worker's
-# start-up path, does not pay for it.
+# start-up path, does not pay for it. The build's start-up snapshot has it imported already
+# (build/make_snapshot.mjs), so in the browser its first use costs no import either.
 
 
 def _inspector() -> Any:

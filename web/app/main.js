@@ -8,6 +8,9 @@ import { WorkerClient } from './worker-client.js';
 import { NetworkMonitor } from './network-monitor.js';
 import { enableOffline } from './offline.js';
 import { instanceItem, privacyText, problemItem } from './views.js';
+import { expandArchives, fromDataTransfer, fromFileList } from './file-sources.js';
+import { StudyTree } from './study-tree.js';
+import { Inspector } from './inspector/inspector.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -20,6 +23,19 @@ client.on(Event.NETWORK, ({ requests }) => network.add(requests));
 let offlineState = 'pending';
 /** @type {import('./protocol.js').InstanceSummary[]} */
 const summaries = [];
+/** @type {Array<{instanceId: string, fileName: string}>} every instance in the tree, damaged ones too */
+const inspectable = [];
+/** Files out of folders and archives that were not DICOM (or empty), and DICOMDIRs read. */
+const skipped = { notDicom: 0, dicomdir: 0, unsupportedZipEntries: 0 };
+const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
+/** @param {string} name a DICOMDIR is always named so (PS3.10 8.6) */
+const isDicomdirName = (name) => (name.split('/').pop() || '').toUpperCase() === 'DICOMDIR';
+/** Error codes for which the inspector still shows what could be read. */
+const DAMAGED_CODES = new Set(['truncated', 'malformed']);
+
+const inspector = new Inspector(client, () => inspectable);
+const studyTree = new StudyTree($('study-tree'), (id) => { inspector.show(id); },
+  (ids) => { inspector.compareSeries(ids); });
 
 const ready = new Promise((resolve, reject) => {
   client.on(Event.BOOT_PROGRESS, showStage);
@@ -58,40 +74,129 @@ function showPrivacy() {
 /**
  * @typedef {Object} OpenResult
  * @property {string} fileName
- * @property {'success'|'failed'} status
+ * @property {'success'|'failed'|'skipped'} status  skipped: not DICOM, inside a folder or archive
  * @property {string} [instanceId]
+ * @property {string} [damagedInstanceId] a damaged file's id for the inspector (`d1`, …)
  * @property {string} [code]
  * @property {string} [message]
  */
 
+/** @param {number} done @param {number} total */
+function showOpening(done, total) {
+  $('opening').hidden = done >= total;
+  $('open-status').textContent = `Reading ${done} of ${total} files…`;
+  /** @type {HTMLProgressElement} */ ($('open-progress')).value = total ? done / total : 1;
+}
+
+function showSkipped() {
+  const parts = [];
+  if (skipped.notDicom) parts.push(`${skipped.notDicom} file${skipped.notDicom === 1 ? '' : 's'} in folders or archives skipped (not DICOM)`);
+  if (skipped.unsupportedZipEntries) parts.push(`${skipped.unsupportedZipEntries} archive entries skipped (encrypted or unsupported compression)`);
+  if (skipped.dicomdir) parts.push(`${skipped.dicomdir} DICOMDIR read (the tree is built from the instances themselves)`);
+  $('skipped').hidden = parts.length === 0;
+  $('skipped').textContent = parts.join('; ');
+}
+
 /**
- * Open files one after another (bounded memory); a failure is reported and the rest go on.
+ * A file OPEN refused as truncated or damaged: open what can be read, for the inspector only.
+ * @param {import('./file-sources.js').SourceFile} source
+ * @returns {Promise<?string>} its id, or null
+ */
+async function openDamaged(source) {
+  try {
+    const bytes = await source.file.arrayBuffer();
+    const summary = await client.request(Request.OPEN_DAMAGED, { name: source.name, bytes }, [bytes]);
+    inspectable.push({ instanceId: summary.instanceId, fileName: source.name });
+    studyTree.add({ ...summary, damaged: true });
+    return summary.instanceId;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Open files one after another (bounded memory; the tree grows as they come, with a progress
+ * bar); a failure is reported and the rest go on.
+ * @param {import('./file-sources.js').SourceFile[]} picked
+ * @returns {Promise<OpenResult[]>}
+ */
+async function openSources(picked) {
+  await ready;
+  const { files: sources, unsupported } = await expandArchives(picked);
+  skipped.unsupportedZipEntries += unsupported;
+  const results = [];
+  $('results').hidden = false;
+  showOpening(0, sources.length);
+  let lastPaint = performance.now();
+  for (const [index, source] of sources.entries()) {
+    try {
+      const bytes = await source.file.arrayBuffer();
+      const summary = await client.request(Request.OPEN, { name: source.name, bytes }, [bytes]);
+      if (summary.sopClass.uid === MEDIA_STORAGE_DIRECTORY || isDicomdirName(source.name)) {
+        skipped.dicomdir++;
+        results.push({ fileName: source.name, status: 'skipped', code: 'dicomdir' });
+      } else {
+        summaries.push(summary);
+        inspectable.push({ instanceId: summary.instanceId, fileName: source.name });
+        $('instances').append(instanceItem(summary));
+        studyTree.add(summary);
+        results.push({ fileName: source.name, status: 'success', instanceId: summary.instanceId });
+        if (!studyTree.selected) studyTree.select(summary.instanceId);
+      }
+    } catch (error) {
+      const code = error.code || 'read-failed';
+      if (source.fromCollection && (code === 'not-dicom' || code === 'empty-file')) {
+        skipped.notDicom++;
+        results.push({ fileName: source.name, status: 'skipped', code });
+      } else {
+        const message = error.code ? error.message : `${source.name} could not be read by the browser.`;
+        $('problems').append(problemItem(message));
+        /** @type {OpenResult} */
+        const result = { fileName: source.name, status: 'failed', code, message };
+        if (DAMAGED_CODES.has(code)) {
+          const id = await openDamaged(source);
+          if (id) result.damagedInstanceId = id;
+        }
+        results.push(result);
+      }
+    }
+    showOpening(index + 1, sources.length);
+    // Let the page paint now and then while a big folder streams in.
+    if (performance.now() - lastPaint > 50) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      lastPaint = performance.now();
+    }
+  }
+  showSkipped();
+  inspector.fillCompareChoices();
+  return results;
+}
+
+/**
+ * Open files exactly as the file input does.
  * @param {FileList|File[]} files
  * @returns {Promise<OpenResult[]>}
  */
-async function openFiles(files) {
+function openFiles(files) {
+  return openSources(fromFileList(files));
+}
+
+/**
+ * @param {string} instanceId
+ * @param {string} type
+ */
+async function inspect(instanceId, type) {
   await ready;
-  const results = [];
-  for (const file of Array.from(files)) {
-    try {
-      const bytes = await file.arrayBuffer();
-      const summary = await client.request(Request.OPEN, { name: file.name, bytes }, [bytes]);
-      summaries.push(summary);
-      $('instances').append(instanceItem(summary));
-      results.push({ fileName: file.name, status: 'success', instanceId: summary.instanceId });
-    } catch (error) {
-      const message = error.code ? error.message : `${file.name} could not be read by the browser.`;
-      $('problems').append(problemItem(message));
-      results.push({ fileName: file.name, status: 'failed', code: error.code || 'read-failed', message });
-    }
-  }
-  $('results').hidden = false;
-  return results;
+  return client.request(type, { instanceId });
 }
 
 const input = /** @type {HTMLInputElement} */ ($('file-input'));
 input.addEventListener('change', () => {
-  openFiles(input.files).finally(() => { input.value = ''; });
+  openFiles(input.files || []).finally(() => { input.value = ''; });
+});
+const folderInput = /** @type {HTMLInputElement} */ ($('folder-input'));
+folderInput.addEventListener('change', () => {
+  openSources(fromFileList(folderInput.files || [])).finally(() => { folderInput.value = ''; });
 });
 const dropZone = $('drop-zone');
 dropZone.addEventListener('dragover', (event) => {
@@ -102,7 +207,7 @@ dropZone.addEventListener('dragleave', () => dropZone.classList.remove('over'));
 dropZone.addEventListener('drop', (event) => {
   event.preventDefault();
   dropZone.classList.remove('over');
-  if (event.dataTransfer) openFiles(event.dataTransfer.files);
+  if (event.dataTransfer) fromDataTransfer(event.dataTransfer).then(openSources);
 });
 showStage(BOOT_STAGES[0]);
 showPrivacy();
@@ -120,4 +225,14 @@ window.dicomtab = Object.freeze({
   instances: () => structuredClone(summaries),
   /** @returns {{total: number, sinceLoaded: ?number, crossOrigin: number}} */
   network: () => network.counts(),
+  /**
+   * @param {string} instanceId
+   * @returns {Promise<Object>} the instance in the DICOM JSON model (PS3.18 F), binary inline
+   */
+  tags: (instanceId) => inspect(instanceId, Request.TAGS),
+  /**
+   * @param {string} instanceId
+   * @returns {Promise<import('./protocol.js').PhiSummary>} counts per PHI category, pixel warnings
+   */
+  phiSummary: (instanceId) => inspect(instanceId, Request.PHI_SUMMARY),
 });

@@ -17,6 +17,47 @@ export const Request = Object.freeze({
   OPEN: 'open',
   /** payload: {} → InstanceSummary[] */
   INSTANCES: 'instances',
+  /**
+   * payload: {name: string, bytes: ArrayBuffer} → {@link InstanceSummary} & {problem: Object}
+   * for a file OPEN refused as truncated or damaged (inspection only; ids `d1`, `d2`, …)
+   */
+  OPEN_DAMAGED: 'open-damaged',
+  /** payload: {instanceId: string, phiOnly?: boolean} → {@link TagTree} */
+  TREE: 'tree',
+  /**
+   * payload: {instanceId: string, binary?: 'inline'|'omit', includeMeta?: boolean,
+   * phiOnly?: boolean} → the instance in the DICOM JSON model (PS3.18 F)
+   */
+  TAGS: 'tags',
+  /** payload: {instanceId: string} → {@link PhiSummary} */
+  PHI_SUMMARY: 'phi-summary',
+  /**
+   * payload: {instanceId: string, path: string} → {path, tag, vr, vm, value: string,
+   * values: string[], truncated: boolean}: an element's full value
+   */
+  VALUE_OF: 'value-of',
+  /**
+   * payload: {instanceId: string, query: string} → {query, tag: ?string, total: number,
+   * truncated: boolean, matches: Array<{path, tag, keyword, name, matched: string[],
+   * expand: string[]}>}
+   */
+  SEARCH: 'search',
+  /**
+   * payload: {a: string, b: string} (instance ids) → {changes: Array<{change:
+   * 'added'|'removed'|'changed', path, tag, keyword, name, vr, a: ?string, b: ?string}>,
+   * counts: {added, removed, changed}}
+   */
+  DIFF: 'diff',
+  /**
+   * payload: {instanceIds: string[]} → {instanceIds, instances: number, constant:
+   * Array<{path, tag, keyword, name, value}>, varying: Array<{path, tag, keyword, name,
+   * present, distinct, values: Array<?string>}>}
+   */
+  SERIES_DIFF: 'series-diff',
+  /** payload: {instanceId: string, phiOnly?: boolean} → string (CSV text) */
+  EXPORT_CSV: 'export-csv',
+  /** payload: {instanceId: string, phiOnly?: boolean} → string (dcmdump-style text) */
+  EXPORT_DUMP: 'export-dump',
 });
 
 /** Events the worker sends on its own. */
@@ -68,6 +109,56 @@ export const BOOT_STAGES = Object.freeze([
  * @property {number} fileSize
  * @property {boolean} hasFileMeta
  * @property {string[]} notes
+ */
+
+/**
+ * One row of the tag tree, in file order (see py_core/dicomtab/inspect/tree.py).
+ * @typedef {Object} TagRow
+ * @property {'element'|'sequence'|'item'|'problem'} kind
+ * @property {?string} path    e.g. `00081115/0/0020000E`; null for a problem row
+ * @property {?string} parent  the containing sequence or item's path
+ * @property {number} depth
+ * @property {string} tag      `(gggg,eeee)`
+ * @property {string} [keyword]
+ * @property {string} [name]
+ * @property {string} [vr]
+ * @property {number} [vm]
+ * @property {?number} [length]
+ * @property {boolean} [private]
+ * @property {boolean} [isPrivateCreator]
+ * @property {?string} [privateCreator]
+ * @property {{category: string, identifying: boolean, action: string, source: string}} [phi]
+ * @property {boolean} [binary]
+ * @property {number} [size]   bytes of a binary value
+ * @property {boolean} [damaged]
+ * @property {?string} [note]
+ * @property {string} [value]  text, clipped (see truncated); hex preview for binary values
+ * @property {boolean} [truncated]
+ * @property {number} [items]  items of a sequence
+ * @property {number} [number] item number (from 1)
+ * @property {number} [offset] byte offset where parsing stopped (problem rows)
+ * @property {string} [message] problem rows: user-facing sentence
+ */
+
+/**
+ * @typedef {Object} TagTree
+ * @property {string} fileName
+ * @property {?string} transferSyntax
+ * @property {TagRow[]} rows
+ * @property {?{kind: string, tag: string, offset: number, detail: string, message: string}} problem
+ * @property {string[]} notes
+ */
+
+/**
+ * @typedef {Object} PhiSummary
+ * @property {number} total
+ * @property {number} identifying
+ * @property {number} dates
+ * @property {number} uids
+ * @property {number} private
+ * @property {number} freeText
+ * @property {Array<{code: string, message: string, reasons: string[]}>} warnings  pixel
+ *   warnings (burned-in annotation): user-facing message and the reasons for it
  */
 
 /**

@@ -207,6 +207,18 @@ function reportNetwork() {
 const HANDLERS = {
   [Request.OPEN]: ({ name, bytes }) => api.open_file(new Uint8Array(bytes), name),
   [Request.INSTANCES]: () => api.list_instances(),
+  [Request.OPEN_DAMAGED]: ({ name, bytes }) => api.open_damaged(new Uint8Array(bytes), name),
+  [Request.TREE]: ({ instanceId, phiOnly }) => api.tree(instanceId, Boolean(phiOnly)),
+  [Request.TAGS]: ({ instanceId, binary, includeMeta, phiOnly }) => api.tags(
+    instanceId, binary || 'inline', Boolean(includeMeta), Boolean(phiOnly),
+  ),
+  [Request.PHI_SUMMARY]: ({ instanceId }) => api.phi_summary(instanceId),
+  [Request.VALUE_OF]: ({ instanceId, path }) => api.value_of(instanceId, path),
+  [Request.SEARCH]: ({ instanceId, query }) => api.search(instanceId, query),
+  [Request.DIFF]: ({ a, b }) => api.diff(a, b),
+  [Request.SERIES_DIFF]: ({ instanceIds }) => api.series_diff(instanceIds),
+  [Request.EXPORT_CSV]: ({ instanceId, phiOnly }) => api.export_csv(instanceId, Boolean(phiOnly)),
+  [Request.EXPORT_DUMP]: ({ instanceId, phiOnly }) => api.export_dump(instanceId, Boolean(phiOnly)),
 };
 
 self.addEventListener('message', async (event) => {

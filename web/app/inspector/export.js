@@ -1,0 +1,45 @@
+/**
+ * Exports, made in the tab and handed over as downloads (Blob + <a download>), with file names
+ * that carry no PHI ("instance-3.json"); copying a value or a tag to the clipboard.
+ * @module inspector/export
+ */
+
+/**
+ * Offer `text` as a download named `fileName`.
+ * @param {string} text
+ * @param {string} fileName
+ * @param {string} type MIME type
+ */
+export function download(text, fileName, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/**
+ * Copy text; resolves to whether it worked (the clipboard needs focus and permission).
+ * @param {string} text
+ */
+export async function copy(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The download's base name: a number in opening order, never a value from the file.
+ * @param {string} instanceId e.g. "i3" or "d1"
+ */
+export function baseName(instanceId) {
+  const number = instanceId.replace(/^\D+/, '');
+  return instanceId.startsWith('d') ? `damaged-${number}` : `instance-${number}`;
+}

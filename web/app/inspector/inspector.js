@@ -1,0 +1,139 @@
+/**
+ * The inspector panel: the selected instance's PHI summary, tag table, search, filter,
+ * exports, copy buttons and comparison. It talks to the worker only through the client.
+ * @module inspector/inspector
+ */
+import { Request } from '../protocol.js';
+import { el } from '../views.js';
+import { TagTable } from './tag-table.js';
+import { renderPhiSummary } from './phi-summary.js';
+import { wireSearch } from './search.js';
+import { baseName, copy, download } from './export.js';
+import { renderDiff, renderSeries } from './compare.js';
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+export class Inspector {
+  /**
+   * @param {import('../worker-client.js').WorkerClient} client
+   * @param {function(): Array<{instanceId: string, fileName: string}>} instances open instances
+   */
+  constructor(client, instances) {
+    this.client = client;
+    this.instances = instances;
+    /** @type {?string} */
+    this.instanceId = null;
+    /** @type {?import('../protocol.js').PhiSummary} */
+    this.phi = null;
+    this.table = new TagTable($('tag-rows'), async (path) => {
+      const full = await this.request(Request.VALUE_OF, { instanceId: this.instanceId, path });
+      return full.value;
+    });
+    this.search = wireSearch(/** @type {HTMLInputElement} */ ($('tag-search')), $('search-status'),
+      (query) => this.request(Request.SEARCH, { instanceId: this.instanceId, query }), this.table);
+    $('phi-only').addEventListener('change', () => this.loadTree());
+    $('export-json').addEventListener('click', () => this.exportJson());
+    $('export-csv').addEventListener('click', () => this.exportText(Request.EXPORT_CSV, 'csv', 'text/csv'));
+    $('export-dump').addEventListener('click', () => this.exportText(Request.EXPORT_DUMP, 'txt', 'text/plain'));
+    $('copy-value').addEventListener('click', () => this.copySelected('value'));
+    $('copy-tag').addEventListener('click', () => this.copySelected('tag'));
+    $('compare-run').addEventListener('click', () => this.compare());
+  }
+
+  /**
+   * @param {string} type
+   * @param {Object} payload
+   */
+  request(type, payload) {
+    return this.client.request(type, payload);
+  }
+
+  /** @param {string} instanceId */
+  async show(instanceId) {
+    this.instanceId = instanceId;
+    $('inspector').hidden = false;
+    const info = this.instances().find((i) => i.instanceId === instanceId);
+    $('inspector-title').textContent = info ? info.fileName : instanceId;
+    this.phi = await this.request(Request.PHI_SUMMARY, { instanceId });
+    renderPhiSummary($('phi-summary'), /** @type {*} */ (this.phi));
+    $('export-warning').hidden = !this.phi || (this.phi.identifying === 0 && this.phi.private === 0);
+    this.fillCompareChoices();
+    await this.loadTree();
+  }
+
+  async loadTree() {
+    const instanceId = this.instanceId;
+    const phiOnly = /** @type {HTMLInputElement} */ ($('phi-only')).checked;
+    /** @type {import('../protocol.js').TagTree} */
+    const tree = await this.request(Request.TREE, { instanceId, phiOnly });
+    if (instanceId !== this.instanceId) return;
+    this.table.render(tree.rows);
+    const problem = $('tree-problem');
+    problem.hidden = !tree.problem;
+    problem.textContent = tree.problem ? tree.problem.message : '';
+    $('inspector').dataset.loaded = /** @type {string} */ (instanceId);
+    await this.search.rerun();
+  }
+
+  exportOptions() {
+    return { phiOnly: /** @type {HTMLInputElement} */ ($('phi-only')).checked };
+  }
+
+  async exportJson() {
+    const binary = /** @type {HTMLInputElement} */ ($('export-binary')).checked ? 'inline' : 'omit';
+    const model = await this.request(Request.TAGS, {
+      instanceId: this.instanceId, binary, ...this.exportOptions(),
+    });
+    download(JSON.stringify(model, null, 2), `${baseName(/** @type {string} */ (this.instanceId))}.json`,
+      'application/dicom+json');
+  }
+
+  /**
+   * @param {string} type
+   * @param {string} extension
+   * @param {string} mime
+   */
+  async exportText(type, extension, mime) {
+    const text = await this.request(type, { instanceId: this.instanceId, ...this.exportOptions() });
+    download(text, `${baseName(/** @type {string} */ (this.instanceId))}.${extension}`, mime);
+  }
+
+  /** @param {'value'|'tag'} what */
+  async copySelected(what) {
+    const row = this.table.selectedRow();
+    const status = $('copy-status');
+    if (!row || !row.path) { status.textContent = 'Select an element first.'; return; }
+    let text = row.tag;
+    if (what === 'value') {
+      text = (await this.request(Request.VALUE_OF, { instanceId: this.instanceId, path: row.path })).value;
+    }
+    status.textContent = (await copy(text)) ? `Copied the ${what}.` : 'The browser refused the clipboard.';
+  }
+
+  fillCompareChoices() {
+    const select = /** @type {HTMLSelectElement} */ ($('compare-with'));
+    select.replaceChildren(...this.instances()
+      .filter((i) => i.instanceId !== this.instanceId)
+      .map((i) => el('option', { value: i.instanceId }, i.fileName)));
+    $('compare-bar').hidden = select.options.length === 0;
+  }
+
+  async compare() {
+    const other = /** @type {HTMLSelectElement} */ ($('compare-with')).value;
+    if (!other || !this.instanceId) return;
+    const diff = await this.request(Request.DIFF, { a: this.instanceId, b: other });
+    const name = (/** @type {string} */ id) => this.instances().find((i) => i.instanceId === id)?.fileName || id;
+    const root = $('comparison');
+    root.hidden = false;
+    renderDiff(root, diff, name(this.instanceId), name(other));
+  }
+
+  /** @param {string[]} instanceIds */
+  async compareSeries(instanceIds) {
+    const series = await this.request(Request.SERIES_DIFF, { instanceIds });
+    const root = $('comparison');
+    root.hidden = false;
+    renderSeries(root, series);
+    root.scrollIntoView({ block: 'nearest' });
+  }
+}
