@@ -35,8 +35,12 @@ from pathlib import Path
 
 import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.sequence import Sequence
-from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian
+
+# Run as a script (python bench/deid_bench.py) or imported as bench.deid_bench by the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.machine import cpu_model  # noqa: E402
+from pydicom.sequence import Sequence  # noqa: E402
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian  # noqa: E402
 
 ROOT = "1.2.826.0.1.3680043.9.7777."  # made-up, never well-known
 FAMILY = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker"]
@@ -156,14 +160,7 @@ def generate(folder: Path, count: int, *, size: int = 512) -> list[Path]:
 
 def machine() -> str:
     """One line naming the machine and the software versions measured."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     versions = ", ".join(f"{name} {_version(name)}" for name in ("dicomtab", "pydicom",
                                                                   "dicognito"))
     return (f"machine: {platform.system()} {platform.machine()}, {cpu}, {os.cpu_count()} "

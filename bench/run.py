@@ -15,7 +15,6 @@ Prints one table (median, min and max over the runs):
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import sys
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "build"))
 sys.path.insert(0, str(ROOT))
+from bench.machine import describe  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, SYSTEM_CHROMIUM  # noqa: E402
 from tests.conftest import bundled  # noqa: E402
 
@@ -101,20 +101,6 @@ def measure(browser: Browser, url: str, runs: int) -> dict[str, list[float]]:
     return results
 
 
-def _machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import os
-
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}"
-
-
 def print_table(results: dict[str, list[float]], header: str) -> None:
     print(header)
     print(f"| {'measure':<40} | {'median':>9} | {'min':>9} | {'max':>9} |")
@@ -139,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         results = measure(browser, url, args.runs)
         browser.close()
     server.shutdown()
-    print_table(results, f"dicomtab start-up, {args.runs} runs, Chromium {version} headless, localhost; {_machine()}")
+    print_table(results, f"dicomtab start-up, {args.runs} runs, Chromium {version} headless, localhost; {describe()}")
     print(f"Python restored from the build's start-up snapshot in {sum(RESTORED)} of {len(RESTORED)} starts")
     return 0
 
