@@ -56,7 +56,7 @@ def _first_summary(page: Page, url: str) -> float:
     """Navigate, choose the sample at once, return ms from navigation to its summary."""
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_test_id("file-input").set_input_files(str(SAMPLE))
-    page.get_by_test_id("instance").wait_for(timeout=60000)
+    page.get_by_test_id("instance").first.wait_for(state="attached", timeout=60000)
     _note_start(page)
     return page.evaluate("window.__bench.summary")
 
@@ -71,7 +71,7 @@ def _ready(page: Page, url: str) -> float:
 def _open_after_ready(page: Page) -> float:
     page.evaluate("window.__bench = {chosen: undefined, summary: undefined}")
     page.get_by_test_id("file-input").set_input_files(str(SAMPLE))
-    page.get_by_test_id("instance").wait_for(timeout=60000)
+    page.get_by_test_id("instance").first.wait_for(state="attached", timeout=60000)
     return page.evaluate("window.__bench.summary - window.__bench.chosen")
 
 
