@@ -64,6 +64,14 @@ Fetcher = Callable[[Path], Path]
 """Puts the named file into the given (empty, temporary) folder and returns its path."""
 
 
+def _local(fetch: Fetcher) -> Fetcher:
+    """Mark a fetcher that only unpacks an archive already obtained (through the store, so
+    held to its own pin): ``--offline`` allows it, e.g. codec files from a tarball in a
+    ``--source`` folder."""
+    fetch.local = True  # type: ignore[attr-defined]
+    return fetch
+
+
 class ArtifactStore:
     """The cache plus the alternate sources and registries that fill it."""
 
@@ -89,13 +97,15 @@ class ArtifactStore:
             origin = found[1] if found else ""
             path = found[0] if found else None
             if path is None:
-                if fetch is None or self.offline:
+                local = getattr(fetch, "local", False)
+                if fetch is None or (self.offline and not local):
                     where = ", ".join(self.sources) or "no alternate source given"
                     raise BuildError(
                         f"{name} is not in the cache ({self.cache}) nor in any source ({where})"
                         + (" and --offline forbids fetching it." if self.offline else ".")
                     )
-                path, origin = fetch(Path(scratch)), "its package registry"
+                path = fetch(Path(scratch))
+                origin = "its pinned archive" if local else "its package registry"
             verify(path, sha256, name, origin)
             shutil.move(str(path), cached)
         return cached
@@ -180,7 +190,7 @@ def from_tarball(tarball: Callable[[], Path], member: str, file_name: str) -> Fe
                 shutil.copyfileobj(source, out)
         return target
 
-    return fetch
+    return _local(fetch)
 
 
 def from_zip(archive_path: Callable[[], Path], member: str, file_name: str) -> Fetcher:
@@ -196,4 +206,4 @@ def from_zip(archive_path: Callable[[], Path], member: str, file_name: str) -> F
         target.write_bytes(data)
         return target
 
-    return fetch
+    return _local(fetch)

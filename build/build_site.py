@@ -3,8 +3,9 @@
     python build/build_site.py [--cache DIR] [--source DIR_OR_URL ...] [--offline] [--out DIR]
 
 Every runtime file is held to a pin in ``build/pins.json`` (Pyodide's core files and its
-official lock; numpy and Pillow to that lock's hashes; pydicom to its PyPI hash). The output
-is the static shell from ``web/`` and, under ``pyodide/``, the runtime plus what the builder
+official lock; numpy and Pillow to that lock's hashes; pydicom to its PyPI hash; the image
+codecs to their npm tarballs). The output is the static shell from ``web/``, the codecs under
+``codecs/`` (see ``codecs_dist.py``) and, under ``pyodide/``, the runtime plus what the builder
 derives from pinned inputs and the core's sources: the stdlib zip precompiled to bytecode,
 one site-packages archive (pydicom and the core, precompiled) and a memory snapshot of Python
 with the core imported. Derived files are named after their content; ``build-info.json``
@@ -37,6 +38,7 @@ from artifacts import (
     sha256_of,
 )
 from bytecode import SITE_PREFIX, STDLIB_PREFIX, SourceGroup, precompile
+from codecs_dist import CODECS_DIR, obtain_codecs
 from site_packages import write_site_packages
 from snapshot import make_snapshot
 from wheels import (
@@ -253,6 +255,9 @@ def build(out: Path, store: ArtifactStore) -> str:
     runtime = staging / RUNTIME_DIR
     runtime.mkdir(parents=True)
     lock = obtain_runtime(store, pins, runtime)
+    # The JPEG-family codecs (dist/codecs/), checked before the slow steps so that a file
+    # that fails its pin stops the build at once. Precached and listed like the rest.
+    obtain_codecs(store, pins, staging / CODECS_DIR, _apply_patches)
     # Written first: the snapshot step boots Python with the lock the site ships.
     (runtime / "pyodide-lock.json").write_text(
         json.dumps(trimmed_lock(lock, pins), indent=1) + "\n"

