@@ -26,9 +26,8 @@ def reimport_with_numpy() -> ModuleType:
 
     The files open in the old session stay open in the new one (same ids, same summaries).
     What other modules keep beside the session is imported anew too, hence empty: the tag
-    inspector's parsed cache refills on demand, but files it opened as damaged (``d1``...)
-    must be opened again. So call this before such state matters, e.g. on the first request
-    that needs pixels.
+    inspector's parsed cache refills on demand, and the files it opened as damaged (``d1``...)
+    are parsed again under the new modules, keeping their ids.
 
     Raises:
         ImportError: numpy is still not installed.
@@ -39,8 +38,12 @@ def reimport_with_numpy() -> ModuleType:
     old_api = importlib.import_module("dicomtab.worker_api")
     if pydicom.config.have_numpy:
         return old_api
+    old_store = sys.modules.get("dicomtab.inspect.store")
     for name in [n for n in sys.modules if _stale(n)]:
         del sys.modules[name]
     new_api = importlib.import_module("dicomtab.worker_api")
     new_api.SESSION.adopt(old_api.SESSION)
+    if old_store is not None:
+        new_store = importlib.import_module("dicomtab.inspect.store")
+        new_store.store_for(new_api.SESSION).adopt(old_store.store_for(old_api.SESSION))
     return new_api

@@ -31,7 +31,13 @@ from dicomtab.errors import (
     NotDicomError,
     TruncatedFileError,
 )
-from dicomtab.structure import StructureProblem, StructureReport, check_structure, meta_end
+from dicomtab.structure import (
+    PixelSpan,
+    StructureProblem,
+    StructureReport,
+    check_structure,
+    meta_end,
+)
 
 # pydicom puts values it could not parse into its warnings and log records ("invalid value
 # for VR DA: '…'"). Those values may identify a patient, so they must never reach a console
@@ -83,6 +89,9 @@ class OpenedFile:
     size: int
     has_file_meta: bool
     notes: list[str] = field(default_factory=list)
+    #: Where the top-level pixel element's value lies in the bytes given to open_dataset
+    #: (None when unknown: no pixel data, a deflated data set, a preamble added here).
+    pixel_span: PixelSpan | None = None
 
 
 def _looks_like_bare_dataset(data: bytes) -> bool:
@@ -113,6 +122,7 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
         raise EmptyFileError(f"{name} is empty (0 bytes).")
 
     notes: list[str] = []
+    original = data
     has_preamble = data[PREAMBLE_LENGTH : PREAMBLE_LENGTH + 4] == MAGIC
     if not has_preamble and data[:4] == MAGIC:
         # 'DICM' without the 128-byte preamble: restore the preamble so the offsets are standard.
@@ -169,7 +179,10 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
         # A cut that falls exactly between two elements leaves a well-formed but incomplete
         # file; an image without pixels is the visible sign of it.
         notes.append(f"{name} describes an image but has no pixel data; it may be truncated.")
-    return OpenedFile(dataset=dataset, size=len(data), has_file_meta=has_file_meta, notes=notes)
+    # Offsets are into ``data``; they are the caller's only if data is still what it gave.
+    span = report.pixel_span if data is original else None
+    return OpenedFile(dataset=dataset, size=len(data), has_file_meta=has_file_meta, notes=notes,
+                      pixel_span=span)
 
 
 def _check(

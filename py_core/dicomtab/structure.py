@@ -56,12 +56,26 @@ class StructureProblem:
 
 
 @dataclass(frozen=True)
+class PixelSpan:
+    """Where a top-level pixel element's value lies in the file: ``data[start:end]``."""
+
+    tag: int
+    start: int
+    end: int
+    #: The VR written in the file; None for an implicit VR data set.
+    vr: str | None
+    encapsulated: bool
+
+
+@dataclass(frozen=True)
 class StructureReport:
     """The outcome of a walk: the first problem (None if sound) and what was seen."""
 
     problem: StructureProblem | None
     #: Whether a top-level Pixel Data / Float / Double Float Pixel Data element was reached.
     has_pixel_data: bool
+    #: Where that element's value lies in the walked bytes (None: not reached, or deflated).
+    pixel_span: PixelSpan | None = None
 
 
 #: (7FE0,0008) Float Pixel Data, (7FE0,0009) Double Float Pixel Data, (7FE0,0010) Pixel Data.
@@ -87,6 +101,8 @@ class Walker:
         # ``base`` maps offsets in an inflated buffer back to the file for messages.
         self.base = base
         self.has_pixel_data = False
+        #: The top-level pixel element met on the walk, if any.
+        self.pixel_span: PixelSpan | None = None
 
     def _stop(self, kind: str, tag: int | None, offset: int, detail: str) -> WalkStopped:
         return WalkStopped(StructureProblem(kind, tag, self.base + offset, detail))
@@ -111,12 +127,27 @@ class Walker:
             tag = self._tag(pos)
             if tag == ITEM_DELIMITER and until_delimiter:
                 return pos + 8
+            start = pos
+            pos = self.element(pos, end, tag, depth)
             if depth == 0 and tag in PIXEL_TAGS:
                 self.has_pixel_data = True
-            pos = self.element(pos, end, tag, depth)
+                self.pixel_span = self._span(tag, start, pos)
         if until_delimiter:
             raise self._stop("truncated", None, pos, "the file ends inside a sequence item")
         return pos
+
+    def _span(self, tag: int, start: int, after: int) -> PixelSpan:
+        """Where the value of the pixel element whose header starts at ``start`` lies."""
+        vr = self.buf[start + 4 : start + 6]
+        explicit = not self.implicit and vr.isalpha() and vr.isupper()
+        header = (12 if vr in LONG_VRS else 8) if explicit else 8
+        length = self.u32(self.buf, start + header - 4)[0] if header == 12 or not explicit else 0
+        # An encapsulated value is its items, without the closing sequence delimiter.
+        value_end = after - 8 if length == UNDEFINED_LENGTH else after
+        return PixelSpan(
+            tag, self.base + start + header, self.base + value_end,
+            vr.decode("ascii") if explicit else None, length == UNDEFINED_LENGTH,
+        )
 
     def element(self, pos: int, end: int, tag: int, depth: int) -> int:
         """Walk one element whose header starts at ``pos``; return the offset after it."""
@@ -216,21 +247,22 @@ def check_structure(
     meta group before ``dataset_offset`` is always explicit VR little endian and is checked
     with :func:`meta_end`).
     """
-    buf = data[dataset_offset:]
+    buf, start = data, dataset_offset  # walked in place: no copy of a large file
     if deflated:
         try:
-            buf = zlib.decompress(buf, -zlib.MAX_WBITS)
+            buf, start = zlib.decompress(data[dataset_offset:], -zlib.MAX_WBITS), 0
         except zlib.error:
             problem = StructureProblem(
                 "malformed", None, dataset_offset, "the deflated data set cannot be inflated"
             )
             return StructureReport(problem, has_pixel_data=False)
-    walker = Walker(buf, implicit=implicit, little=little, base=dataset_offset)
+    walker = Walker(buf, implicit=implicit, little=little, base=dataset_offset - start)
     try:
-        walker.dataset(0, len(buf), 0, until_delimiter=False)
+        walker.dataset(start, len(buf), 0, until_delimiter=False)
     except WalkStopped as stop:
         return StructureReport(stop.problem, walker.has_pixel_data)
-    return StructureReport(None, walker.has_pixel_data)
+    # Offsets into an inflated buffer say nothing about the file's bytes.
+    return StructureReport(None, walker.has_pixel_data, None if deflated else walker.pixel_span)
 
 
 def meta_end(data: bytes, start: int = 132) -> tuple[int, str | None, StructureProblem | None]:
@@ -253,3 +285,4 @@ def meta_end(data: bytes, start: int = 132) -> tuple[int, str | None, StructureP
     except WalkStopped as stop:
         return pos, transfer_syntax, stop.problem
     return pos, transfer_syntax, None
+

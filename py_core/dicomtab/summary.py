@@ -12,6 +12,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from dicomtab.reading import OpenedFile
+from dicomtab.stack import geometry
 
 
 def _text(dataset: Dataset, keyword: str) -> str | None:
@@ -88,6 +89,8 @@ def summarize(opened: OpenedFile) -> dict[str, Any]:
         "rows": _int(ds, "Rows"),
         "columns": _int(ds, "Columns"),
         "frames": _int(ds, "NumberOfFrames") or (1 if "Rows" in ds else 0),
+        # Where the slice lies, for ordering a stack (dicomtab.stack); not identifying.
+        "geometry": geometry(ds),
         "fileSize": opened.size,
         "hasFileMeta": opened.has_file_meta,
         "notes": list(opened.notes),

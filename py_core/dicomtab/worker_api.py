@@ -292,6 +292,18 @@ def waveform(instance_id: str, index: int = 0) -> tuple[str, bytes | None]:
     return _run_binary(lambda: _pixels().waveform(SESSION, instance_id, index))
 
 
+def stack(instance_ids: Any) -> str:
+    """JSON result ``{order, sortedBy}``: the instances as a stack of slices (dicomtab.stack)."""
+
+    def order() -> dict[str, Any]:
+        from dicomtab.stack import stack_order
+
+        ids = [str(i) for i in instance_ids]
+        return stack_order([SESSION.get(i).summary for i in ids])
+
+    return _run(order)
+
+
 def decoders() -> str:
     """JSON result: per transfer syntax, whether it decodes here and with which codec."""
     return _run(lambda: _pixels().decoder_status())
@@ -300,14 +312,24 @@ def decoders() -> str:
 def register_decoder(transfer_syntax: str, decode: Any, name: str) -> str:
     """Register a JS-backed frame decoder for ``transfer_syntax`` (most recent wins).
 
-    ``decode(encoded: bytes, info: dict) -> bytes`` (a Pyodide proxy of a JS function is
-    wrapped here: ``info`` goes over as a dict, the result comes back with ``to_bytes()``).
+    ``decode(encoded, info) -> {data: Uint8Array, dtype?: str, photometric?: str}`` or a bare
+    Uint8Array (web/app/codecs/index.js describes it). ``decode`` receives ``encoded`` (bytes)
+    and ``info`` (a dict) as Pyodide proxies; the worker's JS side turns them into a
+    Uint8Array and a plain object. The result becomes a
+    :class:`~dicomtab.pixels.decoders.DecodedFrame`.
     Call after numpy_later.reimport_with_numpy(), on the module it returned.
     """
 
-    def adapter(encoded: bytes, info: Any) -> bytes:
+    def adapter(encoded: bytes | memoryview, info: Any) -> Any:
+        from dicomtab.pixels.decoders import DecodedFrame
+
         result = decode(encoded, info.to_dict())
-        return result.to_bytes() if hasattr(result, "to_bytes") else bytes(result)
+        if hasattr(result, "to_bytes"):  # a bare Uint8Array
+            return DecodedFrame(result.to_bytes())
+        # A JS object's missing properties come back as None (undefined) or are absent.
+        dtype = getattr(result, "dtype", None)
+        photometric = getattr(result, "photometric", None)
+        return DecodedFrame(result.data.to_bytes(), dtype or None, photometric or None)
 
     def register() -> dict[str, Any]:
         from dicomtab.pixels.decoders import REGISTRY

@@ -26,6 +26,8 @@ import dicomtab.worker_api as api
 started_without = not pydicom.config.have_numpy
 data = open(sys.argv[1], "rb").read()
 opened = json.loads(api.open_file(data, "first.dcm"))["payload"]["instanceId"]
+damaged = json.loads(api.open_damaged(data[: len(data) // 2], "cut.dcm"))["payload"]["instanceId"]
+damaged_rows = len(json.loads(api.tree(damaged))["payload"]["rows"])
 del sys.modules["numpy"]  # the worker has now installed it (pyodide.loadPackage)
 
 from dicomtab.numpy_later import reimport_with_numpy
@@ -42,6 +44,9 @@ print(json.dumps({
     "kept": [i["instanceId"] for i in json.loads(new_api.list_instances())["payload"]],
     "first_id": opened,
     "next_id": json.loads(new_api.open_file(data, "second.dcm"))["payload"]["instanceId"],
+    "damaged": damaged,
+    "damaged_rows_before": damaged_rows,
+    "damaged_rows_after": len(json.loads(new_api.tree(damaged))["payload"]["rows"]),
     "shape": list(pixels.shape), "sum": int(pixels.sum()), "dtype": str(pixels.dtype),
 }))
 """
@@ -74,6 +79,9 @@ def test_pixels_decode_after_numpy_is_installed_late() -> None:
     assert outcome["started_without"] and outcome["have_numpy"] and outcome["same_module_again"]
     assert outcome["kept"] == [outcome["first_id"]] == ["i1"]
     assert outcome["next_id"] == "i2"
+    # A file the inspector opened as damaged survives the reimport, same id, same rows.
+    assert outcome["damaged"] == "d1"
+    assert outcome["damaged_rows_after"] == outcome["damaged_rows_before"] > 10
     assert outcome["shape"] == list(reference.shape)
     assert outcome["dtype"] == str(reference.dtype)
     assert outcome["sum"] == int(reference.sum())

@@ -66,6 +66,14 @@ class InspectorStore:
             self._parsed.popitem(last=False)
         return inspected
 
+    def adopt(self, other: Any) -> None:
+        """Take over the damaged files of ``other``, a store of an earlier import of this
+        module (see :mod:`dicomtab.numpy_later`): each is parsed again with the modules
+        imported now, so no object of the old pydicom lingers; they keep their ids."""
+        for instance_id, old in other._damaged.items():
+            self._damaged[instance_id] = load(old.data, old.name)
+        self._next = max(self._next, other._next)
+
 
 _STORES: weakref.WeakKeyDictionary[Any, InspectorStore] = weakref.WeakKeyDictionary()
 

@@ -1,16 +1,20 @@
 """The viewer's operations on an open instance, for :mod:`dicomtab.worker_api`.
 
 Imported on the first pixel request, after numpy is loaded (see :mod:`dicomtab.numpy_later`).
-The full data set (pixels included) is parsed on demand and the last few are kept, so paging
-through the frames of one instance does not re-parse it.
+The data set is parsed on demand and the last few are kept, so paging through the frames of
+one instance does not re-parse it. Its pixel value is not copied out of the file: it is a
+view of the bytes the session already holds, and each frame is decoded from that view when
+asked for. A 40 MB multi-frame file thus costs 40 MB once, not twice.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from typing import Any
 
 import numpy as np
+from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 
 from dicomtab.errors import UsageError
@@ -29,11 +33,34 @@ def dataset(session: Any, instance_id: str) -> Dataset:
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    ds = open_dataset(instance.data, instance.name).dataset
+    ds = _with_pixel_view(instance.data, instance.name)
     _CACHE[key] = ds
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
     return ds
+
+
+def _with_pixel_view(data: bytes, name: str) -> Dataset:
+    """The data set, its pixel element's value a memoryview of ``data`` where possible."""
+    opened = open_dataset(data, name, stop_before_pixels=True)
+    span = opened.pixel_span
+    if span is None:  # deflated, or a preamble the reader had to add: parse it all
+        return open_dataset(data, name).dataset
+    ds = opened.dataset
+    vr = span.vr or _implicit_vr(ds, span.tag, span.encapsulated)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydicom notes that a memoryview is not bytes
+        ds[span.tag] = DataElement(span.tag, vr, memoryview(data)[span.start : span.end],
+                                   is_undefined_length=span.encapsulated)
+    return ds
+
+
+def _implicit_vr(ds: Dataset, tag: int, encapsulated: bool) -> str:
+    """The VR an implicit VR file leaves unsaid (PS3.5 A.1: OW for native > 8 bits)."""
+    if tag != 0x7FE00010:
+        return "OF" if tag == 0x7FE00008 else "OD"
+    bits = ds.get("BitsAllocated")
+    return "OB" if encapsulated or (isinstance(bits, int) and bits <= 8) else "OW"
 
 
 def _index(index: Any) -> int:

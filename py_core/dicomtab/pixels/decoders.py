@@ -10,11 +10,12 @@ over an earlier one, so a JS codec can also replace a Python one.
 
 The interface a decoder implements (:data:`FrameDecoder`)::
 
-    decode(encoded: bytes, info: FrameInfo) -> bytes | DecodedFrame
+    decode(encoded: bytes | memoryview, info: FrameInfo) -> bytes | DecodedFrame
 
 * for an encapsulated syntax, ``encoded`` is the one frame's codestream (all its fragments
-  joined); for a native syntax, it is the whole Pixel Data value and ``info.index`` says which
-  frame (frames of 1-bit data need not start on a byte boundary, so a slice would not do);
+  joined); for a native syntax, it is the whole Pixel Data value (often a memoryview of the
+  file's bytes) and ``info.index`` says which frame (frames of 1-bit data need not start on a
+  byte boundary, so a slice would not do);
 * it returns the frame's stored values, samples interleaved (rows × columns × samples),
   little endian. Plain ``bytes`` mean "one sample per BitsAllocated-wide integer, in the
   stored photometric interpretation"; a :class:`DecodedFrame` can state another dtype, or that
@@ -74,7 +75,7 @@ class DecodedFrame:
 
 
 #: decode(encoded, info) → the frame's stored values; see the module docstring.
-FrameDecoder = Callable[[bytes, FrameInfo], "bytes | DecodedFrame"]
+FrameDecoder = Callable[["bytes | memoryview", FrameInfo], "bytes | DecodedFrame"]
 
 
 @dataclass(frozen=True)
@@ -199,17 +200,17 @@ def _pydicom_available(uid: str) -> Callable[[], bool]:
     return available
 
 
-def pydicom_decode(encoded: bytes, info: FrameInfo) -> DecodedFrame:
+def pydicom_decode(encoded: bytes | memoryview, info: FrameInfo) -> DecodedFrame:
     """Decode one frame with pydicom's pixel backend (its plugins: pylibjpeg & co.)."""
     from pydicom.encaps import encapsulate
     from pydicom.pixels import get_decoder
 
-    src = encoded
+    src: bytes | memoryview = encoded
     index: int | None = info.index
     frames = info.number_of_frames
     if is_encapsulated(info.transfer_syntax):
         # pydicom decodes a buffer of encapsulated data: wrap the lone frame as one.
-        src, index, frames = encapsulate([encoded]), 0, 1
+        src, index, frames = encapsulate([bytes(encoded)]), 0, 1
     options: dict[str, Any] = {
         "transfer_syntax_uid": UID(info.transfer_syntax),
         "rows": info.rows,

@@ -124,17 +124,43 @@ def frame_info(ds: Dataset, index: int) -> FrameInfo:
     )
 
 
-def encoded_frame(ds: Dataset, info: FrameInfo) -> bytes:
-    """The bytes a decoder gets: one frame's codestream, or the whole native value."""
+class _ViewReader:
+    """A read-only file over a buffer, without copying it (io.BytesIO would copy)."""
+
+    def __init__(self, view: memoryview) -> None:
+        self._view, self._pos = view, 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._view) if size is None or size < 0 else self._pos + size
+        chunk = bytes(self._view[self._pos : end])
+        self._pos += len(chunk)
+        return chunk
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = (0, self._pos, len(self._view))[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
+def encoded_frame(ds: Dataset, info: FrameInfo) -> bytes | memoryview:
+    """What a decoder gets: one frame's codestream, or the whole native value.
+
+    The native value is handed over as it is held (a memoryview of the file when
+    :mod:`dicomtab.pixels.api` parsed it), never copied whole for each frame.
+    """
     value = ds[info.pixel_keyword].value
     if not is_encapsulated(info.transfer_syntax):
-        return bytes(value)
+        return value if isinstance(value, bytes | memoryview) else bytes(value)
     extended = None
     if "ExtendedOffsetTable" in ds and "ExtendedOffsetTableLengths" in ds:
         extended = (ds.ExtendedOffsetTable, ds.ExtendedOffsetTableLengths)
+    source = _ViewReader(value) if isinstance(value, memoryview) else value
     try:
         return get_frame(
-            value, info.index, extended_offsets=extended, number_of_frames=info.number_of_frames
+            source, info.index, extended_offsets=extended, number_of_frames=info.number_of_frames
         )
     except Exception:  # ValueError and friends from a damaged item structure
         raise PixelDataError(

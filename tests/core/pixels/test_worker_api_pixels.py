@@ -121,6 +121,39 @@ def test_register_a_js_decoder() -> None:
         decoders.REGISTRY.unregister(uid, "test-js")
 
 
+class _JsResult:
+    """A JS object {data, dtype, photometric} as Pyodide hands it back."""
+
+    def __init__(self, data: bytes, dtype: str | None, photometric: str | None) -> None:
+        self.data, self.dtype, self.photometric = _JsBytes(data), dtype, photometric
+
+
+def test_a_js_decoder_may_state_dtype_and_colour_space() -> None:
+    from dicomtab.pixels import decoders
+
+    ds = pydicom.dcmread(bundled("SC_rgb_jpeg_dcmtk.dcm"))
+    uid = str(ds.file_meta.TransferSyntaxUID)
+    instance = _open(bundled("SC_rgb_jpeg_dcmtk.dcm").read_bytes())
+    expected = _payload(worker_api.frame_digest(instance, 0))["digest"]
+
+    def js_decode(encoded: bytes, info: dict[str, Any]) -> _JsResult:
+        out = decoders.pydicom_decode(encoded, decoders.FrameInfo(**info))
+        return _JsResult(out.data, out.dtype, out.photometric)
+
+    def wrong_colour(encoded: bytes, info: dict[str, Any]) -> _JsResult:
+        out = decoders.pydicom_decode(encoded, decoders.FrameInfo(**info))
+        return _JsResult(out.data, out.dtype, "RGB")  # says it converted: YBR shown as RGB
+
+    try:
+        worker_api.register_decoder(uid, js_decode, "test-js")
+        assert _payload(worker_api.frame_digest(instance, 0)) == {"digest": expected, "codec": "test-js"}
+        worker_api.register_decoder(uid, wrong_colour, "test-js-2")
+        assert _payload(worker_api.frame_digest(instance, 0))["digest"] != expected
+    finally:
+        decoders.REGISTRY.unregister(uid, "test-js")
+        decoders.REGISTRY.unregister(uid, "test-js-2")
+
+
 SCRIPT = """
 import json, sys
 sys.modules["numpy"] = None  # as in the worker at start-up
