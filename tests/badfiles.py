@@ -34,3 +34,41 @@ def all_bad_inputs(good: bytes) -> dict[str, bytes]:
         "huge-short-length.dcm": huge_short_length(good),
         "huge-long-length.dcm": huge_long_length(good),
     }
+
+
+# -- DICOMDIR (made from pydicom's dicomdirtests/DICOMDIR, explicit VR little endian) --------
+
+_DIRECTORY_RECORD_SEQUENCE = b"\x04\x00\x20\x12SQ\x00\x00"  # (0004,1220) SQ
+_OFFSET_TAGS = {
+    "first": b"\x04\x00\x00\x12UL\x04\x00",  # (0004,1200) root's first record
+    "next": b"\x04\x00\x00\x14UL\x04\x00",  # (0004,1400) next sibling
+    "lower": b"\x04\x00\x20\x14UL\x04\x00",  # (0004,1420) first child
+}
+
+
+def set_dicomdir_offset(data: bytes, record_at: int, which: str, value: int) -> bytes:
+    """``data`` with one offset element changed: the first ``which`` ("first", "next",
+    "lower") at or after byte ``record_at`` (a record's item tag) set to ``value``."""
+    at = data.index(_OFFSET_TAGS[which], record_at) + 8
+    return data[:at] + struct.pack("<I", value) + data[at + 4 :]
+
+
+def dicomdir_bad_inputs(good: bytes) -> dict[str, bytes]:
+    """File name → bytes for each kind of broken DICOMDIR, derived from ``good``.
+
+    In pydicom's dicomdirtests/DICOMDIR the first records are PATIENT at byte 396, STUDY at
+    510, SERIES at 724 and IMAGE at 856.
+    """
+    seq = good.index(_DIRECTORY_RECORD_SEQUENCE) + 8
+    return {
+        "truncated-dicomdir": truncated(good, len(good) // 2),
+        "huge-short-length-dicomdir": huge_short_length(good),
+        "huge-long-length-dicomdir": good[:seq] + struct.pack("<I", 0x7FFFFFF0) + good[seq + 4 :],
+        # The first patient's next sibling is itself: the root's chain loops.
+        "loop-next-dicomdir": set_dicomdir_offset(good, 396, "next", 396),
+        # The first series' first child is its own patient: the hierarchy loops.
+        "loop-lower-dicomdir": set_dicomdir_offset(good, 724, "lower", 396),
+        # The first study's first child points into the middle of nowhere.
+        "dangling-dicomdir": set_dicomdir_offset(good, 510, "lower", 12345),
+        "no-root-dicomdir": set_dicomdir_offset(good, 0, "first", 0),
+    }

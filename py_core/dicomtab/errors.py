@@ -80,3 +80,9 @@ class NeedsNumpyError(UnsupportedError):
     """Pixels were asked for before numpy was loaded (see dicomtab.numpy_later)."""
 
     code = "needs-numpy"
+
+
+class NotDicomdirError(DicomtabError):
+    """A DICOM file read as a DICOMDIR that has no directory records."""
+
+    code = "not-dicomdir"

@@ -60,7 +60,9 @@ def _transfer_syntax(ds: Dataset) -> dict[str, str | None]:
 def summarize(opened: OpenedFile) -> dict[str, Any]:
     """Summarise a parsed file: identifiers, modality, SOP class, syntax, image geometry."""
     ds = opened.dataset
-    sop_class = _text(ds, "SOPClassUID")
+    # A DICOMDIR (Media Storage Directory) has no SOP Class UID in its data set: its file
+    # meta group says what it is.
+    sop_class = _text(ds, "SOPClassUID") or _text(ds.file_meta, "MediaStorageSOPClassUID")
     return {
         "patient": {
             "name": _text(ds, "PatientName"),

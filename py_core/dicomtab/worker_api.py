@@ -207,6 +207,11 @@ def export_dump(instance_id: str, phi_only: bool = False) -> str:
     return _run(lambda: _inspector().export_dump(SESSION, instance_id, phi_only))
 
 
+def dicomdir(instance_id: str) -> str:
+    """JSON result with the patient/study/series/instance tree of an opened DICOMDIR."""
+    return _run(lambda: _inspector().dicomdir(SESSION, instance_id))
+
+
 # -- Image viewer (issue #5) --------------------------------------------------------------
 # Thin wrappers over dicomtab.pixels.api, imported on first use (inside _run/_run_binary):
 # it needs numpy, which the worker loads only when the first pixels are asked for, calling

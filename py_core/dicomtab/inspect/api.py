@@ -12,6 +12,7 @@ from typing import Any
 
 from dicomtab.errors import UsageError
 from dicomtab.inspect import classify
+from dicomtab.inspect import dicomdir as dicomdir_module
 from dicomtab.inspect import diff as diff_module
 from dicomtab.inspect import search as search_module
 from dicomtab.inspect import tree as tree_module
@@ -123,3 +124,15 @@ def export_dump(session: Any, instance_id: str, phi_only: bool = False) -> str:
     """The dcmdump-style text."""
     inspected = _get(session, instance_id)
     return dump(inspected, keep=_keep(inspected, phi_only))
+
+
+def dicomdir(session: Any, instance_id: str) -> dict[str, Any]:
+    """The patient → study → series → instance tree a DICOMDIR's records describe.
+
+    The DICOMDIR is an instance the session opened (``open_file``); see
+    :func:`dicomtab.inspect.dicomdir.read_dicomdir` for the result.
+    """
+    if not isinstance(instance_id, str):
+        raise UsageError("An instance id must be a string such as 'i1'.")
+    instance = session.get(instance_id)
+    return dicomdir_module.read_dicomdir(instance.data, instance.name)
