@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
-DIST = ROOT / "dist"
+#: The built site under test; DICOMTAB_SITE names another build (e.g. one made with --out).
+DIST = Path(os.environ.get("DICOMTAB_SITE", ROOT / "dist"))
 sys.path.insert(0, str(ROOT / "build"))
 from serve import serve_in_thread  # noqa: E402
 
@@ -82,11 +83,15 @@ def page_errors() -> Iterator[list[str]]:
 
 @pytest.fixture
 def app(context: BrowserContext, site_url: str, page_errors: list[str]) -> Page:
-    """A page with the app loaded and Python ready."""
+    """A page with the app loaded: Python ready, numpy and the image codecs in.
+
+    Waiting for the codecs too keeps the tests' timings about the request under test: while
+    numpy loads (just after "ready"), the worker answers other requests with some delay.
+    """
     page = context.new_page()
     attach_logging(page, page_errors)
     page.goto(site_url)
-    page.evaluate("window.dicomtab.ready")
+    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
     return page
 
 

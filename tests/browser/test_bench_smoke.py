@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser
-
 from bench import run as bench
+from playwright.sync_api import Browser
 
 
 def test_start_up_bench_measures_every_row(browser: Browser, site_url: str) -> None:

@@ -155,5 +155,5 @@ def test_folder_with_dicomdir(app: Page) -> None:
     expect(app.get_by_test_id("tree-instance")).to_have_count(len(images), timeout=30000)
     expect(app.get_by_test_id("skipped")).to_have_text(
         "1 file in folders or archives skipped (not DICOM); 1 DICOMDIR read (the tree is built "
-        "from the instances themselves)")
+        "from its records)")
     expect(app.get_by_test_id("problem")).to_have_count(0)

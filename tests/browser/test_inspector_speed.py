@@ -24,6 +24,7 @@ def test_tags_of_a_40_mb_multiframe_in_about_a_second(app: Page, tmp_path: Path)
     path = tmp_path / "multiframe.dcm"
     ds.save_as(path)
     assert path.stat().st_size > 40_000_000
+    app.evaluate("window.dicomtab.pixelsReady")  # the app has finished loading (numpy, codecs)
     app.evaluate("""() => {
         window.__t0 = null;
         document.querySelector('[data-testid=file-input]').addEventListener('change', () => { window.__t0 = performance.now(); }, {capture: true});

@@ -51,7 +51,7 @@ def test_no_request_leaves_the_origin_and_none_at_all_after_loading(
     page = context.new_page()
     attach_logging(page, page_errors)
     page.goto(site_url)
-    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.offline])")
+    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.offline, window.dicomtab.pixelsReady])")
     expect(page.get_by_test_id("privacy-status")).to_contain_text("0 network requests since the app loaded")
     loaded = len(requests)
     assert loaded > 5  # the recording sees the app's own loading (page, worker, runtime)
@@ -70,7 +70,7 @@ def test_no_request_leaves_the_origin_and_none_at_all_after_loading(
 
 
 def test_status_line_counts_real_requests(app: Page) -> None:
-    app.evaluate("window.dicomtab.offline")
+    app.evaluate("Promise.all([window.dicomtab.offline, window.dicomtab.pixelsReady])")
     status = app.get_by_test_id("privacy-status")
     expect(status).to_contain_text("— 0 network requests since the app loaded")
     app.evaluate("fetch('favicon.png?probe=1').then(r => r.arrayBuffer())")
@@ -141,5 +141,5 @@ def test_nothing_from_a_file_is_stored(app: Page) -> None:
     assert (stored["local"], stored["session"], stored["cookie"], stored["databases"]) == (0, 0, "", 0)
     assert len(stored["cacheNames"]) == 1 and stored["cacheNames"][0].startswith("dicomtab-")
     # Only the app's own files, as listed at build time: nothing named after or made from a file.
-    assert all(p == "/" or p.startswith(("/app/", "/pyodide/", "/index.html", "/favicon.png")) for p in stored["cached"])
+    assert all(p == "/" or p.startswith(("/app/", "/pyodide/", "/codecs/", "/index.html", "/favicon.png")) for p in stored["cached"])
     assert not [p for p in stored["cached"] if "CT_small" in p or p.endswith(".dcm")]

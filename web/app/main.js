@@ -11,6 +11,7 @@ import { instanceItem, privacyText, problemItem } from './views.js';
 import { expandArchives, fromDataTransfer, fromFileList } from './file-sources.js';
 import { StudyTree } from './study-tree.js';
 import { Inspector } from './inspector/inspector.js';
+import { Viewer } from './viewer/viewer.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -34,8 +35,15 @@ const isDicomdirName = (name) => (name.split('/').pop() || '').toUpperCase() ===
 const DAMAGED_CODES = new Set(['truncated', 'malformed']);
 
 const inspector = new Inspector(client, () => inspectable);
-const studyTree = new StudyTree($('study-tree'), (id) => { inspector.show(id); },
-  (ids) => { inspector.compareSeries(ids); });
+const viewer = new Viewer(client, $('viewer'), {
+  instances: () => summaries,
+  // Scrolling the stack moves the selection too, so the tree and the tags follow the image.
+  onNavigate: (id) => { if (studyTree.selected !== id) studyTree.select(id); },
+});
+const studyTree = new StudyTree($('study-tree'), (id) => {
+  inspector.show(id);
+  viewer.show(id);
+}, (ids) => { inspector.compareSeries(ids); });
 
 const ready = new Promise((resolve, reject) => {
   client.on(Event.BOOT_PROGRESS, showStage);
@@ -57,9 +65,13 @@ const offline = ready.catch(() => {}).then(enableOffline).then((state) => {
   showPrivacy();
   return state;
 });
-// The app has loaded once Python runs and its offline copy is stored; from then on every
-// request, from the page or the worker, counts on the status line.
-Promise.all([ready, offline]).then(() => network.markLoaded(), () => {});
+// numpy and the image codecs, loaded as soon as Python is up (while a user is still picking
+// files), so that the first image rarely waits for them; a pixel request made sooner loads
+// them itself. A file opened meanwhile is read between the loading's steps.
+const pixelsReady = ready.then(() => client.request(Request.PREPARE_PIXELS, {}));
+// The app has loaded once Python runs, its offline copy is stored and its image decoders are
+// in; from then on every request, from the page or the worker, counts on the status line.
+Promise.all([ready, offline, pixelsReady.catch(() => {})]).then(() => network.markLoaded(), () => {});
 
 /** @param {{stage: string, label: string, fraction: number}} step */
 function showStage(step) {
@@ -92,7 +104,10 @@ function showSkipped() {
   const parts = [];
   if (skipped.notDicom) parts.push(`${skipped.notDicom} file${skipped.notDicom === 1 ? '' : 's'} in folders or archives skipped (not DICOM)`);
   if (skipped.unsupportedZipEntries) parts.push(`${skipped.unsupportedZipEntries} archive entries skipped (encrypted or unsupported compression)`);
-  if (skipped.dicomdir) parts.push(`${skipped.dicomdir} DICOMDIR read (the tree is built from the instances themselves)`);
+  if (skipped.dicomdir) {
+    const one = skipped.dicomdir === 1;
+    parts.push(`${skipped.dicomdir} DICOMDIR${one ? '' : 's'} read (the tree is built from ${one ? 'its' : 'their'} records)`);
+  }
   $('skipped').hidden = parts.length === 0;
   $('skipped').textContent = parts.join('; ');
 }
@@ -115,6 +130,29 @@ async function openDamaged(source) {
 }
 
 /**
+ * Let an opened DICOMDIR's records shape the study tree (Request.DICOMDIR).
+ * @param {import('./protocol.js').InstanceSummary} summary what OPEN returned for it
+ * @param {string} name its name as opened: its folder is where its records' paths start
+ * @returns {Promise<?OpenResult>} null when it is no DICOMDIR after all (a file that is only
+ *   named DICOMDIR): open it as an instance
+ */
+async function useDicomdir(summary, name) {
+  try {
+    const tree = await client.request(Request.DICOMDIR, { instanceId: summary.instanceId });
+    studyTree.addDirectory(name, tree);
+    for (const note of tree.notes) $('problems').append(problemItem(`${name}: ${note}`));
+    skipped.dicomdir++;
+    return { fileName: name, status: 'skipped', code: 'dicomdir', instanceId: summary.instanceId };
+  } catch (error) {
+    if (error.code === 'not-dicomdir' && summary.sopClass.uid !== MEDIA_STORAGE_DIRECTORY) return null;
+    const code = error.code || 'read-failed';
+    const message = error.code ? error.message : `${name} could not be read as a DICOMDIR.`;
+    $('problems').append(problemItem(message));
+    return { fileName: name, status: 'failed', code, message };
+  }
+}
+
+/**
  * Open files one after another (bounded memory; the tree grows as they come, with a progress
  * bar); a failure is reported and the rest go on.
  * @param {import('./file-sources.js').SourceFile[]} picked
@@ -132,9 +170,10 @@ async function openSources(picked) {
     try {
       const bytes = await source.file.arrayBuffer();
       const summary = await client.request(Request.OPEN, { name: source.name, bytes }, [bytes]);
-      if (summary.sopClass.uid === MEDIA_STORAGE_DIRECTORY || isDicomdirName(source.name)) {
-        skipped.dicomdir++;
-        results.push({ fileName: source.name, status: 'skipped', code: 'dicomdir' });
+      const directory = summary.sopClass.uid === MEDIA_STORAGE_DIRECTORY || isDicomdirName(source.name)
+        ? await useDicomdir(summary, source.name) : null;
+      if (directory) {
+        results.push(directory);
       } else {
         summaries.push(summary);
         inspectable.push({ instanceId: summary.instanceId, fileName: source.name });
@@ -235,4 +274,35 @@ window.dicomtab = Object.freeze({
    * @returns {Promise<import('./protocol.js').PhiSummary>} counts per PHI category, pixel warnings
    */
   phiSummary: (instanceId) => inspect(instanceId, Request.PHI_SUMMARY),
+  /**
+   * Resolves when numpy and the image codecs are loaded, with each transfer syntax's codec.
+   * @type {Promise<import('./protocol.js').DecoderStatus[]>}
+   */
+  pixelsReady,
+  /**
+   * sha256 hex of a frame's decoded stored values, little endian, in the layout of pydicom's
+   * pixel_array (rows × columns × samples): compare with CPython to check decoding parity.
+   * @param {string} instanceId
+   * @param {number} frameIndex from 0
+   * @returns {Promise<string>}
+   */
+  frameDigest: async (instanceId, frameIndex) => {
+    await ready;
+    const { digest } = await client.request(Request.FRAME_DIGEST, { instanceId, index: frameIndex });
+    return digest;
+  },
+  /**
+   * A frame's decoded stored values as a .npy file (NumPy's format; same values and layout
+   * as frameDigest hashes).
+   * @param {string} instanceId
+   * @param {number} frameIndex from 0
+   * @returns {Promise<ArrayBuffer>}
+   */
+  frameValues: async (instanceId, frameIndex) => {
+    await ready;
+    const { buffer } = await client.request(Request.FRAME_NPY, { instanceId, index: frameIndex });
+    return buffer;
+  },
+  /** The image viewer; `viewer.state` describes what it shows (window, zoom, frame, …). */
+  viewer,
 });

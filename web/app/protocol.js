@@ -58,6 +58,50 @@ export const Request = Object.freeze({
   EXPORT_CSV: 'export-csv',
   /** payload: {instanceId: string, phiOnly?: boolean} → string (dcmdump-style text) */
   EXPORT_DUMP: 'export-dump',
+  /**
+   * payload: {instanceId: string} (a DICOMDIR opened with OPEN) → {@link DicomdirTree}: the
+   * patient/study/series/instance tree its directory records describe
+   */
+  DICOMDIR: 'dicomdir',
+
+  // -- Image viewer. The first of these loads numpy and the image codecs (about a second);
+  // the page asks for PREPARE_PIXELS once Python is up so that a user rarely waits for it.
+  /** payload: {} → {@link DecoderStatus}[]: numpy and every codec loaded (idempotent) */
+  PREPARE_PIXELS: 'prepare-pixels',
+  /** payload: {} → {@link DecoderStatus}[] */
+  DECODERS: 'decoders',
+  /**
+   * payload: {instanceId: string} → {kind: 'image'|'pdf'|'document'|'sr'|'waveform'|'none',
+   * frames?: number, mimeType?: string, byteLength?: number, lines?: string[],
+   * waveforms?: Object[], reason?: string}
+   */
+  OBJECT_INFO: 'object-info',
+  /**
+   * payload: {instanceId: string, index: number} → {description: FrameDescription,
+   * buffer: ArrayBuffer} (transferred); see py_core/dicomtab/pixels/describe.py
+   */
+  FRAME: 'frame',
+  /** payload: {instanceId: string, index: number} → {digest: string, codec: string} */
+  FRAME_DIGEST: 'frame-digest',
+  /** payload: {instanceId: string, index: number} → {mimeType, byteLength, buffer} (.npy) */
+  FRAME_NPY: 'frame-npy',
+  /**
+   * payload: {instanceId: string, index: number, group: string} → overlay description
+   * (py_core/dicomtab/pixels/overlays.py overlay_info) & {buffer}: rows × columns bytes 0/1
+   */
+  OVERLAY: 'overlay',
+  /** payload: {instanceId: string} → {mimeType, byteLength, buffer}: the encapsulated document */
+  DOCUMENT: 'document',
+  /**
+   * payload: {instanceId: string, index: number} → waveform description & {bufferType:
+   * 'float32', shape: [samples, channels], buffer}
+   */
+  WAVEFORM: 'waveform',
+  /**
+   * payload: {instanceIds: string[]} → {order: string[], sortedBy: 'position'|
+   * 'instance-number'|'as-given'}: the series as a stack of slices (py_core/dicomtab/stack.py)
+   */
+  STACK: 'stack',
 });
 
 /** Events the worker sends on its own. */
@@ -87,6 +131,13 @@ export const BOOT_STAGES = Object.freeze([
 ]);
 
 /**
+ * @typedef {Object} DecoderStatus
+ * @property {string} transferSyntax UID
+ * @property {string} name
+ * @property {?string} codec  the codec that decodes it here, null when none can
+ */
+
+/**
  * @typedef {Object} ProtocolError
  * @property {string} code     stable machine-readable name (e.g. 'not-dicom', 'truncated')
  * @property {string} message  user-facing sentence naming the file
@@ -109,6 +160,8 @@ export const BOOT_STAGES = Object.freeze([
  * @property {number} fileSize
  * @property {boolean} hasFileMeta
  * @property {string[]} notes
+ * @property {{position: ?number[], orientation: ?number[]}} geometry  Image Position and
+ *   Orientation (Patient), for stacking slices
  */
 
 /**
@@ -147,6 +200,23 @@ export const BOOT_STAGES = Object.freeze([
  * @property {TagRow[]} rows
  * @property {?{kind: string, tag: string, offset: number, detail: string, message: string}} problem
  * @property {string[]} notes
+ */
+
+/**
+ * A DICOMDIR's records as a tree (py_core/dicomtab/inspect/dicomdir.py), in link order.
+ * `key` is the record's byte offset ('none' for a missing level); `path` is the Referenced
+ * File ID joined with '/', relative to the DICOMDIR's folder (null if absent or invalid).
+ * @typedef {Object} DicomdirTree
+ * @property {string} fileName
+ * @property {number} records    items in the Directory Record Sequence
+ * @property {number} instances  leaf records (records that name a file)
+ * @property {Array<{key: string, name: ?string, id: ?string, studies: Array<{key: string,
+ *   uid: ?string, date: ?string, description: ?string, studyId: ?string,
+ *   accessionNumber: ?string, series: Array<{key: string, uid: ?string, number: ?number,
+ *   modality: ?string, description: ?string, instances: Array<{key: string,
+ *   recordType: ?string, path: ?string, sopInstanceUid: ?string, sopClassUid: ?string,
+ *   number: ?number}>}>}>}>} patients
+ * @property {string[]} notes  value-free sentences about broken record links
  */
 
 /**

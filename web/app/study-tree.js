@@ -2,6 +2,12 @@
  * The left-hand tree of everything opened: patient → study → series → instance, with counts,
  * series sorted by series number and instances by instance number, each node labelled with
  * modality and description. Rebuilt a few times a second at most while files stream in.
+ *
+ * A DICOMDIR opened with its files shapes the tree: its records give the patients, studies,
+ * series and instances and their labels, and each record is linked to the opened file at its
+ * Referenced File ID (relative to the DICOMDIR's folder, compared ignoring case). Records
+ * whose file was not opened show as "not found"; opened files no DICOMDIR names are grouped
+ * from their own headers, as without a DICOMDIR.
  * @module study-tree
  */
 import { el } from './views.js';
@@ -10,11 +16,39 @@ import { el } from './views.js';
  * @typedef {import('./protocol.js').InstanceSummary & {damaged?: boolean}} TreeInstance
  */
 
+/**
+ * An instance as the tree places it: an opened file, or a DICOMDIR record (linked to the
+ * opened file it names, or `missing`). `groups` holds the study and series keys of records
+ * without a UID.
+ * @typedef {Omit<TreeInstance, 'instanceId'> & {instanceId: ?string, missing?: boolean,
+ *   groups?: {study: string, series: string}}} TreeEntry
+ */
+
+/**
+ * @typedef {Object} Directory
+ * @property {string} fileName  the DICOMDIR's name as opened (its folder is the base of paths)
+ * @property {import('./protocol.js').DicomdirTree} tree
+ */
+
 /** Shortest time between two rebuilds of the tree while files stream in. */
 const RENDER_INTERVAL_MS = 250;
 
 /** @param {?number} a @param {?number} b */
 const byNumber = (a, b) => (a ?? Infinity) - (b ?? Infinity);
+
+/** @param {string} name @returns {string} the folder part of a relative path, with its '/' */
+const folderOf = (name) => name.slice(0, name.lastIndexOf('/') + 1);
+
+/**
+ * Which DICOMDIR names a file when several in one folder do (pydicom's test folder has
+ * variants side by side): the one named DICOMDIR first, then by name. The order files were
+ * opened in does not matter.
+ * @param {Directory} a @param {Directory} b
+ */
+function byPriority(a, b) {
+  const rank = (/** @type {Directory} */ d) => ((d.fileName.split('/').pop() || '').toUpperCase() === 'DICOMDIR' ? 0 : 1);
+  return rank(a) - rank(b) || (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0);
+}
 
 /**
  * @template T
@@ -39,6 +73,8 @@ export class StudyTree {
     this.onCompareSeries = onCompareSeries;
     /** @type {TreeInstance[]} */
     this.instances = [];
+    /** @type {Directory[]} DICOMDIRs whose records shape the tree */
+    this.directories = [];
     /** @type {?string} */
     this.selected = null;
     this.pending = false;
@@ -79,6 +115,21 @@ export class StudyTree {
   /** @param {TreeInstance} instance */
   add(instance) {
     this.instances.push(instance);
+    this.schedule();
+  }
+
+  /**
+   * Let a DICOMDIR's records shape the tree (files it names may be opened before or after).
+   * @param {string} fileName the DICOMDIR's name as opened, e.g. `media/DICOMDIR`
+   * @param {import('./protocol.js').DicomdirTree} tree its records (Request.DICOMDIR)
+   */
+  addDirectory(fileName, tree) {
+    this.directories.push({ fileName, tree });
+    this.schedule();
+  }
+
+  /** Rebuild soon, at most a few times a second. */
+  schedule() {
     if (this.pending) return;
     this.pending = true;
     // While a folder streams in, rebuilding the tree every frame would cost more than opening
@@ -115,47 +166,124 @@ export class StudyTree {
     return details;
   }
 
+  /**
+   * Every instance to show: the DICOMDIRs' records first (linked to the opened files they
+   * name, or missing), then the opened files no DICOMDIR names.
+   * @returns {TreeEntry[]}
+   */
+  entries() {
+    /** @type {Map<string, TreeInstance>} */
+    const byPath = new Map();
+    for (const s of this.instances) {
+      const key = s.fileName.toLowerCase();
+      if (!byPath.has(key)) byPath.set(key, s);
+    }
+    /** @type {Set<TreeInstance>} */
+    const placed = new Set();
+    /** @type {Set<string>} */
+    const named = new Set();
+    /** @type {TreeEntry[]} */
+    const out = [];
+    for (const { fileName, tree } of [...this.directories].sort(byPriority)) {
+      const base = folderOf(fileName);
+      for (const p of tree.patients) {
+        for (const st of p.studies) {
+          for (const se of st.series) {
+            for (const record of se.instances) {
+              // No path: the core refused the record's file ID (it leaves the folder).
+              const path = record.path === null ? '(invalid file ID)' : base + record.path;
+              const key = path.toLowerCase();
+              if (record.path !== null) {
+                if (named.has(key)) continue; // named by a DICOMDIR before this one
+                named.add(key);
+              }
+              const found = record.path === null ? undefined : byPath.get(key);
+              if (found) placed.add(found);
+              out.push({
+                ...(found || {
+                  fileName: path, sopClass: { uid: record.sopClassUid, name: null },
+                  transferSyntax: { uid: null, name: null }, rows: null, columns: null,
+                  frames: 0, fileSize: 0, hasFileMeta: false, notes: [],
+                }),
+                instanceId: found ? found.instanceId : null,
+                missing: !found,
+                patient: { name: p.name, id: p.id, birthDate: null, sex: null },
+                study: {
+                  uid: st.uid, date: st.date, description: st.description,
+                  accessionNumber: st.accessionNumber,
+                },
+                series: { uid: se.uid, number: se.number, description: se.description },
+                instance: {
+                  uid: record.sopInstanceUid ?? found?.instance.uid ?? null,
+                  number: record.number ?? found?.instance.number ?? null,
+                },
+                modality: se.modality ?? found?.modality ?? null,
+                groups: { study: `${fileName}#${st.key}`, series: `${fileName}#${se.key}` },
+              });
+            }
+          }
+        }
+      }
+    }
+    for (const s of this.instances) if (!placed.has(s)) out.push(s);
+    return out;
+  }
+
   render() {
-    /** @type {Map<string, TreeInstance[]>} */
+    /** @type {Map<string, TreeEntry[]>} */
     const patients = new Map();
-    for (const s of this.instances) push(patients, `${s.patient.id ?? ''}\u0000${s.patient.name ?? ''}`, s);
+    for (const s of this.entries()) push(patients, `${s.patient.id ?? ''}\u0000${s.patient.name ?? ''}`, s);
     const fragment = document.createDocumentFragment();
     for (const [patientKey, patientInstances] of patients) {
       const first = patientInstances[0];
-      /** @type {Map<string, TreeInstance[]>} */
+      /** @type {Map<string, TreeEntry[]>} */
       const studies = new Map();
-      for (const s of patientInstances) push(studies, s.study.uid ?? `?${s.instanceId}`, s);
+      for (const s of patientInstances) push(studies, s.study.uid ?? s.groups?.study ?? `?${s.instanceId}`, s);
       const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
       const patient = this.node(`p:${patientKey}`, 'tree-patient',
         `${first.patient.name || '(no name)'}${first.patient.id ? ` · ${first.patient.id}` : ''}`,
         plural(studies.size, 'study').replace('studys', 'studies'));
       for (const [studyUid, studyInstances] of studies) {
-        /** @type {Map<string, TreeInstance[]>} */
+        /** @type {Map<string, TreeEntry[]>} */
         const series = new Map();
-        for (const s of studyInstances) push(series, s.series.uid ?? `?${s.instanceId}`, s);
+        for (const s of studyInstances) push(series, s.series.uid ?? s.groups?.series ?? `?${s.instanceId}`, s);
         const st = studyInstances[0].study;
         const study = this.node(`s:${studyUid}`, 'tree-study',
           [st.date, st.description].filter(Boolean).join(' ') || '(study)', plural(series.size, 'series').replace('seriess', 'series'));
         const ordered = [...series.entries()].sort((a, b) => byNumber(a[1][0].series.number, b[1][0].series.number));
         for (const [seriesUid, seriesInstances] of ordered) {
           const se = seriesInstances[0];
+          const present = seriesInstances.filter((s) => !s.missing);
+          const missing = seriesInstances.length - present.length;
           const node = this.node(`e:${seriesUid}`, 'tree-series',
             [se.series.number !== null ? `#${se.series.number}` : '', se.modality, se.series.description]
-              .filter(Boolean).join(' ') || '(series)', plural(seriesInstances.length, 'instance'));
-          if (seriesInstances.length > 1) {
+              .filter(Boolean).join(' ') || '(series)',
+            plural(seriesInstances.length, 'instance') + (missing ? `, ${missing} not found` : ''));
+          if (present.length > 1) {
             node.querySelector('summary')?.append(el('button', {
               type: 'button', class: 'link', 'data-testid': 'series-compare',
-              'data-compare-series': JSON.stringify(seriesInstances.map((s) => s.instanceId)),
+              'data-compare-series': JSON.stringify(present.map((s) => s.instanceId)),
             }, 'what varies'));
           }
           const list = el('ul', { role: 'group' });
           seriesInstances.sort((a, b) => byNumber(a.instance.number, b.instance.number));
           for (const s of seriesInstances) {
+            const label = [s.instance.number !== null ? `#${s.instance.number}` : '', s.modality, s.fileName]
+              .filter(Boolean).join(' ');
+            if (s.missing || s.instanceId === null) {
+              // Named by a DICOMDIR but not among the opened files: shown, not selectable.
+              const gone = el('li', {
+                'data-testid': 'tree-missing', class: 'missing', role: 'treeitem',
+                'aria-disabled': 'true', title: 'The DICOMDIR names this file, but it was not opened.',
+              }, label);
+              gone.append(el('span', { class: 'badge missing', 'data-testid': 'missing-marker' }, 'not found'));
+              list.append(gone);
+              continue;
+            }
             const item = el('li', {
               'data-testid': 'tree-instance', 'data-instance-id': s.instanceId, tabindex: '0',
               role: 'treeitem', 'aria-selected': String(s.instanceId === this.selected),
-            }, [s.instance.number !== null ? `#${s.instance.number}` : '', s.modality, s.fileName]
-              .filter(Boolean).join(' '));
+            }, label);
             if (s.damaged) {
               item.classList.add('damaged');
               item.append(el('span', { class: 'badge damaged', 'data-testid': 'damaged-marker' }, 'damaged'));

@@ -9,7 +9,9 @@
  * memory snapshot of Python taken at build time with the core already imported. Restoring
  * that snapshot replaces starting the interpreter and importing pydicom; if it cannot be
  * used, Python starts the ordinary way from the same files. numpy is not loaded: reading
- * tags does not need it (see dicomtab.numpy_later for adding it when pixels are needed).
+ * tags does not need it. The first pixel request (or PREPARE_PIXELS, which the page sends
+ * once Python is up) loads numpy, re-imports the core with it (dicomtab.numpy_later) and
+ * registers the WebAssembly image codecs (./codecs/) with the core's decoder registry.
  */
 import { loadPyodide } from '../pyodide/pyodide.mjs';
 import {
@@ -18,6 +20,7 @@ import {
 import { unpackSitePackages } from './site-packages.js';
 
 const RUNTIME_URL = new URL('../pyodide/', import.meta.url).href;
+const CODECS_URL = new URL('../codecs/', import.meta.url).href;
 /**
  * The files Python boots from (names under pyodide/, derived from their content) and the
  * Subresource Integrity of the two this worker downloads itself; the builder fills it in.
@@ -30,6 +33,10 @@ const SLOW_BOOT_MS = 20000;
 
 /** @type {any} the Python module dicomtab.worker_api */
 let api = null;
+/** @type {any} the Pyodide instance */
+let pyodide = null;
+/** @type {?Promise<string>} numpy and the codecs, once loaded (JSON result of api.decoders()) */
+let pixelsPrepared = null;
 
 reportNetwork();
 const booted = boot();
@@ -129,7 +136,7 @@ async function startPython(timings) {
   sitePackages.catch(() => {}); // awaited below; this only keeps the console quiet meanwhile
   snapshot.catch(() => {});
   try {
-    const pyodide = await startInterpreter(sitePackages, snapshot);
+    pyodide = await startInterpreter(sitePackages, snapshot);
     timings.runtime = performance.now() - t0;
     progress('import');
     const module = pyodide.pyimport('dicomtab.worker_api');
@@ -139,7 +146,7 @@ async function startPython(timings) {
   } catch (error) {
     // The snapshot is an optimisation tied to one Pyodide build: never a reason not to start.
     console.warn('dicomtab: starting Python without the start-up snapshot:', String(error));
-    const pyodide = await startInterpreter(sitePackages, null);
+    pyodide = await startInterpreter(sitePackages, null);
     timings.runtime = performance.now() - t0;
     progress('import');
     const module = pyodide.pyimport('dicomtab.worker_api');
@@ -203,6 +210,99 @@ function reportNetwork() {
   observer.observe({ type: 'resource', buffered: true });
 }
 
+/**
+ * Load numpy, re-import the core with it and register the JS codecs; once, whoever asks
+ * first. The codecs come after the re-import, which makes the core's registry anew.
+ * @returns {Promise<string>} JSON result of api.decoders()
+ */
+function preparePixels() {
+  pixelsPrepared ??= (async () => {
+    // Same origin: numpy's wheel is in pyodide/, pinned by the build's pyodide-lock.json.
+    await pyodide.loadPackage('numpy', { messageCallback: () => {} });
+    api = pyodide.pyimport('dicomtab.numpy_later').reimport_with_numpy();
+    for (const codec of await loadJsCodecs()) {
+      const decode = (/** @type {any} */ encoded, /** @type {any} */ info) => decodeWith(codec, encoded, info);
+      for (const uid of codec.transferSyntaxes) api.register_decoder(uid, decode, codec.name);
+    }
+    return api.decoders();
+  })();
+  return pixelsPrepared;
+}
+
+/**
+ * The WebAssembly codecs; none (the core then says which syntaxes cannot be shown) if they
+ * fail to load, so that a broken codec never stops the rest of the viewer.
+ * @returns {Promise<import('./codecs/index.js').JsCodec[]>}
+ */
+async function loadJsCodecs() {
+  try {
+    const { loadCodecs } = await import('./codecs/index.js');
+    return await loadCodecs(CODECS_URL);
+  } catch (error) {
+    console.warn('dicomtab: image codecs unavailable:', error && error.name);
+    return [];
+  }
+}
+
+/**
+ * Call a JS codec from Python: `encoded` (bytes) and `info` (dict) arrive as proxies.
+ * @param {import('./codecs/index.js').JsCodec} codec
+ * @param {any} encoded
+ * @param {any} info
+ */
+function decodeWith(codec, encoded, info) {
+  const view = encoded.getBuffer('u8');
+  try {
+    // A view into Python's heap, valid during this call; the codec copies it into its own.
+    return codec.decode(view.data, info.toJs({ dict_converter: Object.fromEntries }));
+  } finally {
+    view.release();
+  }
+}
+
+/**
+ * Run a Python call returning `(json, bytes | None)` (see dicomtab.worker_api) and hand the
+ * bytes over as one ArrayBuffer: a single copy out of the WebAssembly heap, then transferred
+ * to the page without another.
+ * @param {any} proxy the returned tuple
+ * @returns {{json: string, buffer: ?ArrayBuffer}}
+ */
+function takeBinary(proxy) {
+  try {
+    const json = proxy.get(0);
+    const data = proxy.get(1);
+    if (!data) return { json, buffer: null };
+    const view = data.getBuffer('u8');
+    try {
+      return { json, buffer: view.data.slice().buffer };
+    } finally {
+      view.release();
+      data.destroy();
+    }
+  } finally {
+    proxy.destroy();
+  }
+}
+
+/**
+ * Pixel requests: each first waits for numpy and the codecs; those answering with bytes
+ * return {json, buffer}, the buffer going into the payload's `buffer`.
+ * @type {Object<string, function(Object): (string|{json: string, buffer: ?ArrayBuffer})>}
+ */
+const PIXEL_HANDLERS = {
+  [Request.PREPARE_PIXELS]: () => api.decoders(),
+  [Request.DECODERS]: () => api.decoders(),
+  [Request.OBJECT_INFO]: ({ instanceId }) => api.object_info(instanceId),
+  [Request.FRAME]: ({ instanceId, index }) => takeBinary(api.frame_buffer(instanceId, index | 0)),
+  [Request.FRAME_DIGEST]: ({ instanceId, index }) => api.frame_digest(instanceId, index | 0),
+  [Request.FRAME_NPY]: ({ instanceId, index }) => takeBinary(api.frame_npy(instanceId, index | 0)),
+  [Request.OVERLAY]: ({ instanceId, index, group }) => takeBinary(
+    api.overlay(instanceId, index | 0, String(group)),
+  ),
+  [Request.DOCUMENT]: ({ instanceId }) => takeBinary(api.document(instanceId)),
+  [Request.WAVEFORM]: ({ instanceId, index }) => takeBinary(api.waveform(instanceId, index | 0)),
+};
+
 /** @type {Object<string, function(Object): string>} request type → Python call (JSON text) */
 const HANDLERS = {
   [Request.OPEN]: ({ name, bytes }) => api.open_file(new Uint8Array(bytes), name),
@@ -219,27 +319,58 @@ const HANDLERS = {
   [Request.SERIES_DIFF]: ({ instanceIds }) => api.series_diff(instanceIds),
   [Request.EXPORT_CSV]: ({ instanceId, phiOnly }) => api.export_csv(instanceId, Boolean(phiOnly)),
   [Request.EXPORT_DUMP]: ({ instanceId, phiOnly }) => api.export_dump(instanceId, Boolean(phiOnly)),
+  [Request.DICOMDIR]: ({ instanceId }) => api.dicomdir(instanceId),
+  [Request.STACK]: ({ instanceIds }) => api.stack(instanceIds),
 };
 
-self.addEventListener('message', async (event) => {
-  const request = event.data;
-  await booted;
-  const handler = HANDLERS[request.type];
+/**
+ * Answer one request: its Python result (JSON text, maybe with bytes) as a response message.
+ * @param {{id: number, type: string, payload: Object}} request
+ */
+async function answer(request) {
+  const pixelHandler = PIXEL_HANDLERS[request.type];
+  const handler = pixelHandler || HANDLERS[request.type];
   if (!api || !handler) {
     const message = api ? `Unknown request ${request.type}.` : 'Python is not running in this tab.';
     self.postMessage(makeFailure(request, { code: 'unavailable', message }));
     return;
   }
+  if (pixelHandler) {
+    try {
+      await preparePixels();
+    } catch (error) {
+      console.error('dicomtab: numpy could not be loaded', error && error.name);
+      self.postMessage(makeFailure(request, {
+        code: 'pixels-unavailable',
+        message: 'The image decoders could not be loaded in this tab; tags can still be inspected. Reload the page to try again.',
+      }));
+      return;
+    }
+  }
   try {
-    const result = JSON.parse(handler(request.payload));
-    self.postMessage(result.status === 'success'
-      ? makeSuccess(request, result.payload)
-      : makeFailure(request, result.error));
+    const out = handler(request.payload);
+    const { json, buffer } = typeof out === 'string' ? { json: out, buffer: null } : out;
+    const result = JSON.parse(json);
+    if (result.status !== 'success') {
+      self.postMessage(makeFailure(request, result.error));
+    } else if (buffer) {
+      const payload = request.type === Request.FRAME
+        ? { description: result.payload, buffer } : { ...result.payload, buffer };
+      self.postMessage(makeSuccess(request, payload), [buffer]);
+    } else {
+      self.postMessage(makeSuccess(request, result.payload));
+    }
   } catch (error) {
-    // The core turns file problems into data; reaching this is a bug. Log the class only.
-    console.error('dicomtab: request failed', request.type, error && error.type);
+    // The core turns file problems into data; reaching this is a bug (or numpy failed to
+    // load). Log the class only: a message could quote file content.
+    console.error('dicomtab: request failed', request.type, error && error.name);
     self.postMessage(makeFailure(request, {
       code: 'internal', message: 'Internal error; the worker is still running.',
     }));
   }
+}
+
+self.addEventListener('message', async (event) => {
+  await booted;
+  await answer(event.data);
 });

@@ -1,0 +1,82 @@
+/**
+ * Instances that are not (only) images: an encapsulated PDF (download, and a sandboxed
+ * viewer where the page's policy allows one), a structured report as indented text, a
+ * waveform as traces, or the reason there is nothing to show. All values go in as text.
+ * @module viewer/objects
+ */
+import { Request } from '../protocol.js';
+import { el } from '../views.js';
+import { downloadBlob } from './download.js';
+import { plotWaveform } from './waveform.js';
+
+/** Whether the page's Content-Security-Policy lets a blob: URL be framed. */
+function framesBlobs() {
+  const meta = document.querySelector('meta[http-equiv=Content-Security-Policy]');
+  const policy = meta ? meta.getAttribute('content') || '' : '';
+  const frameSrc = policy.split(';').map((s) => s.trim()).find((s) => s.startsWith('frame-src '));
+  return !!frameSrc && frameSrc.split(/\s+/).includes('blob:');
+}
+
+/**
+ * Fill `root` with the display of a non-image object.
+ * @param {HTMLElement} root
+ * @param {import('../worker-client.js').WorkerClient} client
+ * @param {string} instanceId
+ * @param {*} info  OBJECT_INFO's answer
+ * @param {function(): boolean} current  false once another instance is shown
+ */
+export async function showObject(root, client, instanceId, info, current) {
+  root.replaceChildren();
+  if (info.kind === 'pdf' || info.kind === 'document') {
+    const pdf = info.kind === 'pdf';
+    const button = el('button', { type: 'button', 'data-testid': 'viewer-pdf-download' },
+      pdf ? 'Download PDF' : 'Download the document');
+    const note = el('p', { class: 'viewer-note' },
+      `An encapsulated ${pdf ? 'PDF' : 'document'} of ${info.byteLength} bytes. It may identify the patient; the download is named ${pdf ? 'document.pdf' : 'document.bin'}.`);
+    root.append(el('h3', {}, pdf ? 'PDF document' : 'Encapsulated document'), note, button);
+    /** @type {?Promise<Blob>} */
+    let blob = null;
+    const load = () => {
+      blob = blob || client.request(Request.DOCUMENT, { instanceId })
+        .then((r) => new Blob([r.buffer], { type: pdf ? 'application/pdf' : 'application/octet-stream' }));
+      return blob;
+    };
+    button.addEventListener('click', async () => {
+      downloadBlob(await load(), pdf ? 'document.pdf' : 'document.bin');
+    });
+    if (pdf && framesBlobs()) {
+      const frame = /** @type {HTMLIFrameElement} */ (el('iframe', {
+        sandbox: '', 'data-testid': 'viewer-pdf-frame', title: 'PDF document', class: 'viewer-pdf',
+      }));
+      root.append(frame);
+      const made = await load();
+      if (current()) frame.src = URL.createObjectURL(made);
+    }
+    return;
+  }
+  if (info.kind === 'sr') {
+    const pre = el('pre', { 'data-testid': 'viewer-sr', class: 'viewer-sr' });
+    pre.textContent = (info.lines || []).join('\n');
+    root.append(el('h3', {}, 'Structured report'), pre);
+    return;
+  }
+  if (info.kind === 'waveform') {
+    const box = el('div', { 'data-testid': 'viewer-waveform', class: 'viewer-waveform' });
+    root.append(el('h3', {}, 'Waveform'), box);
+    const width = Math.max(300, box.clientWidth || 600);
+    for (let n = 0; n < (info.waveforms || []).length; n++) {
+      const group = await client.request(Request.WAVEFORM, { instanceId, index: n });
+      if (!current()) return;
+      const title = `Group ${n + 1}: ${group.channels} channels, ${group.samplesPerChannel} samples at ${group.samplingFrequency} Hz`;
+      const canvas = /** @type {HTMLCanvasElement} */ (el('canvas', {
+        'data-testid': 'viewer-waveform-canvas', 'data-channels': String(group.channels),
+      }));
+      box.append(el('p', {}, title), canvas);
+      plotWaveform(canvas, group, new Float32Array(group.buffer), width);
+      canvas.setAttribute('aria-label', `Traces: ${group.labels.join(', ')}`);
+      canvas.dataset.labels = JSON.stringify(group.labels);
+    }
+    return;
+  }
+  root.append(el('p', { 'data-testid': 'viewer-none', class: 'viewer-note' }, info.reason || 'Nothing to show.'));
+}

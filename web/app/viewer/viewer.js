@@ -1,0 +1,744 @@
+/**
+ * The image viewer: shows the instance selected in the study tree. Images get window/level,
+ * presets, zoom, pan, rotation, flips, inversion, a pixel probe, a length tool, cine, stack
+ * scrolling, overlays, corner annotations and exports; PDFs, reports and waveforms get their
+ * own display (see ./objects.js). Talks to the worker only through the client.
+ *
+ * Wiring (main.js): `new Viewer(client, document.getElementById('viewer'), {instances})`,
+ * then `viewer.show(instanceId)` when an instance is selected. `viewer.state` is a snapshot
+ * of what is shown, for tests and integrators.
+ * @module viewer/viewer
+ */
+import { Request } from '../protocol.js';
+import { el } from '../views.js';
+import { Renderer } from './renderer.js';
+import { View } from './view.js';
+import { FrameCache } from './frame-cache.js';
+import { Stack, seriesOf } from './stack.js';
+import { Cine, rateOf } from './cine.js';
+import { presetsFor, fmt } from './presets.js';
+import { minWidth } from './voi.js';
+import { lengthOf, drawMeasurement } from './measure.js';
+import { cornerText, showCorners } from './annotations.js';
+import { showObject } from './objects.js';
+import { wireInteraction } from './interaction.js';
+import { shortcut, wireControls } from './controls.js';
+import { fillOverlays, loadOverlays } from './overlay-panel.js';
+
+/** Wait after the last stack move before telling the page (the tree, the inspector). */
+const NAVIGATE_DELAY_MS = 300;
+
+/**
+ * @typedef {Object} ViewerOptions
+ * @property {function(): import('../protocol.js').InstanceSummary[]} instances the open instances
+ * @property {?function(string): void} [onNavigate] called (debounced) when the stack moves the
+ *   viewer to another instance, so the page can select it elsewhere
+ */
+
+export class Viewer {
+  /**
+   * @param {import('../worker-client.js').WorkerClient} client
+   * @param {HTMLElement} root the `#viewer` section of index.html
+   * @param {ViewerOptions} options
+   */
+  constructor(client, root, { instances, onNavigate = null }) {
+    this.client = client;
+    this.root = root;
+    this.instances = instances;
+    this.onNavigate = onNavigate;
+    /** @param {string} id */
+    this.$ = (id) => /** @type {HTMLElement} */ (root.querySelector(`[data-testid="${id}"]`));
+    this.canvas = /** @type {HTMLCanvasElement} */ (this.$('viewer-canvas'));
+    this.context = /** @type {CanvasRenderingContext2D} */ (this.canvas.getContext('2d'));
+    this.stage = this.$('viewer-stage');
+    this.presetSelect = /** @type {HTMLSelectElement} */ (this.$('viewer-preset'));
+    this.slider = /** @type {HTMLInputElement} */ (this.$('viewer-frame-slider'));
+    this.fpsInput = /** @type {HTMLInputElement} */ (this.$('viewer-fps'));
+    this.annotations = /** @type {HTMLInputElement} */ (this.$('viewer-annotations'));
+    this.corners = {
+      tl: this.$('viewer-corner-tl'), tr: this.$('viewer-corner-tr'),
+      bl: this.$('viewer-corner-bl'), br: this.$('viewer-corner-br'),
+    };
+    this.renderer = new Renderer();
+    this.view = new View();
+    this.frames = new FrameCache((instanceId, index) => client.request(Request.FRAME, { instanceId, index }));
+    this.stack = new Stack(client);
+    this.cine = new Cine((n) => this.showFrame(n), (playing) => this.cineChanged(playing));
+    /** show() calls so far; a response for an older one is ignored */
+    this.token = 0;
+    this.frameToken = 0;
+    /** @type {?string} */
+    this.instanceId = null;
+    /** @type {?string} the instance fully shown */
+    this.loadedId = null;
+    /** @type {?Promise<void>} */
+    this.showing = null;
+    /** @type {?{kind: string, frames?: number}} OBJECT_INFO's answer */
+    this.info = null;
+    /** @type {Map<string, Promise<{kind: string, frames?: number}>>} */
+    this.infoCache = new Map();
+    /** @type {?import('./frame.js').Frame} */
+    this.frame = null;
+    /** @type {?import('./voi.js').Voi} */
+    this.voi = null;
+    /** the user's inversion, on top of the file's (MONOCHROME1, Presentation LUT Shape) */
+    this.userInvert = false;
+    /** @type {'wl'|'pan'|'measure'} */
+    this.tool = 'wl';
+    /** @type {?import('./measure.js').Measurement} */
+    this.measurement = null;
+    /** @type {?{row: number, column: number, value: *, text: string}} */
+    this.probeValue = null;
+    /** overlay groups switched off by the user */
+    this.hiddenOverlays = new Set();
+    /** @type {string[]} the series of the shown instance, in stack order */
+    this.order = [];
+    this.sortedBy = 'as-given';
+    /** @type {?string} series of the shown image, to keep the view while scrolling it */
+    this.seriesKey = null;
+    this.lastRenderMs = 0;
+    /** @type {number[]} the last W/L update times, ms */
+    this.renderTimes = [];
+    /** @type {?{center: number, width: number}} */
+    this.dragBase = null;
+    this.drawScheduled = false;
+    this.updateScheduled = false;
+    /** @type {import('./presets.js').Preset[]} */
+    this.presets = [];
+    /** @type {?ReturnType<typeof setTimeout>} */
+    this.navigateTimer = null;
+    /** @type {?string} */
+    this.errorText = null;
+    wireControls(this);
+    wireInteraction(root, this.stage, this.canvas, {
+      canvasPoint: (event) => this.canvasPoint(event),
+      tool: () => this.tool,
+      beginWindowDrag: () => this.beginWindowDrag(),
+      dragWindow: (dx, dy) => this.dragWindow(dx, dy),
+      pan: (dx, dy) => { this.view.pan(dx, dy); this.scheduleDraw(); },
+      zoomAt: (factor, x, y) => this.zoomAt(factor, x, y),
+      step: (delta, axis) => { this.step(delta, axis); },
+      canStep: () => this.order.length > 1 || (this.frame !== null && this.frame.description.frames > 1),
+      jump: (where, axis) => { this.jump(where, axis); },
+      probe: (p) => this.probe(p),
+      measureStart: (p) => this.measureStart(p),
+      measureMove: (p) => this.measureMove(p),
+      command: (key) => shortcut(this, key),
+    });
+    new ResizeObserver(() => this.resize()).observe(this.stage);
+  }
+
+  /** A snapshot of what is shown (for tests and integrators). */
+  get state() {
+    const d = this.frame ? this.frame.description : null;
+    const voi = this.voi;
+    const stackIndex = this.instanceId ? this.order.indexOf(this.instanceId) : -1;
+    return {
+      instanceId: this.instanceId,
+      loaded: this.loadedId,
+      kind: this.info ? this.info.kind : null,
+      frameIndex: d ? d.index : null,
+      frames: d ? d.frames : null,
+      rows: d ? d.rows : null,
+      columns: d ? d.columns : null,
+      bufferType: d ? d.bufferType : null,
+      voiMode: voi ? (voi.table ? 'table' : 'window') : null,
+      windowCenter: voi && !voi.table ? voi.center : null,
+      windowWidth: voi && !voi.table ? voi.width : null,
+      voiFunction: voi ? voi.fn : null,
+      invert: voi ? voi.invert : this.userInvert,
+      preset: this.presetSelect.value || null,
+      zoom: this.view.zoom,
+      panX: this.view.panX,
+      panY: this.view.panY,
+      rotation: this.view.rotation,
+      flipH: this.view.flipH,
+      flipV: this.view.flipV,
+      fitted: this.view.fitted,
+      tool: this.tool,
+      annotations: this.annotations.checked,
+      lastRenderMs: this.lastRenderMs,
+      renderTimes: [...this.renderTimes],
+      pixelMs: this.renderer.lastMs,
+      cine: { playing: this.cine.playing, fps: this.cine.fps, measuredFps: this.cine.measuredFps },
+      cache: { hits: this.frames.hits, misses: this.frames.misses, frames: this.frames.frames.size },
+      stack: { ids: [...this.order], index: stackIndex, sortedBy: this.sortedBy },
+      probe: this.probeValue ? { ...this.probeValue } : null,
+      measurement: this.measurement && d ? { ...lengthOf(this.measurement, d), from: this.measurement.from, to: this.measurement.to } : null,
+      overlays: d ? d.overlays.map((o) => ({ group: o.group, shown: !this.hiddenOverlays.has(o.group), loaded: this.renderer.overlays.has(o.group) })) : [],
+      error: this.errorText,
+    };
+  }
+
+  // ---- showing an instance ------------------------------------------------------------
+
+  /**
+   * Show an instance: its first frame, or its document, report or waveform. A later call
+   * wins: answers for an earlier one are dropped.
+   * @param {string} instanceId
+   * @returns {Promise<void>}
+   */
+  show(instanceId) {
+    if (instanceId === this.instanceId && this.showing) return this.showing;
+    this.showing = this.load(instanceId);
+    return this.showing;
+  }
+
+  /** @param {string} instanceId */
+  async load(instanceId) {
+    const token = ++this.token;
+    this.cine.stop();
+    this.instanceId = instanceId;
+    this.loadedId = null;
+    delete this.root.dataset.loaded;
+    this.root.hidden = false;
+    this.measurement = null;
+    this.probeValue = null;
+    this.$('viewer-probe').textContent = '';
+    this.$('viewer-measure-result').textContent = '';
+    this.$('viewer-export-warning').hidden = true;
+    this.showError(null);
+    this.setLoading(true);
+    const summary = this.summary(instanceId);
+    const seriesKey = summary && summary.series.uid ? `${summary.study.uid}|${summary.series.uid}` : null;
+    const sameSeries = seriesKey !== null && seriesKey === this.seriesKey && this.frame !== null;
+    if (!summary && /^d\d+$/.test(instanceId)) {
+      // A damaged file (opened for the inspector only): there is nothing the worker can draw.
+      this.setMode('image');
+      this.failed({ code: 'damaged', message: 'This file is damaged, so its image cannot be shown. The tag table lists what could be read before the damage.' });
+      this.loadedId = instanceId;
+      this.root.dataset.loaded = instanceId;
+      return;
+    }
+    try {
+      const info = await this.objectInfo(instanceId);
+      if (token !== this.token) return;
+      this.info = info;
+      if (info.kind === 'image') {
+        this.setMode('image');
+        if (!sameSeries) {
+          this.view.reset();
+          this.voi = null;
+          this.userInvert = false;
+          this.hiddenOverlays.clear();
+        }
+        this.seriesKey = seriesKey;
+        await Promise.all([this.updateStack(instanceId, token), this.showFrame(0, { fresh: !sameSeries })]);
+      } else {
+        this.setMode('object');
+        this.seriesKey = null;
+        this.frame = null;
+        this.voi = null;
+        this.renderer.clear();
+        await showObject(this.$('viewer-object'), this.client, instanceId, info, () => token === this.token);
+      }
+    } catch (error) {
+      if (token !== this.token) return;
+      this.setMode('image');
+      this.failed(error);
+    }
+    if (token !== this.token) return;
+    this.setLoading(false);
+    this.loadedId = instanceId;
+    this.root.dataset.loaded = instanceId;
+  }
+
+  /**
+   * @param {string} instanceId
+   * @returns {?import('../protocol.js').InstanceSummary}
+   */
+  summary(instanceId) {
+    return this.instances().find((s) => s.instanceId === instanceId) || null;
+  }
+
+  /** @param {string} instanceId */
+  objectInfo(instanceId) {
+    let info = this.infoCache.get(instanceId);
+    if (!info) {
+      info = this.client.request(Request.OBJECT_INFO, { instanceId });
+      info.catch(() => this.infoCache.delete(instanceId));
+      this.infoCache.set(instanceId, info);
+    }
+    return info;
+  }
+
+  /**
+   * @param {string} instanceId
+   * @param {number} token
+   */
+  async updateStack(instanceId, token) {
+    const ids = seriesOf(this.instances(), instanceId);
+    const { order, sortedBy } = await this.stack.order(ids);
+    if (token !== this.token) return;
+    this.order = order.includes(instanceId) ? order : [instanceId];
+    this.sortedBy = sortedBy;
+    const n = this.order.length;
+    const by = { position: 'by slice position', 'instance-number': 'by instance number' }[sortedBy] || 'in opening order';
+    this.$('viewer-stack').textContent = n > 1
+      ? `Image ${this.order.indexOf(instanceId) + 1} of ${n} in the series (${by}); wheel or ↑ ↓ to scroll` : '';
+    this.showAnnotations();
+  }
+
+  /** @param {'image'|'object'} mode */
+  setMode(mode) {
+    const image = mode === 'image';
+    this.stage.hidden = !image;
+    for (const part of ['viewer-frames', 'viewer-overlays']) if (!image) this.$(part).hidden = true;
+    this.root.querySelectorAll('.viewer-tools, .viewer-status, .viewer-exports').forEach((n) => {
+      /** @type {HTMLElement} */ (n).hidden = !image;
+    });
+    this.$('viewer-object').hidden = image;
+    if (image) this.$('viewer-object').replaceChildren();
+    this.resize();
+  }
+
+  /** @param {boolean} on */
+  setLoading(on) {
+    this.$('viewer-loading').hidden = !on;
+  }
+
+  /** @param {?string} message */
+  showError(message) {
+    this.errorText = message;
+    const node = this.$('viewer-error');
+    node.hidden = message === null;
+    node.textContent = message || '';
+  }
+
+  /** @param {*} error a WorkerError (user-facing message) or anything else */
+  failed(error) {
+    this.cine.stop();
+    this.frame = null;
+    this.renderer.clear();
+    this.setLoading(false);
+    this.showError(error && error.code && error.message ? error.message : 'The image could not be shown.');
+    if (!(error && error.code)) console.error('dicomtab viewer:', error && error.name);
+    this.draw();
+  }
+
+  // ---- frames -------------------------------------------------------------------------
+
+  /**
+   * Show frame `index` of the shown instance.
+   * @param {number} index
+   * @param {{fresh?: boolean}} [options] fresh: a new series, set window and view from it
+   * @returns {Promise<boolean>} whether it is shown
+   */
+  async showFrame(index, { fresh = false } = {}) {
+    const token = this.token;
+    const frameToken = ++this.frameToken;
+    const instanceId = /** @type {string} */ (this.instanceId);
+    if (!this.frames.has(instanceId, index)) this.setLoading(true);
+    let frame;
+    try {
+      frame = await this.frames.get(instanceId, index);
+    } catch (error) {
+      if (token === this.token && frameToken === this.frameToken) this.failed(error);
+      return false;
+    }
+    if (token !== this.token || frameToken !== this.frameToken) return false;
+    this.setLoading(false);
+    this.showError(null);
+    const previous = this.frame;
+    const newInstance = !previous || previous.instanceId !== instanceId;
+    this.frame = frame;
+    this.renderer.setFrame(frame);
+    const d = frame.description;
+    if (fresh || !this.voiFits(d)) this.initVoi(d);
+    else if (this.voi) this.voi.invert = Boolean(d.invert) !== this.userInvert;
+    if (newInstance) {
+      this.fillPresets(d);
+      fillOverlays(this, d);
+      this.setupFrames(d);
+    }
+    if (fresh || this.view.fitted) this.fitView();
+    this.slider.value = String(d.index + 1);
+    this.$('viewer-frame').textContent = d.frames > 1 ? `${d.index + 1} / ${d.frames}` : '';
+    this.update();
+    loadOverlays(this, frame);
+    if (this.cine.playing && d.frames > 1) {
+      this.frames.get(instanceId, (d.index + 1) % d.frames).catch(() => {});
+    }
+    return true;
+  }
+
+  /**
+   * Whether the current window still applies to a frame's description.
+   * @param {import('./frame.js').FrameDescription} d
+   */
+  voiFits(d) {
+    if (d.bufferType === 'rgb8') return this.voi === null;
+    if (!this.voi) return false;
+    return !this.voi.table || Boolean(d.voiLut);
+  }
+
+  /**
+   * The file's first window, else its VOI LUT, else the data's range.
+   * @param {import('./frame.js').FrameDescription} d
+   */
+  initVoi(d) {
+    if (d.bufferType === 'rgb8') {
+      this.voi = null;
+      return;
+    }
+    const fn = d.voiLutFunction || 'LINEAR';
+    const invert = Boolean(d.invert) !== this.userInvert;
+    const first = (d.windowPresets || [])[0];
+    const auto = d.autoWindow || { center: 0, width: 1 };
+    if (first) this.voi = { center: first.center, width: first.width, fn, table: null, invert };
+    else if (d.voiLut) this.voi = { center: auto.center, width: auto.width, fn, table: d.voiLut, invert };
+    else this.voi = { center: auto.center, width: auto.width, fn, table: null, invert };
+    this.voi.width = Math.max(this.voi.width, minWidth(fn));
+  }
+
+  /** @param {import('./frame.js').FrameDescription} d */
+  fillPresets(d) {
+    const grey = d.bufferType !== 'rgb8';
+    this.presetSelect.disabled = !grey;
+    this.presets = grey ? presetsFor(d) : [];
+    this.presetSelect.replaceChildren(
+      ...this.presets.map((p) => el('option', { value: p.id }, p.label)),
+      el('option', { value: 'custom', hidden: '' }, 'Custom'),
+    );
+    this.syncPreset();
+  }
+
+  /** Select the preset matching the window, else "Custom". */
+  syncPreset() {
+    const voi = this.voi;
+    if (!voi) { this.presetSelect.value = ''; return; }
+    const match = (this.presets || []).find((p) => (voi.table ? p.table
+      : !p.table && p.center === voi.center && p.width === voi.width));
+    this.presetSelect.value = match ? match.id : 'custom';
+  }
+
+  /** @param {string} id */
+  applyPreset(id) {
+    const preset = (this.presets || []).find((p) => p.id === id);
+    const d = this.frame && this.frame.description;
+    if (!preset || !this.voi || !d) return;
+    if (preset.table) this.voi.table = d.voiLut || null;
+    else {
+      this.voi.table = null;
+      this.voi.center = /** @type {number} */ (preset.center);
+      this.voi.width = Math.max(/** @type {number} */ (preset.width), minWidth(this.voi.fn));
+    }
+    this.presetSelect.value = id;
+    this.update();
+  }
+
+  /** @param {import('./frame.js').FrameDescription} d */
+  setupFrames(d) {
+    const multi = d.frames > 1;
+    this.$('viewer-frames').hidden = !multi;
+    this.slider.max = String(d.frames);
+    this.slider.value = String(d.index + 1);
+    const rate = rateOf(d);
+    this.cine.fps = rate;
+    this.fpsInput.value = String(Math.round(rate * 10) / 10);
+  }
+
+  // ---- drawing ------------------------------------------------------------------------
+
+  /** Map values to grey with the window (the W/L update), then draw. */
+  update() {
+    const start = performance.now();
+    if (this.frame) this.renderer.render(this.voi, this.userInvert);
+    this.draw();
+    this.lastRenderMs = performance.now() - start;
+    this.renderTimes.push(this.lastRenderMs);
+    if (this.renderTimes.length > 50) this.renderTimes.shift();
+    this.syncPreset();
+  }
+
+  scheduleDraw() {
+    if (this.drawScheduled) return;
+    this.drawScheduled = true;
+    requestAnimationFrame(() => {
+      this.drawScheduled = false;
+    this.updateScheduled = false;
+    /** @type {import('./presets.js').Preset[]} */
+    this.presets = [];
+      this.draw();
+    });
+  }
+
+  /** Draw the native image with the view transform, overlays, measurement and text. */
+  draw() {
+    const frame = this.frame;
+    const matrix = frame ? this.matrix() : new DOMMatrix();
+    const shown = new Set(frame ? frame.description.overlays.map((o) => o.group).filter((g) => !this.hiddenOverlays.has(g)) : []);
+    this.renderer.draw(this.context, matrix, shown);
+    if (frame && this.measurement) {
+      drawMeasurement(this.context, matrix, this.measurement, lengthOf(this.measurement, frame.description).text);
+    }
+    this.showReadouts();
+  }
+
+  matrix() {
+    const f = /** @type {import('./frame.js').Frame} */ (this.frame);
+    return this.view.matrix(f.columns, f.rows, this.canvas.width, this.canvas.height);
+  }
+
+  showReadouts() {
+    const voi = this.voi;
+    this.$('viewer-wl').textContent = voi ? (voi.table ? 'VOI LUT' : `W ${fmt(voi.width)} / L ${fmt(voi.center)}`) : '';
+    this.$('viewer-zoom').textContent = this.frame ? `${Math.round(this.view.zoom * 100)}%` : '';
+    this.$('viewer-invert').setAttribute('aria-pressed', String(this.userInvert));
+    this.$('viewer-flip-h').setAttribute('aria-pressed', String(this.view.flipH));
+    this.$('viewer-flip-v').setAttribute('aria-pressed', String(this.view.flipV));
+    this.showAnnotations();
+  }
+
+  showAnnotations() {
+    const stackIndex = this.instanceId ? this.order.indexOf(this.instanceId) : -1;
+    showCorners(this.corners, cornerText(this.instanceId ? this.summary(this.instanceId) : null, {
+      frame: this.frame, voi: this.voi, zoom: this.view.zoom, stackIndex, stackSize: this.order.length,
+    }));
+  }
+
+  resize() {
+    const rect = this.stage.getBoundingClientRect();
+    if (!rect.width || !rect.height) return;
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.round(rect.width * ratio);
+    const height = Math.round(rect.height * ratio);
+    if (width === this.canvas.width && height === this.canvas.height) return;
+    this.canvas.width = width;
+    this.canvas.height = height;
+    if (this.frame && this.view.fitted) this.fitView();
+    this.draw();
+  }
+
+  fitView() {
+    if (!this.frame) return;
+    this.view.fit(this.frame.columns, this.frame.rows, this.canvas.width, this.canvas.height);
+  }
+
+  // ---- interaction --------------------------------------------------------------------
+
+  /**
+   * @param {MouseEvent} event
+   * @returns {{x: number, y: number}} canvas backing-store pixels
+   */
+  canvasPoint(event) {
+    const rect = this.canvas.getBoundingClientRect();
+    return {
+      x: (event.clientX - rect.left) * (this.canvas.width / (rect.width || 1)),
+      y: (event.clientY - rect.top) * (this.canvas.height / (rect.height || 1)),
+    };
+  }
+
+  /** @param {{x: number, y: number}} p canvas point */
+  imagePoint(p) {
+    const f = /** @type {import('./frame.js').Frame} */ (this.frame);
+    return this.view.toImage(p.x, p.y, f.columns, f.rows, this.canvas.width, this.canvas.height);
+  }
+
+  beginWindowDrag() {
+    if (!this.voi || !this.frame) return;
+    const d = this.frame.description;
+    if (this.voi.table) {
+      // Leaving the table for a window: start from the file's window or the data's range.
+      const start = (d.windowPresets || [])[0] || d.autoWindow || { center: 0, width: 1 };
+      this.voi.table = null;
+      this.voi.center = start.center;
+      this.voi.width = start.width;
+    }
+    this.dragBase = { center: this.voi.center, width: this.voi.width };
+  }
+
+  /**
+   * Window/level from a drag: right = wider, down = higher level, scaled to the data range.
+   * @param {number} dx @param {number} dy CSS pixels since the drag began
+   */
+  dragWindow(dx, dy) {
+    if (!this.voi || !this.dragBase || !this.frame) return;
+    const d = this.frame.description;
+    const range = Math.max((d.max ?? 1) - (d.min ?? 0), 1);
+    const perPixel = range / 512;
+    const integer = d.bufferType === 'int32';
+    const round = (/** @type {number} */ v) => (integer ? Math.round(v) : v);
+    this.voi.width = Math.max(minWidth(this.voi.fn), round(this.dragBase.width + dx * perPixel));
+    this.voi.center = round(this.dragBase.center + dy * perPixel);
+    this.scheduleUpdate();
+  }
+
+  scheduleUpdate() {
+    if (this.updateScheduled) return;
+    this.updateScheduled = true;
+    requestAnimationFrame(() => {
+      this.updateScheduled = false;
+      this.update();
+    });
+  }
+
+  /**
+   * Set the window directly (also for integrators); renders at once.
+   * @param {number} center @param {number} width
+   */
+  setWindow(center, width) {
+    if (!this.voi) return;
+    this.voi.table = null;
+    this.voi.center = center;
+    this.voi.width = Math.max(width, minWidth(this.voi.fn));
+    this.update();
+  }
+
+  /** @param {number} factor @param {number} x @param {number} y canvas point */
+  zoomAt(factor, x, y) {
+    if (!this.frame) return;
+    this.view.zoomAt(factor, x, y, this.canvas.width, this.canvas.height);
+    this.scheduleDraw();
+  }
+
+  /** @param {number} factor */
+  zoomCentre(factor) {
+    this.zoomAt(factor, this.canvas.width / 2, this.canvas.height / 2);
+  }
+
+  /** @param {?{x: number, y: number}} p canvas point, null when the pointer left */
+  probe(p) {
+    const out = this.$('viewer-probe');
+    if (!p || !this.frame) {
+      this.probeValue = null;
+      out.textContent = '';
+      return;
+    }
+    const q = this.imagePoint(p);
+    const row = Math.floor(q.y);
+    const column = Math.floor(q.x);
+    const value = this.frame.valueAt(row, column);
+    if (value === null) {
+      this.probeValue = null;
+      out.textContent = '';
+      return;
+    }
+    const d = this.frame.description;
+    let text;
+    if (Array.isArray(value)) text = `RGB ${value.join(', ')}`;
+    else {
+      const units = d.units ? ` ${d.units}` : '';
+      text = `${Number.isInteger(value) ? value : fmt(value)}${units}`;
+    }
+    text = `row ${row}, col ${column}: ${text}`;
+    this.probeValue = { row, column, value, text };
+    out.textContent = text;
+  }
+
+  /** @param {{x: number, y: number}} p */
+  measureStart(p) {
+    if (!this.frame) return;
+    const q = this.imagePoint(p);
+    this.measurement = { from: q, to: q };
+    this.showMeasurement();
+  }
+
+  /** @param {{x: number, y: number}} p */
+  measureMove(p) {
+    if (!this.frame || !this.measurement) return;
+    this.measurement = { from: this.measurement.from, to: this.imagePoint(p) };
+    this.showMeasurement();
+  }
+
+  showMeasurement() {
+    const frame = this.frame;
+    this.$('viewer-measure-result').textContent = frame && this.measurement
+      ? `Length ${lengthOf(this.measurement, frame.description).text}` : '';
+    this.scheduleDraw();
+  }
+
+  /**
+   * Move through the stack (the series) or the frames. Either falls back to the other when
+   * there is only one of it.
+   * @param {number} delta
+   * @param {'stack'|'frame'} axis
+   */
+  step(delta, axis) {
+    const frames = this.frame ? this.frame.description.frames : 1;
+    const stacked = this.order.length > 1;
+    const useStack = axis === 'stack' ? stacked || frames <= 1 : !(frames > 1) && stacked;
+    if (useStack) {
+      const index = this.order.indexOf(/** @type {string} */ (this.instanceId));
+      const next = Math.min(this.order.length - 1, Math.max(0, index + delta));
+      if (next !== index) this.navigate(this.order[next]);
+    } else if (this.frame && frames > 1) {
+      this.cine.stop();
+      const next = Math.min(frames - 1, Math.max(0, this.frame.description.index + delta));
+      if (next !== this.frame.description.index) this.showFrame(next);
+    }
+  }
+
+  /**
+   * @param {'first'|'last'} where
+   * @param {'stack'|'frame'} axis
+   */
+  jump(where, axis) {
+    const big = where === 'first' ? -1e9 : 1e9;
+    this.step(big, axis);
+  }
+
+  /**
+   * Show another instance of the stack, and tell the page a moment after the last move.
+   * @param {string} instanceId
+   */
+  navigate(instanceId) {
+    this.show(instanceId);
+    if (!this.onNavigate) return;
+    if (this.navigateTimer) clearTimeout(this.navigateTimer);
+    this.navigateTimer = setTimeout(() => {
+      this.navigateTimer = null;
+      if (this.onNavigate && this.instanceId === instanceId) this.onNavigate(instanceId);
+    }, NAVIGATE_DELAY_MS);
+  }
+
+  /** @param {'wl'|'pan'|'measure'} tool */
+  setTool(tool) {
+    this.tool = tool;
+    this.stage.dataset.tool = tool;
+    for (const button of this.root.querySelectorAll('[data-tool]')) {
+      button.setAttribute('aria-pressed', String(button.getAttribute('data-tool') === tool));
+    }
+  }
+
+  /** Back to the file's window, fitted, unrotated, not inverted. */
+  reset() {
+    this.view.reset();
+    this.userInvert = false;
+    this.measurement = null;
+    this.$('viewer-measure-result').textContent = '';
+    if (this.frame) {
+      this.initVoi(this.frame.description);
+      this.fitView();
+      this.update();
+    } else this.draw();
+  }
+
+  toggleInvert() {
+    this.userInvert = !this.userInvert;
+    if (this.voi && this.frame) this.voi.invert = Boolean(this.frame.description.invert) !== this.userInvert;
+    this.update();
+  }
+
+  toggleCine() {
+    if (!this.frame || this.frame.description.frames < 2) return;
+    if (this.cine.playing) this.cine.stop();
+    else this.cine.play(this.frame.description.index, this.frame.description.frames);
+  }
+
+  /** @param {boolean} playing */
+  cineChanged(playing) {
+    const button = this.$('viewer-cine');
+    button.textContent = playing ? 'Pause' : 'Play';
+    button.setAttribute('aria-pressed', String(playing));
+  }
+
+  annotationsChanged() {
+    this.stage.classList.toggle('no-annotations', !this.annotations.checked);
+  }
+
+  openHelp() {
+    const dialog = /** @type {HTMLDialogElement} */ (this.$('viewer-help-panel'));
+    if (!dialog.open) dialog.showModal();
+  }
+}
