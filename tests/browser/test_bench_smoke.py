@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bench import run as bench
 from playwright.sync_api import Browser
 
@@ -15,3 +17,23 @@ def test_start_up_bench_measures_every_row(browser: Browser, site_url: str) -> N
     }
     for name, values in results.items():
         assert len(values) == 1 and 0 < values[0] < 30000, name
+
+
+def test_viewer_bench_measures_every_row(browser: Browser, site_url: str, tmp_path: Path) -> None:
+    from bench import viewer_bench
+
+    viewer_bench.make_ct(tmp_path / "s512.dcm", 512)
+    viewer_bench.make_ct(tmp_path / "s3000.dcm", 3000)
+    viewer_bench.make_ct(tmp_path / "cine512.dcm", 512, frames=24)
+    viewer_bench.make_ct(tmp_path / "first512-0.dcm", 512, series=2)
+    viewer_bench.make_ultrasound(tmp_path / "us40mb.dcm")
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(site_url)
+    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
+    results = viewer_bench.measure(page, tmp_path, runs=1)
+    context.close()
+    assert len(results) == 9
+    for name, values in results.items():
+        assert values and all(v >= 0 for v in values), name
+    assert results["cine, 512×512 × 24 frames (frames/s)"][0] > 5

@@ -305,4 +305,9 @@ window.dicomtab = Object.freeze({
   },
   /** The image viewer; `viewer.state` describes what it shows (window, zoom, frame, …). */
   viewer,
+  /**
+   * The worker's memory, for diagnostics and the bench.
+   * @returns {Promise<{wasmMemory: number}>} bytes of Python's WebAssembly memory
+   */
+  memory: () => ready.then(() => client.request(Request.MEMORY, {})),
 });

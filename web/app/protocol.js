@@ -102,6 +102,11 @@ export const Request = Object.freeze({
    * 'instance-number'|'as-given'}: the series as a stack of slices (py_core/dicomtab/stack.py)
    */
   STACK: 'stack',
+  /**
+   * payload: {} → {wasmMemory: number}: bytes of the worker's WebAssembly memory (it only
+   * grows: its size after a file is shown tells how much that took)
+   */
+  MEMORY: 'memory',
 });
 
 /** Events the worker sends on its own. */

@@ -321,6 +321,10 @@ const HANDLERS = {
   [Request.EXPORT_DUMP]: ({ instanceId, phiOnly }) => api.export_dump(instanceId, Boolean(phiOnly)),
   [Request.DICOMDIR]: ({ instanceId }) => api.dicomdir(instanceId),
   [Request.STACK]: ({ instanceIds }) => api.stack(instanceIds),
+  // No Python: the size of Python's WebAssembly memory (Pyodide's private module, as 0.27 has it).
+  [Request.MEMORY]: () => JSON.stringify({
+    status: 'success', payload: { wasmMemory: pyodide._module.HEAPU8.length },
+  }),
 };
 
 /**
