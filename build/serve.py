@@ -60,6 +60,16 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class SiteServer(http.server.ThreadingHTTPServer):
+    """The threading server, quiet about browsers that close a connection mid-download
+    (a page closed or navigated away while files were still coming)."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 def make_server(
     site: Path, port: int = 0, *, quiet: bool = True
 ) -> http.server.ThreadingHTTPServer:
@@ -67,9 +77,7 @@ def make_server(
     handler = type(
         "BoundSiteHandler", (SiteHandler,), {"site_headers": read_headers(site), "quiet": quiet}
     )
-    return http.server.ThreadingHTTPServer(
-        ("127.0.0.1", port), functools.partial(handler, directory=str(site))
-    )
+    return SiteServer(("127.0.0.1", port), functools.partial(handler, directory=str(site)))
 
 
 def serve_in_thread(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
