@@ -730,7 +730,7 @@ def test_layout_three_columns_when_wide_stacked_when_narrow(page: Page, ids: dic
         return {name: page.get_by_test_id(name).bounding_box() for name in ("study-tree", "viewer", "inspector")}
 
     try:
-        page.set_viewport_size({"width": 1700, "height": 900})
+        page.set_viewport_size({"width": 2100, "height": 900})
         b = boxes()
         assert b["study-tree"]["x"] < b["viewer"]["x"] < b["inspector"]["x"]
         assert abs(b["viewer"]["y"] - b["inspector"]["y"]) < 5
