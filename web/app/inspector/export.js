@@ -4,6 +4,8 @@
  * @module inspector/export
  */
 
+import { downloadBlob } from '../download.js';
+
 /**
  * Offer `text` as a download named `fileName`.
  * @param {string} text
@@ -11,15 +13,7 @@
  * @param {string} type MIME type
  */
 export function download(text, fileName, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  downloadBlob(new Blob([text], { type }), fileName);
 }
 
 /**

@@ -4,7 +4,7 @@
  * @module viewer/exports
  */
 import { Request } from '../protocol.js';
-import { downloadBlob, pngOf } from './download.js';
+import { downloadBlob, pngOf } from '../download.js';
 
 /**
  * Base name of an export: no value from the file.

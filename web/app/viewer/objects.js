@@ -6,7 +6,7 @@
  */
 import { Request } from '../protocol.js';
 import { el } from '../views.js';
-import { downloadBlob } from './download.js';
+import { downloadBlob } from '../download.js';
 import { plotWaveform } from './waveform.js';
 
 /** Whether the page's Content-Security-Policy lets a blob: URL be framed. */

@@ -1,6 +1,6 @@
 /**
  * Downloads made in the tab (Blob + <a download>), named without any value from the file.
- * @module viewer/download
+ * @module download
  */
 
 /**
