@@ -130,8 +130,31 @@ def _big_ct(path: Path, size: int, series: str) -> None:
     ds.save_as(path)
 
 
+def _no_codec(path: Path) -> None:
+    """An image in MPEG-2 (a syntax no viewer codec decodes): encapsulated, tags readable."""
+    from pydicom.encaps import encapsulate
+    from pydicom.uid import MPEG2MPML
+
+    ds = pydicom.dcmread(bundled("CT_small.dcm"))
+    ds.file_meta.TransferSyntaxUID = MPEG2MPML
+    ds.PixelData = encapsulate([b"\x00\x00\x01\xb3" + bytes(60)])
+    ds["PixelData"].VR = "OB"
+    ds.SeriesInstanceUID = "1.2.826.0.1.3680043.8.498.55.7"
+    ds.save_as(path, enforce_file_format=True)
+
+
+def _cmyk(path: Path) -> None:
+    """A photometric interpretation the standard retired and the viewer does not show."""
+    ds = pydicom.dcmread(bundled("SC_rgb_small_odd.dcm"))
+    ds.PhotometricInterpretation = "CMYK"
+    ds.SeriesInstanceUID = "1.2.826.0.1.3680043.8.498.55.8"
+    ds.save_as(path)
+
+
 FILES = {
     "ct": lambda d: bundled("CT_small.dcm"),
+    "ybr422": lambda d: bundled("SC_ybr_full_422_uncompressed.dcm"),
+    "jpeg_ybr": lambda d: bundled("SC_rgb_jpeg_dcmtk.dcm"),
     "mr": lambda d: bundled("MR_small.dcm"),
     "overlay": lambda d: bundled("examples_overlay.dcm"),
     "palette": lambda d: bundled("examples_palette.dcm"),
@@ -148,7 +171,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("viewer")
     paths = {name: make(folder) for name, make in FILES.items()}
     for name, make in (("mono1", _monochrome1), ("voilut", _voi_lut), ("sigmoid", _sigmoid_float),
-                       ("truncated", _short_pixels)):
+                       ("truncated", _short_pixels), ("nocodec", _no_codec), ("cmyk", _cmyk)):
         paths[name] = folder / f"{name}.dcm"
         make(paths[name])
     paths["pdf"] = folder / "doc.dcm"
@@ -541,6 +564,39 @@ def test_palette_colour_arrives_as_rgb(page: Page, ids: dict[str, str], files: d
     page.mouse.move(x, y)
     expect(page.get_by_test_id("viewer-probe")).to_have_text(
         "row 100, col 200: RGB " + ", ".join(str(int(v)) for v in rgb[100, 200]))
+
+
+def test_ybr_full_422_is_shown_as_the_rgb_pydicom_gives(page: Page, ids: dict[str, str], files: dict[str, Path]) -> None:
+    select(page, ids["ybr422"])
+    _, rgb = reference(files["ybr422"])
+    assert state(page)["bufferType"] == "rgb8"
+    assert np.array_equal(native(page)[..., :3], rgb)
+
+
+def test_jpeg_ybr_through_the_webassembly_codec(page: Page, ids: dict[str, str], files: dict[str, Path]) -> None:
+    # Decoded in the tab by libjpeg-turbo, in CPython by pylibjpeg-libjpeg: lossy JPEG, so
+    # the two IDCTs may round differently by a few levels; the colour conversion is the same.
+    select(page, ids["jpeg_ybr"])
+    _, rgb = reference(files["jpeg_ybr"])
+    got = native(page)[..., :3].astype(int)
+    assert got.shape == rgb.shape
+    assert np.abs(got - rgb.astype(int)).max() <= 3
+
+
+@pytest.mark.parametrize(("key", "words"), [
+    ("nocodec", "MPEG2"),
+    ("cmyk", "Photometric Interpretation"),
+])
+def test_missing_codec_and_unsupported_colour_say_so_over_the_canvas(
+    page: Page, ids: dict[str, str], key: str, words: str
+) -> None:
+    select(page, ids[key])
+    error = page.get_by_test_id("viewer-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text(words)
+    # The tags stay inspectable.
+    expect(page.get_by_test_id("inspector")).to_have_attribute("data-loaded", ids[key])
+    expect(page.locator('[data-testid=tag-row][data-path="00280004"]')).to_have_count(1)
 
 
 def test_overlay_listed_and_toggled(page: Page, ids: dict[str, str], files: dict[str, Path]) -> None:
