@@ -1,4 +1,4 @@
-"""After one visit the app starts and works with the network unplugged."""
+"""After one visit the app starts and works with the network unplugged, images included."""
 
 from __future__ import annotations
 
@@ -22,5 +22,13 @@ def test_works_offline_after_the_first_visit(context: BrowserContext, site_url: 
     page.evaluate("window.dicomtab.ready")
     open_files(page, [bundled("CT_small.dcm")], expect_total=1)
     expect(page.get_by_test_id("instance").locator('dd[data-field="Modality"]')).to_have_text("CT")
+    # numpy and the WebAssembly codecs come from the offline copy too: a JPEG 2000 image shows.
+    decoders = {row["transferSyntax"]: row["codec"] for row in page.evaluate("window.dicomtab.pixelsReady")}
+    assert decoders["1.2.840.10008.1.2.4.90"] and decoders["1.2.840.10008.1.2.4.201"]
+    open_files(page, [bundled("MR_small_jp2klossless.dcm")], expect_total=2)
+    page.get_by_test_id("tree-instance").filter(has_text="MR_small_jp2klossless.dcm").click()
+    expect(page.get_by_test_id("viewer")).to_have_attribute("data-loaded", "i2", timeout=30000)
+    expect(page.get_by_test_id("viewer-error")).to_be_hidden()
     assert served and all(from_sw for _, from_sw in served), served
+    assert any("/codecs/openjpegwasm_decode.wasm" in url for url, _ in served)
     expect(page.get_by_test_id("privacy-status")).to_contain_text("works offline")
