@@ -334,6 +334,12 @@ def test_ct_renders_exactly_the_reference_and_presets_set_exact_windows(page: Pa
     assert state(page)["zoom"] == 1
     shown = on_screen(page, 128, 128)
     assert np.array_equal(shown, native(page))
+    # Presets still apply after the view moved (zoom and pan redraw without re-rendering).
+    page.get_by_test_id("viewer-zoom-in").click()
+    page.wait_for_timeout(100)  # the redraw waits for an animation frame
+    page.get_by_test_id("viewer-preset").select_option("ct-bone")
+    expect(page.get_by_test_id("viewer-wl")).to_have_text("W 1800 / L 400")
+    assert_grey_matches(page, files["ct"])
 
 
 def test_file_presets_with_explanations(page: Page, ids: dict[str, str], files: dict[str, Path]) -> None:

@@ -456,9 +456,6 @@ export class Viewer {
     this.drawScheduled = true;
     requestAnimationFrame(() => {
       this.drawScheduled = false;
-    this.updateScheduled = false;
-    /** @type {import('./presets.js').Preset[]} */
-    this.presets = [];
       this.draw();
     });
   }
