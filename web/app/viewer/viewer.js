@@ -10,14 +10,14 @@
  * @module viewer/viewer
  */
 import { Request } from '../protocol.js';
-import { el } from '../views.js';
 import { Renderer } from './renderer.js';
 import { View } from './view.js';
 import { FrameCache } from './frame-cache.js';
 import { Stack, seriesOf } from './stack.js';
 import { Cine, rateOf } from './cine.js';
-import { presetsFor, fmt } from './presets.js';
-import { minWidth } from './voi.js';
+import { fmt } from './presets.js';
+import { WindowLevel } from './window-level.js';
+import { snapshot } from './state.js';
 import { lengthOf, drawMeasurement } from './measure.js';
 import { cornerText, showCorners } from './annotations.js';
 import { showObject } from './objects.js';
@@ -79,10 +79,8 @@ export class Viewer {
     this.infoCache = new Map();
     /** @type {?import('./frame.js').Frame} */
     this.frame = null;
-    /** @type {?import('./voi.js').Voi} */
-    this.voi = null;
-    /** the user's inversion, on top of the file's (MONOCHROME1, Presentation LUT Shape) */
-    this.userInvert = false;
+    /** the window/level and its presets menu */
+    this.wl = new WindowLevel(this.presetSelect);
     /** @type {'wl'|'pan'|'measure'} */
     this.tool = 'wl';
     /** @type {?import('./measure.js').Measurement} */
@@ -99,12 +97,8 @@ export class Viewer {
     this.lastRenderMs = 0;
     /** @type {number[]} the last W/L update times, ms */
     this.renderTimes = [];
-    /** @type {?{center: number, width: number}} */
-    this.dragBase = null;
     this.drawScheduled = false;
     this.updateScheduled = false;
-    /** @type {import('./presets.js').Preset[]} */
-    this.presets = [];
     /** @type {?ReturnType<typeof setTimeout>} */
     this.navigateTimer = null;
     /** @type {?string} */
@@ -113,8 +107,10 @@ export class Viewer {
     wireInteraction(root, this.stage, this.canvas, {
       canvasPoint: (event) => this.canvasPoint(event),
       tool: () => this.tool,
-      beginWindowDrag: () => this.beginWindowDrag(),
-      dragWindow: (dx, dy) => this.dragWindow(dx, dy),
+      beginWindowDrag: () => { if (this.frame) this.wl.beginDrag(this.frame.description); },
+      dragWindow: (dx, dy) => {
+        if (this.frame && this.wl.drag(dx, dy, this.frame.description)) this.scheduleUpdate();
+      },
       pan: (dx, dy) => { this.view.pan(dx, dy); this.scheduleDraw(); },
       zoomAt: (factor, x, y) => this.zoomAt(factor, x, y),
       step: (delta, axis) => { this.step(delta, axis); },
@@ -128,46 +124,14 @@ export class Viewer {
     new ResizeObserver(() => this.resize()).observe(this.stage);
   }
 
-  /** A snapshot of what is shown (for tests and integrators). */
+  /** @returns {?import('./voi.js').Voi} the VOI in force (null for colour images) */
+  get voi() {
+    return this.wl.voi;
+  }
+
+  /** A snapshot of what is shown (for tests and integrators); see ./state.js. */
   get state() {
-    const d = this.frame ? this.frame.description : null;
-    const voi = this.voi;
-    const stackIndex = this.instanceId ? this.order.indexOf(this.instanceId) : -1;
-    return {
-      instanceId: this.instanceId,
-      loaded: this.loadedId,
-      kind: this.info ? this.info.kind : null,
-      frameIndex: d ? d.index : null,
-      frames: d ? d.frames : null,
-      rows: d ? d.rows : null,
-      columns: d ? d.columns : null,
-      bufferType: d ? d.bufferType : null,
-      voiMode: voi ? (voi.table ? 'table' : 'window') : null,
-      windowCenter: voi && !voi.table ? voi.center : null,
-      windowWidth: voi && !voi.table ? voi.width : null,
-      voiFunction: voi ? voi.fn : null,
-      invert: voi ? voi.invert : this.userInvert,
-      preset: this.presetSelect.value || null,
-      zoom: this.view.zoom,
-      panX: this.view.panX,
-      panY: this.view.panY,
-      rotation: this.view.rotation,
-      flipH: this.view.flipH,
-      flipV: this.view.flipV,
-      fitted: this.view.fitted,
-      tool: this.tool,
-      annotations: this.annotations.checked,
-      lastRenderMs: this.lastRenderMs,
-      renderTimes: [...this.renderTimes],
-      pixelMs: this.renderer.lastMs,
-      cine: { playing: this.cine.playing, fps: this.cine.fps, measuredFps: this.cine.measuredFps },
-      cache: { hits: this.frames.hits, misses: this.frames.misses, frames: this.frames.frames.size },
-      stack: { ids: [...this.order], index: stackIndex, sortedBy: this.sortedBy },
-      probe: this.probeValue ? { ...this.probeValue } : null,
-      measurement: this.measurement && d ? { ...lengthOf(this.measurement, d), from: this.measurement.from, to: this.measurement.to } : null,
-      overlays: d ? d.overlays.map((o) => ({ group: o.group, shown: !this.hiddenOverlays.has(o.group), loaded: this.renderer.overlays.has(o.group) })) : [],
-      error: this.errorText,
-    };
+    return snapshot(this);
   }
 
   // ---- showing an instance ------------------------------------------------------------
@@ -218,8 +182,7 @@ export class Viewer {
         this.setMode('image');
         if (!sameSeries) {
           this.view.reset();
-          this.voi = null;
-          this.userInvert = false;
+          this.wl.forget();
           this.hiddenOverlays.clear();
         }
         this.seriesKey = seriesKey;
@@ -228,7 +191,7 @@ export class Viewer {
         this.setMode('object');
         this.seriesKey = null;
         this.frame = null;
-        this.voi = null;
+        this.wl.voi = null;
         this.renderer.clear();
         await showObject(this.$('viewer-object'), this.client, instanceId, info, () => token === this.token);
       }
@@ -344,10 +307,10 @@ export class Viewer {
     this.frame = frame;
     this.renderer.setFrame(frame);
     const d = frame.description;
-    if (fresh || !this.voiFits(d)) this.initVoi(d);
-    else if (this.voi) this.voi.invert = Boolean(d.invert) !== this.userInvert;
+    if (fresh || !this.wl.fits(d)) this.wl.init(d);
+    else this.wl.follow(d);
     if (newInstance) {
-      this.fillPresets(d);
+      this.wl.fillPresets(d);
       fillOverlays(this, d);
       this.setupFrames(d);
     }
@@ -362,69 +325,9 @@ export class Viewer {
     return true;
   }
 
-  /**
-   * Whether the current window still applies to a frame's description.
-   * @param {import('./frame.js').FrameDescription} d
-   */
-  voiFits(d) {
-    if (d.bufferType === 'rgb8') return this.voi === null;
-    if (!this.voi) return false;
-    return !this.voi.table || Boolean(d.voiLut);
-  }
-
-  /**
-   * The file's first window, else its VOI LUT, else the data's range.
-   * @param {import('./frame.js').FrameDescription} d
-   */
-  initVoi(d) {
-    if (d.bufferType === 'rgb8') {
-      this.voi = null;
-      return;
-    }
-    const fn = d.voiLutFunction || 'LINEAR';
-    const invert = Boolean(d.invert) !== this.userInvert;
-    const first = (d.windowPresets || [])[0];
-    const auto = d.autoWindow || { center: 0, width: 1 };
-    if (first) this.voi = { center: first.center, width: first.width, fn, table: null, invert };
-    else if (d.voiLut) this.voi = { center: auto.center, width: auto.width, fn, table: d.voiLut, invert };
-    else this.voi = { center: auto.center, width: auto.width, fn, table: null, invert };
-    this.voi.width = Math.max(this.voi.width, minWidth(fn));
-  }
-
-  /** @param {import('./frame.js').FrameDescription} d */
-  fillPresets(d) {
-    const grey = d.bufferType !== 'rgb8';
-    this.presetSelect.disabled = !grey;
-    this.presets = grey ? presetsFor(d) : [];
-    this.presetSelect.replaceChildren(
-      ...this.presets.map((p) => el('option', { value: p.id }, p.label)),
-      el('option', { value: 'custom', hidden: '' }, 'Custom'),
-    );
-    this.syncPreset();
-  }
-
-  /** Select the preset matching the window, else "Custom". */
-  syncPreset() {
-    const voi = this.voi;
-    if (!voi) { this.presetSelect.value = ''; return; }
-    const match = (this.presets || []).find((p) => (voi.table ? p.table
-      : !p.table && p.center === voi.center && p.width === voi.width));
-    this.presetSelect.value = match ? match.id : 'custom';
-  }
-
-  /** @param {string} id */
+  /** @param {string} id a preset's id */
   applyPreset(id) {
-    const preset = (this.presets || []).find((p) => p.id === id);
-    const d = this.frame && this.frame.description;
-    if (!preset || !this.voi || !d) return;
-    if (preset.table) this.voi.table = d.voiLut || null;
-    else {
-      this.voi.table = null;
-      this.voi.center = /** @type {number} */ (preset.center);
-      this.voi.width = Math.max(/** @type {number} */ (preset.width), minWidth(this.voi.fn));
-    }
-    this.presetSelect.value = id;
-    this.update();
+    if (this.frame && this.wl.applyPreset(id, this.frame.description)) this.update();
   }
 
   /** @param {import('./frame.js').FrameDescription} d */
@@ -443,12 +346,12 @@ export class Viewer {
   /** Map values to grey with the window (the W/L update), then draw. */
   update() {
     const start = performance.now();
-    if (this.frame) this.renderer.render(this.voi, this.userInvert);
+    if (this.frame) this.renderer.render(this.voi, this.wl.userInvert);
     this.draw();
     this.lastRenderMs = performance.now() - start;
     this.renderTimes.push(this.lastRenderMs);
     if (this.renderTimes.length > 50) this.renderTimes.shift();
-    this.syncPreset();
+    this.wl.syncPreset();
   }
 
   scheduleDraw() {
@@ -481,7 +384,7 @@ export class Viewer {
     const voi = this.voi;
     this.$('viewer-wl').textContent = voi ? (voi.table ? 'VOI LUT' : `W ${fmt(voi.width)} / L ${fmt(voi.center)}`) : '';
     this.$('viewer-zoom').textContent = this.frame ? `${Math.round(this.view.zoom * 100)}%` : '';
-    this.$('viewer-invert').setAttribute('aria-pressed', String(this.userInvert));
+    this.$('viewer-invert').setAttribute('aria-pressed', String(this.wl.userInvert));
     this.$('viewer-flip-h').setAttribute('aria-pressed', String(this.view.flipH));
     this.$('viewer-flip-v').setAttribute('aria-pressed', String(this.view.flipV));
     this.showAnnotations();
@@ -532,35 +435,6 @@ export class Viewer {
     return this.view.toImage(p.x, p.y, f.columns, f.rows, this.canvas.width, this.canvas.height);
   }
 
-  beginWindowDrag() {
-    if (!this.voi || !this.frame) return;
-    const d = this.frame.description;
-    if (this.voi.table) {
-      // Leaving the table for a window: start from the file's window or the data's range.
-      const start = (d.windowPresets || [])[0] || d.autoWindow || { center: 0, width: 1 };
-      this.voi.table = null;
-      this.voi.center = start.center;
-      this.voi.width = start.width;
-    }
-    this.dragBase = { center: this.voi.center, width: this.voi.width };
-  }
-
-  /**
-   * Window/level from a drag: right = wider, down = higher level, scaled to the data range.
-   * @param {number} dx @param {number} dy CSS pixels since the drag began
-   */
-  dragWindow(dx, dy) {
-    if (!this.voi || !this.dragBase || !this.frame) return;
-    const d = this.frame.description;
-    const range = Math.max((d.max ?? 1) - (d.min ?? 0), 1);
-    const perPixel = range / 512;
-    const integer = d.bufferType === 'int32';
-    const round = (/** @type {number} */ v) => (integer ? Math.round(v) : v);
-    this.voi.width = Math.max(minWidth(this.voi.fn), round(this.dragBase.width + dx * perPixel));
-    this.voi.center = round(this.dragBase.center + dy * perPixel);
-    this.scheduleUpdate();
-  }
-
   scheduleUpdate() {
     if (this.updateScheduled) return;
     this.updateScheduled = true;
@@ -575,11 +449,7 @@ export class Viewer {
    * @param {number} center @param {number} width
    */
   setWindow(center, width) {
-    if (!this.voi) return;
-    this.voi.table = null;
-    this.voi.center = center;
-    this.voi.width = Math.max(width, minWidth(this.voi.fn));
-    this.update();
+    if (this.wl.set(center, width)) this.update();
   }
 
   /** @param {number} factor @param {number} x @param {number} y canvas point */
@@ -701,19 +571,18 @@ export class Viewer {
   /** Back to the file's window, fitted, unrotated, not inverted. */
   reset() {
     this.view.reset();
-    this.userInvert = false;
+    this.wl.userInvert = false;
     this.measurement = null;
     this.$('viewer-measure-result').textContent = '';
     if (this.frame) {
-      this.initVoi(this.frame.description);
+      this.wl.init(this.frame.description);
       this.fitView();
       this.update();
     } else this.draw();
   }
 
   toggleInvert() {
-    this.userInvert = !this.userInvert;
-    if (this.voi && this.frame) this.voi.invert = Boolean(this.frame.description.invert) !== this.userInvert;
+    this.wl.toggleInvert(this.frame ? this.frame.description : null);
     this.update();
   }
 
