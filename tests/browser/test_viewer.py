@@ -154,6 +154,8 @@ def _cmyk(path: Path) -> None:
 FILES = {
     "ct": lambda d: bundled("CT_small.dcm"),
     "ybr422": lambda d: bundled("SC_ybr_full_422_uncompressed.dcm"),
+    # A MONOCHROME1 CR from pydicom's DICOMDIR set (its file name has no extension).
+    "cr_mono1": lambda d: bundled("dicomdirtests/77654033/CR1/6154"),
     "jpeg_ybr": lambda d: bundled("SC_rgb_jpeg_dcmtk.dcm"),
     "mr": lambda d: bundled("MR_small.dcm"),
     "overlay": lambda d: bundled("examples_overlay.dcm"),
@@ -536,6 +538,13 @@ def test_monochrome1_is_inverted(page: Page, ids: dict[str, str], files: dict[st
     assert state(page)["invert"] is False
     assert_grey_matches(page, files["mono1"])
     page.get_by_test_id("viewer-invert").click()
+
+
+def test_a_bundled_monochrome1_cr_is_inverted_at_its_own_window(page: Page, ids: dict[str, str], files: dict[str, Path]) -> None:
+    select(page, ids["cr_mono1"])
+    st = state(page)
+    assert st["invert"] is True and (st["windowCenter"], st["windowWidth"]) == (1600, 2800)
+    assert_grey_matches(page, files["cr_mono1"])
 
 
 def test_voi_lut_table_is_applied(page: Page, ids: dict[str, str], files: dict[str, Path]) -> None:
