@@ -4,13 +4,14 @@
 
 Every runtime file is held to a pin in ``build/pins.json`` (Pyodide's core files and its
 official lock; numpy and Pillow to that lock's hashes; pydicom to its PyPI hash; the image
-codecs to their npm tarballs). The output is the static shell from ``web/``, the codecs under
-``codecs/`` (see ``codecs_dist.py``) and, under ``pyodide/``, the runtime plus what the builder
-derives from pinned inputs and the core's sources: the stdlib zip precompiled to bytecode,
-one site-packages archive (pydicom and the core, precompiled) and a memory snapshot of Python
-with the core imported. Derived files are named after their content; ``build-info.json``
-lists every file's sha256. numpy and Pillow stay wheels in a ``pyodide-lock.json`` trimmed to
-them, for ``loadPackage`` when pixels are needed. Everything is served from this origin.
+codecs and pdf.js to their npm tarballs). The output is the static shell from ``web/``, the
+codecs under ``codecs/`` and pdf.js under ``pdfjs/`` (see ``codecs_dist.py``) and, under
+``pyodide/``, the runtime plus what the builder derives from pinned inputs and the core's
+sources: the stdlib zip precompiled to bytecode, one site-packages archive (pydicom and the
+core, precompiled) and a memory snapshot of Python with the core imported. Derived files
+are named after their content; ``build-info.json`` lists every file's sha256. numpy and
+Pillow stay wheels in a ``pyodide-lock.json`` trimmed to them, for ``loadPackage`` when
+pixels are needed. Everything is served from this origin.
 
 Building needs Node.js (see ``node_runner.py``): the site's own Pyodide does the compiling.
 """
@@ -38,7 +39,7 @@ from artifacts import (
     sha256_of,
 )
 from bytecode import SITE_PREFIX, STDLIB_PREFIX, SourceGroup, precompile
-from codecs_dist import CODECS_DIR, obtain_codecs
+from codecs_dist import CODECS_DIR, PDFJS_DIR, obtain_codecs, obtain_pdfjs
 from site_packages import write_site_packages
 from snapshot import make_snapshot
 from wheels import (
@@ -179,13 +180,21 @@ def _sri(path: Path) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
 
 
+#: What ``web/`` holds that is not the site: the policy (written into the page and
+#: ``_headers``) and the configuration that type-checks the JavaScript (TypeScript's, run by
+#: tests/build/test_js_types.py): the jsconfig files and the declarations in ``types/``.
+NOT_SHIPPED = {"csp.txt", "jsconfig.json", "jsconfig.worker.json"}
+NOT_SHIPPED_DIRS = {"types"}
+
+
 def copy_shell(out: Path, csp: str) -> None:
     """Copy ``web/`` into ``out``, putting the Content-Security-Policy into the page."""
     web = ROOT / "web"
     for path in sorted(web.rglob("*")):
-        if path.is_dir() or path.name == "csp.txt":
+        relative = path.relative_to(web)
+        if path.is_dir() or path.name in NOT_SHIPPED or relative.parts[0] in NOT_SHIPPED_DIRS:
             continue
-        target = out / path.relative_to(web)
+        target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     index = out / "index.html"
@@ -258,6 +267,8 @@ def build(out: Path, store: ArtifactStore) -> str:
     # The JPEG-family codecs (dist/codecs/), checked before the slow steps so that a file
     # that fails its pin stops the build at once. Precached and listed like the rest.
     obtain_codecs(store, pins, staging / CODECS_DIR, _apply_patches)
+    # pdf.js (dist/pdfjs/), for encapsulated PDFs: loaded by the page on the first PDF only.
+    obtain_pdfjs(store, pins, staging / PDFJS_DIR, _apply_patches)
     # Written first: the snapshot step boots Python with the lock the site ships.
     (runtime / "pyodide-lock.json").write_text(
         json.dumps(trimmed_lock(lock, pins), indent=1) + "\n"

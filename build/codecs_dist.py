@@ -9,6 +9,9 @@ turn emscripten's UMD glue into ES modules (the worker is a module worker: no
 ``importScripts``), drop ``sourceMappingURL`` comments for maps that are not shipped, and fix
 the 12-bit level shift of the JPEG decoder (each patch says why in ``pins.json``).
 ``web/app/codecs/`` wraps these files behind one interface; the worker loads them from there.
+
+The ``pdfjs`` section (Mozilla's pdf.js, which draws an encapsulated PDF's pages in the page)
+is pinned and copied the same way into ``dist/pdfjs/`` by :func:`obtain_pdfjs`.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from pathlib import Path
 from artifacts import ArtifactStore, BuildError, from_tarball, npm_pack
 
 CODECS_DIR = "codecs"
-#: The licences of what is shipped in ``codecs/``, written next to it.
+PDFJS_DIR = "pdfjs"
+#: The licences of what is shipped in ``codecs/`` (and ``pdfjs/``), written next to it.
 NOTICES = "NOTICES.txt"
 
 #: Applies a list of pinned patches to one file (build_site._apply_patches).
@@ -31,18 +35,27 @@ Patcher = Callable[[Path, list[dict]], None]
 
 def obtain_codecs(store: ArtifactStore, pins: dict, out: Path, patch: Patcher) -> list[str]:
     """Write every pinned codec file, patched, into ``out``; return the names written."""
+    return _obtain(store, pins["codecs"]["packages"], out, patch)
+
+
+def obtain_pdfjs(store: ArtifactStore, pins: dict, out: Path, patch: Patcher) -> list[str]:
+    """Write pdf.js's pinned files (library, worker, image-decoder wasm) into ``out``."""
+    return _obtain(store, pins["pdfjs"]["packages"], out, patch)
+
+
+def _obtain(store: ArtifactStore, packages: list[dict], out: Path, patch: Patcher) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     notices = [
         "Third-party code shipped in this folder, each file taken unchanged (apart from the",
         "patches pinned in the project's build/pins.json) from the npm package named.",
     ]
-    for package in pins["codecs"]["packages"]:
+    for package in packages:
         tarball = _tarball_of(store, package)
         notices += _notice(package, tarball())
         for name, pin in package["files"].items():
             if (out / name).exists():
-                raise BuildError(f"codec file {name} is pinned twice in pins.json")
+                raise BuildError(f"file {name} is pinned twice in pins.json")
             cached = store.get(name, pin["sha256"], from_tarball(tarball, pin["member"], name))
             shutil.copyfile(cached, out / name)
             patch(out / name, [p for p in package.get("patches", []) if p["file"] == name])
@@ -54,7 +67,9 @@ def obtain_codecs(store: ArtifactStore, pins: dict, out: Path, patch: Patcher) -
 def _notice(package: dict, tarball: Path) -> list[str]:
     """The package's part of NOTICES.txt: name, licences, and its LICENSE text if it has one.
 
-    The tarball was checked against its pin, so what is read from it is fixed by the pins.
+    ``licence_members`` (default ``package/LICENSE``) names further licence files to include,
+    e.g. those of the libraries compiled into a package's WebAssembly. The tarball was checked
+    against its pin, so what is read from it is fixed by the pins.
     """
     with tarfile.open(tarball) as archive:
         members = {m.name: m for m in archive.getmembers() if m.isfile()}
@@ -65,7 +80,10 @@ def _notice(package: dict, tarball: Path) -> list[str]:
             return handle.read().decode("utf-8", "replace") if handle else None
 
         meta = json.loads(text("package/package.json") or "{}")
-        licence_text = text("package/LICENSE")
+        licence_texts = [
+            (member, text(member))
+            for member in package.get("licence_members", ["package/LICENSE"])
+        ]
     lines = [
         "",
         "=" * 78,
@@ -74,8 +92,11 @@ def _notice(package: dict, tarball: Path) -> list[str]:
         f", licence: {meta.get('license', 'not stated')}",
         f"  contains {package['upstream']}",
     ]
-    if licence_text:
-        lines += ["", licence_text.strip()]
+    for member, licence_text in licence_texts:
+        if licence_text is None and "licence_members" in package:
+            raise BuildError(f"{package['tarball']} lacks the licence file {member}")
+        if licence_text:
+            lines += ["", f"--- {member.removeprefix('package/')}", "", licence_text.strip()]
     return lines
 
 

@@ -1,14 +1,19 @@
-"""After one visit the app starts and works with the network unplugged, images included."""
+"""After one visit the app starts and works with the network unplugged, images and PDFs included."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.conftest import attach_logging, open_files
+from tests.browser.test_viewer_pdf import RECTANGLE, encapsulated, pdf_document
 from tests.conftest import bundled
 
 
-def test_works_offline_after_the_first_visit(context: BrowserContext, site_url: str, page_errors: list) -> None:
+def test_works_offline_after_the_first_visit(
+    context: BrowserContext, site_url: str, page_errors: list, tmp_path: Path
+) -> None:
     page = context.new_page()
     attach_logging(page, page_errors)
     page.goto(site_url)
@@ -29,6 +34,12 @@ def test_works_offline_after_the_first_visit(context: BrowserContext, site_url: 
     page.get_by_test_id("tree-instance").filter(has_text="MR_small_jp2klossless.dcm").click()
     expect(page.get_by_test_id("viewer")).to_have_attribute("data-loaded", "i2", timeout=30000)
     expect(page.get_by_test_id("viewer-error")).to_be_hidden()
+    # pdf.js too, though the app never loaded it while online: a PDF's page is drawn.
+    encapsulated(tmp_path / "report.dcm", pdf_document([RECTANGLE]), 7)
+    open_files(page, [tmp_path / "report.dcm"], expect_total=3)
+    page.get_by_test_id("tree-instance").filter(has_text="report.dcm").click()
+    expect(page.get_by_test_id("viewer-pdf")).to_have_attribute("data-drawn", "all", timeout=30000)
     assert served and all(from_sw for _, from_sw in served), served
     assert any("/codecs/openjpegwasm_decode.wasm" in url for url, _ in served)
+    assert any("/pdfjs/pdf.worker.min.mjs" in url for url, _ in served)
     expect(page.get_by_test_id("privacy-status")).to_contain_text("works offline")

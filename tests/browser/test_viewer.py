@@ -772,6 +772,8 @@ def test_waveform_traces_one_per_channel(page: Page, ids: dict[str, str]) -> Non
 
 def test_pdf_download_and_object_without_pixels(page: Page, ids: dict[str, str], files: dict[str, Path]) -> None:
     select(page, ids["pdf"])
+    # Not a drawable PDF (no pages): said so, the download stays (test_viewer_pdf.py draws).
+    expect(page.get_by_test_id("viewer-pdf-error")).to_be_visible(timeout=30000)
     name, data = download(page, "viewer-pdf-download")
     assert name == "document.pdf"
     assert data == _pdf(files["pdf"].with_name("again.dcm"))

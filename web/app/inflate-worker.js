@@ -9,11 +9,15 @@
  * page's count of requests stays complete.
  */
 self.addEventListener('message', async ({ data }) => {
-  await Promise.all(data.files.map(async ({ key, url, integrity }) => {
+  await Promise.all(data.files.map(async (
+    /** @type {{key: string, url: string, integrity: string}} */ { key, url, integrity },
+  ) => {
     try {
       const response = await fetch(url, { integrity });
       if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-      const inflated = response.body.pipeThrough(new DecompressionStream('gzip'));
+      // A successful GET's body is never null.
+      const inflated = /** @type {ReadableStream<Uint8Array>} */ (response.body)
+        .pipeThrough(new DecompressionStream('gzip'));
       const buffer = await new Response(inflated).arrayBuffer();
       self.postMessage({ key, buffer }, [buffer]);
     } catch (error) {

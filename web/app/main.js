@@ -143,7 +143,7 @@ async function useDicomdir(summary, name) {
     for (const note of tree.notes) $('problems').append(problemItem(`${name}: ${note}`));
     skipped.dicomdir++;
     return { fileName: name, status: 'skipped', code: 'dicomdir', instanceId: summary.instanceId };
-  } catch (error) {
+  } catch (/** @type {any} */ error) {
     if (error.code === 'not-dicomdir' && summary.sopClass.uid !== MEDIA_STORAGE_DIRECTORY) return null;
     const code = error.code || 'read-failed';
     const message = error.code ? error.message : `${name} could not be read as a DICOMDIR.`;
@@ -162,6 +162,7 @@ async function openSources(picked) {
   await ready;
   const { files: sources, unsupported } = await expandArchives(picked);
   skipped.unsupportedZipEntries += unsupported;
+  /** @type {OpenResult[]} */
   const results = [];
   $('results').hidden = false;
   showOpening(0, sources.length);
@@ -182,7 +183,7 @@ async function openSources(picked) {
         results.push({ fileName: source.name, status: 'success', instanceId: summary.instanceId });
         if (!studyTree.selected) studyTree.select(summary.instanceId);
       }
-    } catch (error) {
+    } catch (/** @type {any} */ error) {
       const code = error.code || 'read-failed';
       if (source.fromCollection && (code === 'not-dicom' || code === 'empty-file')) {
         skipped.notDicom++;

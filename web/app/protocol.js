@@ -182,6 +182,7 @@ export const BOOT_STAGES = Object.freeze([
  * @property {string} [vr]
  * @property {number} [vm]
  * @property {?number} [length]
+ * @property {boolean} [meta]  an element of the File Meta Information (group 0002)
  * @property {boolean} [private]
  * @property {boolean} [isPrivateCreator]
  * @property {?string} [privateCreator]
@@ -193,6 +194,7 @@ export const BOOT_STAGES = Object.freeze([
  * @property {string} [value]  text, clipped (see truncated); hex preview for binary values
  * @property {boolean} [truncated]
  * @property {number} [items]  items of a sequence
+ * @property {number} [elements] elements of an item
  * @property {number} [number] item number (from 1)
  * @property {number} [offset] byte offset where parsing stopped (problem rows)
  * @property {string} [message] problem rows: user-facing sentence

@@ -19,8 +19,9 @@ import { el } from './views.js';
 /**
  * An instance as the tree places it: an opened file, or a DICOMDIR record (linked to the
  * opened file it names, or `missing`). `groups` holds the study and series keys of records
- * without a UID.
- * @typedef {Omit<TreeInstance, 'instanceId'> & {instanceId: ?string, missing?: boolean,
+ * without a UID. A missing record has no `geometry`.
+ * @typedef {Omit<TreeInstance, 'instanceId'|'geometry'> & {instanceId: ?string,
+ *   geometry?: TreeInstance['geometry'], missing?: boolean,
  *   groups?: {study: string, series: string}}} TreeEntry
  */
 
@@ -239,7 +240,7 @@ export class StudyTree {
       /** @type {Map<string, TreeEntry[]>} */
       const studies = new Map();
       for (const s of patientInstances) push(studies, s.study.uid ?? s.groups?.study ?? `?${s.instanceId}`, s);
-      const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+      const plural = (/** @type {number} */ n, /** @type {string} */ word) => `${n} ${word}${n === 1 ? '' : 's'}`;
       const patient = this.node(`p:${patientKey}`, 'tree-patient',
         `${first.patient.name || '(no name)'}${first.patient.id ? ` · ${first.patient.id}` : ''}`,
         plural(studies.size, 'study').replace('studys', 'studies'));

@@ -27,7 +27,7 @@ const CODECS_URL = new URL('../codecs/', import.meta.url).href;
  * @type {{stdlib: string, sitePackages: string, snapshot: string, snapshotSize: number,
  *         integrity: {sitePackages: string, snapshot: string}}}
  */
-const BOOT_FILES = "__BOOT_FILES__";
+const BOOT_FILES = /** @type {any} */ ("__BOOT_FILES__");
 /** If Python is not up by then, look for the usual cause before the user gives up. */
 const SLOW_BOOT_MS = 20000;
 
@@ -42,10 +42,10 @@ reportNetwork();
 const booted = boot();
 
 /**
- * @param {string} stage
+ * @param {'runtime'|'import'|'ready'} stage one of BOOT_STAGES
  */
 function progress(stage) {
-  const step = BOOT_STAGES.find((s) => s.stage === stage);
+  const step = /** @type {typeof BOOT_STAGES[number]} */ (BOOT_STAGES.find((s) => s.stage === stage));
   self.postMessage(makeEvent(Event.BOOT_PROGRESS, step));
 }
 
@@ -59,7 +59,9 @@ async function download(key) {
   const name = BOOT_FILES[key];
   const response = await fetch(new URL(name, RUNTIME_URL), { integrity: BOOT_FILES.integrity[key] });
   if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
-  return new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  // A successful GET's body is never null.
+  return new Response(/** @type {ReadableStream<Uint8Array>} */ (response.body)
+    .pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
 }
 
 /**
@@ -68,12 +70,14 @@ async function download(key) {
  * @returns {{sitePackages: Promise<ArrayBuffer>, snapshot: Promise<ArrayBuffer>}}
  */
 function downloadInHelper() {
+  /** @type {Array<'sitePackages'|'snapshot'>} */
   const keys = ['sitePackages', 'snapshot'];
   /** @type {Object<string, {resolve: function(ArrayBuffer): void, reject: function(Error): void}>} */
   const waiting = {};
-  const results = Object.fromEntries(keys.map((key) => [key, new Promise((resolve, reject) => {
-    waiting[key] = { resolve, reject };
-  })]));
+  const results = /** @type {{sitePackages: Promise<ArrayBuffer>, snapshot: Promise<ArrayBuffer>}} */ (
+    Object.fromEntries(keys.map((key) => [key, new Promise((resolve, reject) => {
+      waiting[key] = { resolve, reject };
+    })])));
   const helper = new Worker(new URL('./inflate-worker.js', import.meta.url), { name: 'dicomtab-inflate' });
   helper.addEventListener('message', ({ data }) => {
     if (data.requests) {
@@ -119,7 +123,7 @@ function startInterpreter(sitePackages, snapshot) {
 /**
  * Python with `dicomtab.worker_api` imported: restored from the snapshot (the core already
  * imported in it), or, if that fails for any reason, started and imported the ordinary way.
- * @param {Object<string, number|boolean>} timings filled in
+ * @param {Timings} timings filled in
  * @returns {Promise<any>} the worker_api module
  */
 async function startPython(timings) {
@@ -155,9 +159,14 @@ async function startPython(timings) {
   }
 }
 
+/**
+ * Start-up times (milliseconds) and whether Python was restored from the snapshot, as
+ * Event.BOOT_READY reports them.
+ * @typedef {{runtime: number, import: number, snapshot: boolean}} Timings
+ */
+
 async function boot() {
-  /** @type {Object<string, number|boolean>} */
-  const timings = {};
+  const timings = /** @type {Timings} */ ({}); // filled in by startPython and below
   const t0 = performance.now();
   const watchdog = setTimeout(diagnoseSlowBoot, SLOW_BOOT_MS);
   try {
@@ -238,7 +247,7 @@ async function loadJsCodecs() {
   try {
     const { loadCodecs } = await import('./codecs/index.js');
     return await loadCodecs(CODECS_URL);
-  } catch (error) {
+  } catch (/** @type {any} */ error) {
     console.warn('dicomtab: image codecs unavailable:', error && error.name);
     return [];
   }
@@ -285,9 +294,28 @@ function takeBinary(proxy) {
 }
 
 /**
+ * A request's payload. Each request carries the fields its handler reads (protocol.js's
+ * Request says which); the others are absent.
+ * @typedef {Object} Payload
+ * @property {string} instanceId
+ * @property {string[]} instanceIds
+ * @property {number} index          a frame's, from 0
+ * @property {string} group          an overlay's group
+ * @property {string} name           the file's name (OPEN, OPEN_DAMAGED)
+ * @property {ArrayBuffer} bytes     the file (OPEN, OPEN_DAMAGED)
+ * @property {string} path           an element's path (VALUE_OF)
+ * @property {string} query          SEARCH
+ * @property {string} a              DIFF: one instance id
+ * @property {string} b              DIFF: the other
+ * @property {boolean} [phiOnly]
+ * @property {boolean} [includeMeta]
+ * @property {'inline'|'omit'} [binary]
+ */
+
+/**
  * Pixel requests: each first waits for numpy and the codecs; those answering with bytes
  * return {json, buffer}, the buffer going into the payload's `buffer`.
- * @type {Object<string, function(Object): (string|{json: string, buffer: ?ArrayBuffer})>}
+ * @type {Partial<Record<string, function(Payload): (string|{json: string, buffer: ?ArrayBuffer})>>}
  */
 const PIXEL_HANDLERS = {
   [Request.PREPARE_PIXELS]: () => api.decoders(),
@@ -303,7 +331,7 @@ const PIXEL_HANDLERS = {
   [Request.WAVEFORM]: ({ instanceId, index }) => takeBinary(api.waveform(instanceId, index | 0)),
 };
 
-/** @type {Object<string, function(Object): string>} request type → Python call (JSON text) */
+/** @type {Partial<Record<string, function(Payload): string>>} request type → Python call (JSON text) */
 const HANDLERS = {
   [Request.OPEN]: ({ name, bytes }) => api.open_file(new Uint8Array(bytes), name),
   [Request.INSTANCES]: () => api.list_instances(),
@@ -329,7 +357,7 @@ const HANDLERS = {
 
 /**
  * Answer one request: its Python result (JSON text, maybe with bytes) as a response message.
- * @param {{id: number, type: string, payload: Object}} request
+ * @param {{id: number, type: string, payload: Payload}} request
  */
 async function answer(request) {
   const pixelHandler = PIXEL_HANDLERS[request.type];
@@ -342,7 +370,7 @@ async function answer(request) {
   if (pixelHandler) {
     try {
       await preparePixels();
-    } catch (error) {
+    } catch (/** @type {any} */ error) {
       console.error('dicomtab: numpy could not be loaded', error && error.name);
       self.postMessage(makeFailure(request, {
         code: 'pixels-unavailable',
@@ -364,7 +392,7 @@ async function answer(request) {
     } else {
       self.postMessage(makeSuccess(request, result.payload));
     }
-  } catch (error) {
+  } catch (/** @type {any} */ error) {
     // The core turns file problems into data; reaching this is a bug (or numpy failed to
     // load). Log the class only: a message could quote file content.
     console.error('dicomtab: request failed', request.type, error && error.name);

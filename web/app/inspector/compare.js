@@ -6,14 +6,29 @@
 import { el } from '../views.js';
 
 /**
+ * One difference between two instances (Request.DIFF, py_core/dicomtab/inspect/diff.py);
+ * `vr` is [VR in a, VR in b].
+ * @typedef {{change: 'added'|'removed'|'changed', path: string, tag: string, keyword: ?string,
+ *   name: ?string, vr: Array<?string>, a: ?string, b: ?string}} Change
+ */
+
+/**
+ * Elements of a series (Request.SERIES_DIFF): the same in every instance, or varying, with
+ * each instance's value (null where it lacks the element).
+ * @typedef {{path: string, tag: string, keyword: ?string, name: ?string, value: ?string}} ConstantElement
+ * @typedef {{path: string, tag: string, keyword: ?string, name: ?string, present: number,
+ *   distinct: number, values: Array<?string>}} VaryingElement
+ */
+
+/**
  * @param {HTMLElement} root
- * @param {{changes: Array<Object>, counts: {added: number, removed: number, changed: number}}} diff
+ * @param {{changes: Change[], counts: {added: number, removed: number, changed: number}}} diff
  * @param {string} labelA
  * @param {string} labelB
  */
 export function renderDiff(root, diff, labelA, labelB) {
   const { added, removed, changed } = diff.counts;
-  const table = el('table', { class: 'diff', 'data-testid': 'diff-table' });
+  const table = /** @type {HTMLTableElement} */ (el('table', { class: 'diff', 'data-testid': 'diff-table' }));
   const head = el('tr');
   for (const text of ['', 'tag', 'name', labelA, labelB]) head.append(el('th', {}, text));
   table.append(el('thead'), el('tbody'));
@@ -38,7 +53,7 @@ export function renderDiff(root, diff, labelA, labelB) {
 
 /**
  * @param {HTMLElement} root
- * @param {{instances: number, constant: Array<Object>, varying: Array<Object>}} series
+ * @param {{instances: number, constant: ConstantElement[], varying: VaryingElement[]}} series
  */
 export function renderSeries(root, series) {
   const varying = el('table', { class: 'diff', 'data-testid': 'varying-table' });

@@ -25,7 +25,7 @@ export class Inspector {
     this.instanceId = null;
     /** @type {?import('../protocol.js').PhiSummary} */
     this.phi = null;
-    this.table = new TagTable($('tag-rows'), async (path) => {
+    this.table = new TagTable(/** @type {HTMLTableSectionElement} */ ($('tag-rows')), async (path) => {
       const full = await this.request(Request.VALUE_OF, { instanceId: this.instanceId, path });
       return full.value;
     });

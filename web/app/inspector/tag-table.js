@@ -27,7 +27,7 @@ function valueText(row) {
 
 export class TagTable {
   /**
-   * @param {HTMLElement} body the <tbody>
+   * @param {HTMLTableSectionElement} body the <tbody>
    * @param {function(string): Promise<string>} fullValue fetches an element's whole value
    */
   constructor(body, fullValue) {

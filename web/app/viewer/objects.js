@@ -1,21 +1,15 @@
 /**
- * Instances that are not (only) images: an encapsulated PDF (download, and a sandboxed
- * viewer where the page's policy allows one), a structured report as indented text, a
- * waveform as traces, or the reason there is nothing to show. All values go in as text.
+ * Instances that are not (only) images: an encapsulated PDF (its pages drawn by pdf.js, and a
+ * download), another encapsulated document (a download), a structured report as indented
+ * text, a waveform as traces, or the reason there is nothing to show. All values go in as
+ * text.
  * @module viewer/objects
  */
 import { Request } from '../protocol.js';
 import { el } from '../views.js';
 import { downloadBlob } from '../download.js';
 import { plotWaveform } from './waveform.js';
-
-/** Whether the page's Content-Security-Policy lets a blob: URL be framed. */
-function framesBlobs() {
-  const meta = document.querySelector('meta[http-equiv=Content-Security-Policy]');
-  const policy = meta ? meta.getAttribute('content') || '' : '';
-  const frameSrc = policy.split(';').map((s) => s.trim()).find((s) => s.startsWith('frame-src '));
-  return !!frameSrc && frameSrc.split(/\s+/).includes('blob:');
-}
+import { showPdf } from './pdf-view.js';
 
 /**
  * Fill `root` with the display of a non-image object.
@@ -44,13 +38,13 @@ export async function showObject(root, client, instanceId, info, current) {
     button.addEventListener('click', async () => {
       downloadBlob(await load(), pdf ? 'document.pdf' : 'document.bin');
     });
-    if (pdf && framesBlobs()) {
-      const frame = /** @type {HTMLIFrameElement} */ (el('iframe', {
-        sandbox: '', 'data-testid': 'viewer-pdf-frame', title: 'PDF document', class: 'viewer-pdf',
-      }));
-      root.append(frame);
+    if (pdf) {
+      // Drawn in this page by pdf.js (see pdf-view.js); the policy allows no frames, so the
+      // browser's own PDF viewer, with the document's scripts and links, never runs here.
+      const box = el('div', { 'data-testid': 'viewer-pdf', class: 'viewer-pdf' });
+      root.append(box);
       const made = await load();
-      if (current()) frame.src = URL.createObjectURL(made);
+      if (current()) await showPdf(box, await made.arrayBuffer(), current);
     }
     return;
   }
