@@ -229,6 +229,16 @@ def finish_worker(out: Path, boot_files: dict) -> None:
     worker.write_text(text.replace('"__BOOT_FILES__"', json.dumps(boot_files, sort_keys=True)))
 
 
+def finish_site_files(out: Path) -> None:
+    """Write the list of the build's files into ``app/site-files.js`` (for the status line)."""
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    module = out / "app" / "site-files.js"
+    text = module.read_text()
+    if '"__SITE_FILES__"' not in text:
+        raise BuildError("web/app/site-files.js lacks the __SITE_FILES__ placeholder")
+    module.write_text(text.replace('"__SITE_FILES__"', json.dumps(["./", *files])))
+
+
 def finish_service_worker(out: Path, csp: str) -> str:
     """Write the precache list and the policy into ``sw.js``; return the build id."""
     files = sorted(
@@ -276,6 +286,7 @@ def build(out: Path, store: ArtifactStore) -> str:
     boot_files = python_files(store, pins, runtime)
     copy_shell(staging, csp)
     finish_worker(staging, boot_files)
+    finish_site_files(staging)
     build_id = finish_service_worker(staging, csp)
     write_headers(staging, csp)
     shutil.rmtree(out, ignore_errors=True)

@@ -279,4 +279,9 @@ def test_nothing_leaves_the_origin_and_the_policy_holds(page: Page, site_url: st
     assert later == ["/pdfjs/openjpeg.wasm", "/pdfjs/pdf.min.mjs", "/pdfjs/pdf.worker.min.mjs"], later
     assert recorded.csp_console == []
     assert page.evaluate("window.__violations") == []
-    assert page.evaluate("window.dicomtab.network()")["crossOrigin"] == 0
+    counts = page.evaluate("window.dicomtab.network()")
+    assert counts["crossOrigin"] == 0
+    # The status line names them apart: the site's own files, fetched on first use.
+    assert counts["ownFilesSinceLoaded"] == counts["sinceLoaded"] >= 3
+    expect(page.get_by_test_id("privacy-status")).to_contain_text(
+        f"0 network requests since the app loaded, apart from {counts['sinceLoaded']} of its own files loaded on first use")

@@ -221,3 +221,13 @@ def test_service_worker_precaches_exactly_the_build(dist: Path) -> None:
     files = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()}
     # build-info.json (the release manifest, written last) is for people, not for offline use.
     assert set(precache) == {"./"} | (files - {"sw.js", "_headers", "build-info.json"})
+
+
+def test_the_page_knows_the_build_files_exactly(dist: Path) -> None:
+    """app/site-files.js lists every file of the build (the status line names the app's own
+    files apart), and nothing else."""
+    module = (dist / "app" / "site-files.js").read_text()
+    listed = json.loads(re.search(r"SITE_FILES = /\*\* @type \{any\} \*/ \((.*)\);", module).group(1))
+    files = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
+    # _headers (for the server) and build-info.json are written later; no page asks for them.
+    assert set(listed) == {"./", *files} - {"_headers", "build-info.json"}

@@ -6,6 +6,7 @@
 import { BOOT_STAGES, Event, Request } from './protocol.js';
 import { WorkerClient } from './worker-client.js';
 import { NetworkMonitor } from './network-monitor.js';
+import { SITE_FILES } from './site-files.js';
 import { enableOffline } from './offline.js';
 import { instanceItem, privacyText, problemItem } from './views.js';
 import { expandArchives, fromDataTransfer, fromFileList } from './file-sources.js';
@@ -15,7 +16,7 @@ import { Viewer } from './viewer/viewer.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
-const network = new NetworkMonitor();
+const network = new NetworkMonitor(SITE_FILES);
 const client = new WorkerClient(new URL('./worker.js', import.meta.url));
 network.onChange(showPrivacy);
 client.on(Event.NETWORK, ({ requests }) => network.add(requests));
@@ -263,7 +264,7 @@ window.dicomtab = Object.freeze({
   openFiles,
   /** @returns {import('./protocol.js').InstanceSummary[]} summaries of the open instances */
   instances: () => structuredClone(summaries),
-  /** @returns {{total: number, sinceLoaded: ?number, crossOrigin: number}} */
+  /** @returns {{total: number, sinceLoaded: ?number, ownFilesSinceLoaded: ?number, crossOrigin: number}} */
   network: () => network.counts(),
   /**
    * @param {string} instanceId

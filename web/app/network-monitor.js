@@ -12,7 +12,11 @@
  */
 
 export class NetworkMonitor {
-  constructor() {
+  /** @param {string[]} siteFiles the build's own files, relative to the site's root */
+  constructor(siteFiles) {
+    const root = new URL('../', import.meta.url);
+    /** exact URLs of the build's files; a query string or any other path is not one */
+    this.ownFiles = new Set(siteFiles.map((path) => new URL(path, root).href));
     /** @type {RequestRecord[]} */
     this.requests = [];
     /** @type {?number} epoch ms when the app finished loading; null while it loads */
@@ -44,12 +48,18 @@ export class NetworkMonitor {
     this.listeners.push(callback);
   }
 
-  /** @returns {{total: number, sinceLoaded: ?number, crossOrigin: number}} */
+  /**
+   * `sinceLoaded`: every request since the app loaded; `ownFilesSinceLoaded`: how many of
+   * those fetched one of the build's own files (by exact URL), e.g. pdf.js on a first PDF.
+   * @returns {{total: number, sinceLoaded: ?number, ownFilesSinceLoaded: ?number, crossOrigin: number}}
+   */
   counts() {
     const loadedAt = this.loadedAt;
+    const since = loadedAt === null ? null : this.requests.filter((r) => r.time >= loadedAt);
     return {
       total: this.requests.length,
-      sinceLoaded: loadedAt === null ? null : this.requests.filter((r) => r.time >= loadedAt).length,
+      sinceLoaded: since && since.length,
+      ownFilesSinceLoaded: since && since.filter((r) => this.ownFiles.has(r.url)).length,
       crossOrigin: this.requests.filter((r) => new URL(r.url).origin !== location.origin).length,
     };
   }

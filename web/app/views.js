@@ -79,14 +79,18 @@ export function problemItem(message) {
 }
 
 /**
- * The privacy status line's words for the current counts.
- * @param {{sinceLoaded: ?number, crossOrigin: number}} counts
+ * The privacy status line's words for the current counts. The app's own files fetched on
+ * first use (pdf.js for a first PDF) are named apart from the count: they are the site's
+ * unchanged files, not requests that could carry anything from this tab.
+ * @param {{sinceLoaded: ?number, ownFilesSinceLoaded?: ?number, crossOrigin: number}} counts
  * @param {string} offline 'ready' | 'unsupported' | 'failed' | 'pending'
  */
 export function privacyText(counts, offline) {
   if (counts.sinceLoaded === null) return 'Loading the app from this site…';
-  const n = counts.sinceLoaded;
+  const own = counts.ownFilesSinceLoaded || 0;
+  const n = counts.sinceLoaded - own;
   let text = `Processed in this tab — ${n} network request${n === 1 ? '' : 's'} since the app loaded`;
+  if (own > 0) text += `, apart from ${own} of its own files loaded on first use`;
   if (counts.crossOrigin > 0) {
     text += `; WARNING: ${counts.crossOrigin} request${counts.crossOrigin === 1 ? '' : 's'} went to another site`;
   }
