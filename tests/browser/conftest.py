@@ -99,3 +99,31 @@ def open_files(page: Page, paths: list[Path], *, expect_total: int) -> None:
     """Choose files in the file input, as a user does, and wait for all their results."""
     page.get_by_test_id("file-input").set_input_files([str(p) for p in paths])
     expect(page.locator(RESULT_ITEMS)).to_have_count(expect_total, timeout=30000)
+
+
+def tree_ids(page: Page, files: dict[str, Path]) -> dict[str, str]:
+    """Instance id of each opened file, by key, from the study tree (labels end in the name)."""
+    by_label = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-testid=tree-instance]')]
+            .map((n) => [n.textContent, n.getAttribute('data-instance-id')]))"""
+    )
+    out = {}
+    for key, path in files.items():
+        matches = [i for text, i in by_label.items() if text.split(" ")[-1].startswith(path.name)]
+        assert len(matches) == 1, (key, by_label)
+        out[key] = matches[0]
+    return out
+
+
+def select_in_viewer(page: Page, instance_id: str) -> None:
+    """Click the instance in the study tree and wait until the viewer has drawn it."""
+    page.locator(f'[data-testid=tree-instance][data-instance-id="{instance_id}"]').click()
+    expect(page.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance_id, timeout=30000)
+
+
+def download(page: Page, test_id: str) -> tuple[str, bytes]:
+    """Click the control and return the download's suggested name and bytes."""
+    with page.expect_download() as info:
+        page.get_by_test_id(test_id).click()
+    d = info.value
+    return d.suggested_filename, Path(d.path()).read_bytes()

@@ -23,7 +23,8 @@ from playwright.sync_api import Browser, Page, expect
 from dicomtab.pixels.describe import describe_frame
 from dicomtab.pixels.export import frame_npy
 from dicomtab.pixels.voi import display_uint8
-from tests.browser.conftest import attach_logging
+from tests.browser.conftest import attach_logging, download, tree_ids
+from tests.browser.conftest import select_in_viewer as select
 from tests.conftest import bundled
 
 MARKUP = "<b>Evil</b>^<i>Name</i>"
@@ -202,26 +203,12 @@ def page(browser: Browser, site_url: str, files: dict[str, Path]) -> Iterator[Pa
 
 @pytest.fixture(scope="module")
 def ids(page: Page, files: dict[str, Path]) -> dict[str, str]:
-    """Instance id of each file, from the tree (the names are the files' names)."""
-    by_name = page.evaluate(
-        """() => Object.fromEntries([...document.querySelectorAll('[data-testid=tree-instance]')]
-            .map((n) => [n.textContent, n.getAttribute('data-instance-id')]))"""
-    )
-    out = {}
-    for key, path in files.items():
-        matches = [i for text, i in by_name.items() if text.split(" ")[-1].startswith(path.name)]
-        assert len(matches) == 1, (key, by_name)
-        out[key] = matches[0]
-    return out
+    return tree_ids(page, files)
 
 
 # ---- helpers -------------------------------------------------------------------------------
 
 
-def select(page: Page, instance_id: str) -> None:
-    """Click the instance in the study tree and wait until the viewer shows it."""
-    page.locator(f'[data-testid=tree-instance][data-instance-id="{instance_id}"]').click()
-    expect(page.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance_id, timeout=30000)
 
 
 def state(page: Page) -> dict[str, Any]:
@@ -298,13 +285,6 @@ def canvas_point(page: Page, row: float, column: float) -> tuple[float, float]:
         }""",
         [row, column],
     ))
-
-
-def download(page: Page, test_id: str) -> tuple[str, bytes]:
-    with page.expect_download() as info:
-        page.get_by_test_id(test_id).click()
-    d = info.value
-    return d.suggested_filename, Path(d.path()).read_bytes()
 
 
 # ---- tests ---------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ import pydicom
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from tests.browser.conftest import attach_logging
+from tests.browser.conftest import attach_logging, download, tree_ids
+from tests.browser.conftest import select_in_viewer as select
 
 #: Page size in points: twice as wide as high, so the aspect ratio shows a wrong orientation.
 WIDTH, HEIGHT = 200, 100
@@ -155,20 +156,9 @@ def page(browser: Browser, site_url: str, files: dict[str, Path], recorded: Reco
 
 @pytest.fixture(scope="module")
 def ids(page: Page, files: dict[str, Path]) -> dict[str, str]:
-    by_name = page.evaluate(
-        """() => Object.fromEntries([...document.querySelectorAll('[data-testid=tree-instance]')]
-            .map((n) => [n.textContent, n.getAttribute('data-instance-id')]))"""
-    )
-    out = {}
-    for key, path in files.items():
-        (match,) = [i for text, i in by_name.items() if text.split(" ")[-1].startswith(path.name)]
-        out[key] = match
-    return out
+    return tree_ids(page, files)
 
 
-def select(page: Page, instance_id: str) -> None:
-    page.locator(f'[data-testid=tree-instance][data-instance-id="{instance_id}"]').click()
-    expect(page.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance_id, timeout=30000)
 
 
 def grey(page: Page, index: int, points: list[tuple[float, float]]) -> list[int]:
@@ -184,13 +174,6 @@ def grey(page: Page, index: int, points: list[tuple[float, float]]) -> list[int]
         }""",
         [index, points],
     )
-
-
-def download(page: Page, test_id: str) -> tuple[str, bytes]:
-    with page.expect_download() as info:
-        page.get_by_test_id(test_id).click()
-    d = info.value
-    return d.suggested_filename, Path(d.path()).read_bytes()
 
 
 def test_pdf_js_is_not_loaded_at_start_up(page: Page, recorded: Recorded) -> None:

@@ -13,7 +13,7 @@ import pytest
 import build_site
 from artifacts import DEFAULT_CACHE, ArtifactStore, IntegrityError
 from codecs_dist import CODECS_DIR, NOTICES, obtain_codecs
-from tests.build.conftest import DIST, ROOT
+from tests.build.conftest import DIST, ROOT, assert_build_refuses_tampered_cache_file
 
 
 def _packages() -> list[dict]:
@@ -66,26 +66,11 @@ def test_shipped_scripts_suit_a_module_worker_under_the_policy() -> None:
 def test_builder_refuses_a_tampered_codec_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """End to end: the real pins, a cache whose OpenJPEG .wasm was altered by one byte."""
+    """The real pins, a cache whose OpenJPEG .wasm was altered by one byte."""
     (openjpeg,) = [p for p in _packages() if p["name"] == "openjpeg"]
     name = "openjpegwasm_decode.wasm"
-    verified = DEFAULT_CACHE / name
-    assert verified.exists(), "run the build once first (./dev build) so the cache is filled"
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    tampered = bytearray(verified.read_bytes())
-    tampered[5000] ^= 0xFF
-    (cache / name).write_bytes(tampered)
-    status = build_site.main(
-        ["--cache", str(cache), "--source", str(DEFAULT_CACHE), "--offline",
-         "--out", str(tmp_path / "site")]
-    )
-    err = capsys.readouterr().err
-    assert status == 1
-    assert f"build failed: {name}: sha256 mismatch" in err
-    assert f"expected {openjpeg['files'][name]['sha256']}" in err
-    assert f"actual   {hashlib.sha256(tampered).hexdigest()}" in err
-    assert not (tmp_path / "site").exists()
+    assert_build_refuses_tampered_cache_file(
+        name, openjpeg["files"][name]["sha256"], 5000, tmp_path, capsys)
 
 
 def test_a_tampered_codec_tarball_from_a_source_is_refused_and_not_cached(tmp_path: Path) -> None:

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 import build_site
-from artifacts import DEFAULT_CACHE
 from codecs_dist import NOTICES, PDFJS_DIR
-from tests.build.conftest import DIST
+from tests.build.conftest import DIST, assert_build_refuses_tampered_cache_file
 
 
 def _package() -> dict:
@@ -75,22 +74,7 @@ def test_shipped_pdfjs_suits_the_policy() -> None:
 def test_builder_refuses_a_tampered_pdfjs_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """End to end: the real pins, a cache whose pdf.js worker was altered by one byte."""
+    """The real pins, a cache whose pdf.js worker was altered by one byte."""
     name = "pdf.worker.min.mjs"
-    verified = DEFAULT_CACHE / name
-    assert verified.exists(), "run the build once first (./dev build) so the cache is filled"
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    tampered = bytearray(verified.read_bytes())
-    tampered[20000] ^= 0x01
-    (cache / name).write_bytes(tampered)
-    status = build_site.main(
-        ["--cache", str(cache), "--source", str(DEFAULT_CACHE), "--offline",
-         "--out", str(tmp_path / "site")]
-    )
-    err = capsys.readouterr().err
-    assert status == 1
-    assert f"build failed: {name}: sha256 mismatch" in err
-    assert f"expected {_package()['files'][name]['sha256']}" in err
-    assert f"actual   {hashlib.sha256(tampered).hexdigest()}" in err
-    assert not (tmp_path / "site").exists()
+    assert_build_refuses_tampered_cache_file(
+        name, _package()["files"][name]["sha256"], 20000, tmp_path, capsys)
