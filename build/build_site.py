@@ -229,9 +229,18 @@ def finish_worker(out: Path, boot_files: dict) -> None:
     worker.write_text(text.replace('"__BOOT_FILES__"', json.dumps(boot_files, sort_keys=True)))
 
 
+def _site_files(out: Path) -> list[str]:
+    """The build's files a browser may ask for, relative to ``out``, sorted."""
+    return sorted(
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and p.name not in {"_headers", "build-info.json"}
+    )
+
+
 def finish_site_files(out: Path) -> None:
     """Write the list of the build's files into ``app/site-files.js`` (for the status line)."""
-    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    files = _site_files(out)
     module = out / "app" / "site-files.js"
     text = module.read_text()
     if '"__SITE_FILES__"' not in text:
@@ -241,11 +250,7 @@ def finish_site_files(out: Path) -> None:
 
 def finish_service_worker(out: Path, csp: str) -> str:
     """Write the precache list and the policy into ``sw.js``; return the build id."""
-    files = sorted(
-        p.relative_to(out).as_posix()
-        for p in out.rglob("*")
-        if p.is_file() and p.name not in {"sw.js", "_headers"}
-    )
+    files = [name for name in _site_files(out) if name != "sw.js"]
     manifest = {name: sha256_of(out / name) for name in files}
     build_id = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
     sw = out / "sw.js"

@@ -34,6 +34,7 @@ async function store(cache, path) {
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
+    // The only writes to Cache Storage: the build's own files, listed at build time.
     const cache = await caches.open(CACHE);
     await Promise.all(PRECACHE.map((path) => store(cache, path)));
     await self.skipWaiting();
@@ -65,6 +66,7 @@ self.addEventListener('fetch', (event) => {
  * @param {Request} request
  */
 async function serve(key, request) {
+  // Read only: a response fetched here (a build file not yet cached) is passed on, not stored.
   const cache = await caches.open(CACHE);
   const cached = await cache.match(key);
   if (cached && request.method === 'GET') return cached; // stored with the policy (see store)

@@ -121,16 +121,6 @@ def _pdf(path: Path) -> bytes:
     return pdf
 
 
-def _big_ct(path: Path, size: int, series: str) -> None:
-    ds = pydicom.dcmread(bundled("CT_small.dcm"))
-    rng = np.random.default_rng(5)
-    values = rng.integers(-1000, 3000, size=(size, size), dtype=np.int16)
-    ds.Rows = ds.Columns = size
-    ds.PixelData = values.tobytes()
-    ds.SeriesInstanceUID = series
-    ds.save_as(path)
-
-
 def _no_codec(path: Path) -> None:
     """An image in MPEG-2 (a syntax no viewer codec decodes): encapsulated, tags readable."""
     from pydicom.encaps import encapsulate

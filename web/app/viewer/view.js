@@ -26,13 +26,7 @@ export class View {
 
   /** Back to "fit", no rotation or flip. */
   reset() {
-    this.zoom = 1;
-    this.panX = 0;
-    this.panY = 0;
-    this.rotation = 0;
-    this.flipH = false;
-    this.flipV = false;
-    this.fitted = true;
+    Object.assign(this, new View());
   }
 
   /**
