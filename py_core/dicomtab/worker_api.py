@@ -343,3 +343,104 @@ def register_decoder(transfer_syntax: str, decode: Any, name: str) -> str:
         return {"transferSyntax": transfer_syntax, "codec": name}
 
     return _run(register)
+
+
+# -- De-identification in the tab (issue #10) ---------------------------------------------
+# Thin wrappers over dicomtab.deid.tab, imported on first use. The page passes the profile
+# choice and the run's options as JSON text and the key file's bytes as a Uint8Array; the key
+# lives in this worker only while a call or a run needs it (DeidRun.end forgets it).
+
+_DEID: list[Any] = []
+
+
+def _deid() -> Any:
+    """The tab's one de-identification run holder (created on first use)."""
+    from dicomtab.deid import tab
+
+    if not _DEID:
+        _DEID.append(tab.TabDeid())
+    return _DEID[0]
+
+
+def deid_profiles() -> str:
+    """JSON result: the built-in profiles with their one-line summaries."""
+    from dicomtab.deid import tab
+
+    return _run(tab.profiles)
+
+
+def deid_check_profile(spec: str) -> str:
+    """JSON result ``{name, summary, hipaa}`` of a profile choice, or the problem with it."""
+
+    def check() -> dict[str, Any]:
+        from dicomtab.deid import tab
+        from dicomtab.deid.profile import HIPAA_METHODS
+
+        profile = tab.profile_of(json.loads(spec))
+        return {"name": profile.name, "summary": profile.summary,
+                "hipaa": HIPAA_METHODS.get(profile.hipaa or ""),
+                "options": sorted(profile.options)}
+
+    return _run(check)
+
+
+def deid_new_key() -> str:
+    """JSON result ``{text, fingerprint}``: a new key file's text (keygen's format)."""
+    from dicomtab.deid import tab
+
+    return _run(tab.new_key)
+
+
+def deid_key_info(data: bytes | bytearray | memoryview | _BufferProxy, name: str) -> str:
+    """JSON result ``{fingerprint}`` of a key file, or why it is not a key."""
+    from dicomtab.deid import tab
+
+    return _run(lambda: tab.key_info(_as_bytes(data), name))
+
+
+def deid_preview(instance_id: str, spec: str,
+                 key: bytes | bytearray | memoryview | _BufferProxy, key_name: str) -> str:
+    """JSON result: what de-identifying the instance would change, element by element."""
+    from dicomtab.deid import tab
+
+    return _run(lambda: tab.preview_instance(SESSION, instance_id, json.loads(spec),
+                                             _as_bytes(key), key_name))
+
+
+def deid_begin(spec: str, key: bytes | bytearray | memoryview | _BufferProxy, key_name: str,
+               options: str) -> str:
+    """Start a run; ``options`` is JSON ``{verify, crosswalk, operator, purpose}``."""
+
+    def begin() -> dict[str, Any]:
+        chosen = json.loads(options)
+        return _deid().begin(
+            json.loads(spec), _as_bytes(key), key_name,
+            verify=bool(chosen.get("verify", True)), crosswalk=bool(chosen.get("crosswalk")),
+            operator=chosen.get("operator"), purpose=chosen.get("purpose"))
+
+    return _run(begin)
+
+
+def deid_file(instance_id: str) -> tuple[str, bytes | None]:
+    """``(JSON result with the file's outcome, its output's bytes or None)``."""
+    return _run_binary(lambda: _deid().file(SESSION, instance_id))
+
+
+def deid_stored(path: str, ok: bool, reason: str = "") -> str:
+    """The page stored (or could not store) the output at ``path``."""
+    return _run(lambda: _deid().stored(path, bool(ok), reason))
+
+
+def deid_finish() -> str:
+    """JSON result: the run's release record (data, JSON text, plain text) and counts."""
+    return _run(lambda: _deid().finish())
+
+
+def deid_crosswalk() -> str:
+    """JSON result: the finished run's crosswalk CSV text (only if the run asked for one)."""
+    return _run(lambda: _deid().crosswalk())
+
+
+def deid_end() -> str:
+    """Forget the run, its key and its mappings."""
+    return _run(lambda: _deid().end())

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -133,12 +135,6 @@ def output_relpath(result: DeidResult) -> Path:
     return Path(*parts)
 
 
-def process_one(item: InputItem, profile: Profile, key: Key) -> tuple[DeidResult, bytes]:
-    """Read, de-identify and encode one input; raises DicomtabError with a value-free reason."""
-    _, result, data = _process(item, profile, key)
-    return result, data
-
-
 def _process(item: InputItem, profile: Profile, key: Key) -> tuple[Dataset, DeidResult, bytes]:
     try:
         data = item.read()
@@ -159,6 +155,90 @@ def _process(item: InputItem, profile: Profile, key: Key) -> tuple[Dataset, Deid
         ) from None
 
 
+class Batch:
+    """One batch, one file at a time, wherever the outputs go.
+
+    :meth:`process` reads, de-identifies, encodes and (with ``verify``) verifies one input and
+    returns the output's bytes without storing them; the caller stores them (a folder, a ZIP
+    stream, the page's folder handle) and then calls :meth:`add` with the outcome, or
+    :meth:`store_failed` if storing did not complete. So a file enters the result, its
+    manifest and its crosswalk only once it is de-identified, verified and stored.
+    :func:`run_batch` (the CLI) and the browser worker (:mod:`dicomtab.deid.tab`) both use it.
+    """
+
+    def __init__(self, profile: Profile, key: Key, *, verify: bool) -> None:
+        self.profile, self.key = profile, key
+        self.result = BatchResult(verified=verify)
+        self._written: set[str] = set()
+        self._pairs: dict[int, dict[str, str]] = {}
+
+    def process(self, item: InputItem) -> tuple[FileOutcome, bytes | None]:
+        """The outcome for ``item`` and its output's bytes (None when it failed)."""
+        outcome = FileOutcome(item.name)
+        try:
+            source, result, data = _process(item, self.profile, self.key)
+            rel = output_relpath(result).as_posix()
+            if rel in self._written:
+                raise PolicyError(
+                    f"{item.name} is the same instance (SOP Instance UID) as an earlier input; "
+                    "it was not written twice"
+                )
+            outcome.output = rel
+            outcome.records, outcome.flags = result.records, result.flags
+            outcome.sha256, outcome.size = hashlib.sha256(data).hexdigest(), len(data)
+            if self.result.verified:
+                outcome.findings = verify_output(source, data, rel)
+            pairs = dict(result.uid_map)
+            for old, new in (result.patient, result.patient_name):
+                if old:
+                    pairs[old] = new
+            self._pairs[id(outcome)] = pairs
+            return outcome, data
+        except DicomtabError as exc:
+            outcome.error = exc.to_dict()
+        except Exception as exc:  # an unforeseen bug must not stop the batch or leak values
+            outcome.error = {
+                "code": "internal",
+                "message": f"{item.name} could not be processed ({type(exc).__name__})",
+            }
+        _forget(outcome)
+        return outcome, None
+
+    def store_failed(self, outcome: FileOutcome, reason: str) -> None:
+        """Record that ``outcome``'s output could not be stored (``reason``: value-free)."""
+        outcome.error = {"code": "write-failed",
+                         "message": f"{outcome.source}: the output could not be stored ({reason})"}
+        _forget(outcome)
+        self.add(outcome)
+
+    def add(self, outcome: FileOutcome) -> None:
+        """Enter ``outcome`` into the result (after its output, if any, was stored)."""
+        pairs = self._pairs.pop(id(outcome), {})
+        if outcome.output is not None:
+            self._written.add(outcome.output)
+            self.result.crosswalk.update(pairs)
+        self.result.outcomes.append(outcome)
+
+
+def _forget(outcome: FileOutcome) -> None:
+    """A failed file leaves nothing behind: no output, manifest entry or findings."""
+    outcome.output = outcome.sha256 = outcome.size = None
+    outcome.records, outcome.flags, outcome.findings = [], [], []
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` under a temporary name, renamed only once complete; on
+    failure nothing is left."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def run_batch(
     items: list[InputItem],
     outdir: Path,
@@ -171,57 +251,41 @@ def run_batch(
 ) -> BatchResult:
     """De-identify ``items`` into ``outdir``; a failing file is recorded, the rest go on.
 
-    ``verify``: check each written file against its own original (see
-    :func:`dicomtab.deid.verify.verify_output`); the findings go into its outcome.
-    ``sink``: called with each output's path (``patient/study/series/instance.dcm``) and bytes
-    instead of writing under ``outdir`` (e.g. the browser worker, which has no file system).
+    ``verify``: check each output against its own original (see
+    :func:`dicomtab.deid.verify.verify_output`) before it is written; the findings go into
+    its outcome. ``sink``: called with each output's path (``patient/study/series/
+    instance.dcm``) and bytes instead of writing under ``outdir``.
     """
-    batch = BatchResult(verified=verify)
-    written: set[Path] = set()
+    batch = Batch(profile, key, verify=verify)
     for item in items:
-        outcome = FileOutcome(item.name)
-        try:
-            source, result, data = _process(item, profile, key)
-            rel = output_relpath(result)
-            if rel in written:
-                raise PolicyError(
-                    f"{item.name} is the same instance (SOP Instance UID) as an earlier input; "
-                    "it was not written twice"
-                )
-            if sink is not None:
-                sink(rel.as_posix(), data)
-            else:
-                target = outdir / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-            written.add(rel)
-            outcome.output = rel.as_posix()
-            outcome.records, outcome.flags = result.records, result.flags
-            outcome.sha256, outcome.size = hashlib.sha256(data).hexdigest(), len(data)
-            if verify:
-                outcome.findings = verify_output(source, data, rel.as_posix())
-            if result.patient[0]:
-                batch.crosswalk[result.patient[0]] = result.patient[1]
-            if result.patient_name[0]:
-                batch.crosswalk[result.patient_name[0]] = result.patient_name[1]
-            batch.crosswalk.update(result.uid_map)
-        except DicomtabError as exc:
-            outcome.error = exc.to_dict()
-        except Exception as exc:  # an unforeseen bug must not stop the batch or leak values
-            outcome.error = {
-                "code": "internal",
-                "message": f"{item.name} could not be processed ({type(exc).__name__})",
-            }
-        batch.outcomes.append(outcome)
+        outcome, data = batch.process(item)
+        if data is None or outcome.output is None:
+            batch.add(outcome)
+        else:
+            try:
+                if sink is not None:
+                    sink(outcome.output, data)
+                else:
+                    write_atomically(outdir / outcome.output, data)
+                batch.add(outcome)
+            except OSError as exc:
+                batch.store_failed(outcome, exc.strerror or type(exc).__name__)
         if progress is not None:
             progress(outcome)
-    return batch
+    return batch.result
+
+
+def crosswalk_csv(crosswalk: dict[str, str]) -> str:
+    """Original->new identifiers as CSV text, ``id_old,id_new`` (the tab offers it as a
+    download; the CLI writes it with :func:`write_crosswalk`)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(["id_old", "id_new"])
+    for old, new in sorted(crosswalk.items()):
+        writer.writerow([old, new])
+    return buffer.getvalue()
 
 
 def write_crosswalk(path: Path, crosswalk: dict[str, str]) -> None:
     """Original->new identifiers as CSV ``id_old,id_new``; only written when asked for."""
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["id_old", "id_new"])
-        for old, new in sorted(crosswalk.items()):
-            writer.writerow([old, new])
+    path.write_bytes(crosswalk_csv(crosswalk).encode("utf-8"))

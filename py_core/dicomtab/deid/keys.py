@@ -25,6 +25,8 @@ HOW_TO_CREATE = (
     "create one with 'dicomtab keygen KEYFILE', keep it secret, and pass the same file with "
     "--key-file to every batch that must stay consistent"
 )
+#: Where a key file comes from, for messages about a bad one (the CLI and the page alike).
+KEY_FILE_HINT = "a key file is made by 'dicomtab keygen' or by the page's \"Create a new key\""
 
 
 class Key:
@@ -55,13 +57,33 @@ class Key:
         return "Key(<secret>)"
 
 
+def new_key_text() -> str:
+    """The text of a new key file: 32 random bytes as hex and a newline (``keygen``'s format,
+    also what the page offers as a download)."""
+    return secrets.token_hex(KEY_BYTES) + "\n"
+
+
 def generate_key_file(path: Path) -> None:
     """Write a new random key (hex) to ``path``, readable by the owner only; never overwrite."""
     if path.exists():
         raise PolicyError(f"{path} already exists; refusing to overwrite a key")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(secrets.token_hex(KEY_BYTES) + "\n")
+        fh.write(new_key_text())
+
+
+def key_from_bytes(raw: bytes, source: str) -> Key:
+    """The key held by a key file's bytes (hex text as written by keygen, or raw bytes);
+    ``source`` names the file in messages."""
+    if not raw.strip():
+        raise PolicyError(f"key file {source} is empty; {KEY_FILE_HINT}")
+    try:
+        secret = bytes.fromhex(raw.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        secret = raw
+    if len(secret) < 16:
+        raise PolicyError(f"key file {source} holds less than 16 bytes of key; {KEY_FILE_HINT}")
+    return Key(secret)
 
 
 def read_key_file(path: Path | None) -> Key:
@@ -70,9 +92,4 @@ def read_key_file(path: Path | None) -> Key:
         raise PolicyError("a key file is required (--key-file); " + HOW_TO_CREATE)
     if not path.is_file():
         raise PolicyError(f"key file {path} does not exist; " + HOW_TO_CREATE)
-    raw = path.read_bytes()
-    try:
-        secret = bytes.fromhex(raw.decode("ascii").strip())
-    except (UnicodeDecodeError, ValueError):
-        secret = raw
-    return Key(secret)
+    return key_from_bytes(path.read_bytes(), str(path))

@@ -4,7 +4,8 @@ A profile is a JSON object::
 
     {
       "name": "research",
-      "description": "what it is for",
+      "summary": "one or two plain sentences: what it keeps, what it removes, HIPAA method",
+      "description": "what it is for, in full",
       "options": ["retain_long_modified_dates", "clean_descriptors", ...],
       "overrides": [
         {"keyword": "PatientSex", "action": "K"},
@@ -110,6 +111,8 @@ class Profile:
     name: str
     description: str
     options: frozenset[str]
+    #: One or two plain sentences for the page's profile choice (defaults to the description).
+    summary: str = ""
     overrides: dict[int, str] = field(default_factory=dict)
     private_overrides: dict[PrivateKey, str] = field(default_factory=dict)
     templates: dict[str, str] = field(default_factory=dict)
@@ -228,6 +231,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> Profile:
     return Profile(
         name=str(data.get("name", source)),
         description=str(data.get("description", "")),
+        summary=str(data.get("summary") or data.get("description", "")),
         options=options,
         overrides=overrides,
         private_overrides=private_overrides,

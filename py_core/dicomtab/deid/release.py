@@ -26,6 +26,7 @@ import datetime as _dt
 import hashlib
 import json
 import platform
+import sys
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -106,6 +107,8 @@ def _tool(profile: Profile) -> dict[str, Any]:
         "version": __version__,
         "pydicom": pydicom.__version__,
         "python": platform.python_version(),
+        # "emscripten" in the browser tab, the OS otherwise: the record says where it ran.
+        "platform": sys.platform,
         "standard": load_table().edition(),
     }
     actions = set(profile.overrides.values()) | set(profile.private_overrides.values())
@@ -146,18 +149,21 @@ def _released(batch: BatchResult) -> list[dict[str, Any]]:
 
 
 def verification_section(batch: BatchResult) -> dict[str, Any]:
-    """The verification result: passed only with no finding and no file flagged for review."""
+    """The verification result: passed only with no finding, no file flagged for review and
+    no file failed (a failed file was not checked, so the batch as a whole was not)."""
     if not batch.verified:
         return {"ran": False, "result": "not run",
                 "scope": "verification was switched off for this batch (--no-verify)"}
     findings = [f for o in batch.outcomes for f in o.findings]
     review = [{"file": o.output, "flags": list(o.flags)} for o in batch.outcomes
               if o.flags and o.output is not None]
-    passed = not findings and not review
+    failed = len(batch.failed)
+    passed = not findings and not review and not failed
     return {
         "ran": True,
         "result": "passed" if passed else "not passed",
         "scope": VERIFY_SCOPE,
+        "files_failed": failed,
         "findings": len(findings),
         "files_with_findings": len({f.file for f in findings}),
         "findings_by_kind": dict(sorted(Counter(f.kind for f in findings).items())),
@@ -264,7 +270,8 @@ def record_text(record: dict[str, Any]) -> str:
     if verification["ran"]:
         out.append(f"  {verification['findings']} finding(s) in "
                    f"{verification['files_with_findings']} file(s); "
-                   f"{len(verification['review_required'])} file(s) flagged for review")
+                   f"{len(verification['review_required'])} file(s) flagged for review; "
+                   f"{verification.get('files_failed', 0)} file(s) failed")
         for f in verification["details"]:
             out.append(f"  finding {f['file']}: {f['path'] or '-'}: {f['kind']} ({f['what']})")
         for r in verification["review_required"]:
@@ -288,11 +295,16 @@ def record_paths(base: Path) -> tuple[Path, Path]:
     return base.with_name(base.name + ".json"), base.with_name(base.name + ".txt")
 
 
+def record_json_bytes(record: dict[str, Any]) -> bytes:
+    """The bytes of a record's JSON file (the CLI's and the tab's alike)."""
+    return (json.dumps(record, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def write_record(base: Path, record: dict[str, Any]) -> tuple[Path, Path, str]:
     """Write ``base``.json and ``base``.txt; returns both paths and the JSON's sha256 (to send
     apart from the release, so a recipient can tell that the record itself is unchanged)."""
     json_path, text_path = record_paths(base)
-    data = (json.dumps(record, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    data = record_json_bytes(record)
     json_path.write_bytes(data)
     text_path.write_text(record_text(record), encoding="utf-8")
     return json_path, text_path, hashlib.sha256(data).hexdigest()

@@ -1,0 +1,206 @@
+"""De-identification in the browser tab: the worker's side of the page's De-identify workflow.
+
+The page holds the files, the key file's bytes and the output (a ZIP stream or a folder the
+user picked); this module holds one run at a time and does everything else with the very code
+the CLI runs (:class:`dicomtab.deid.batch.Batch`, :mod:`dicomtab.deid.release`), so the files
+the tab writes are byte for byte those of ``dicomtab deid`` with the same profile and key.
+
+A run goes: :meth:`TabDeid.begin` (profile, key, settings) → for each selected instance
+:meth:`TabDeid.file` (its output's bytes, de-identified and verified; nothing is stored yet)
+→ the page stores them and says so with :meth:`TabDeid.stored` → :meth:`TabDeid.finish`
+(the release record, JSON and text) → :meth:`TabDeid.crosswalk` if asked → :meth:`TabDeid.end`,
+which forgets the key and every mapping. A cancelled run is ended without a record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dicomtab.deid.audit import summary
+from dicomtab.deid.batch import Batch, FileOutcome, crosswalk_csv
+from dicomtab.deid.inputs import InputItem
+from dicomtab.deid.keys import key_from_bytes, new_key_text
+from dicomtab.deid.preview import preview
+from dicomtab.deid.profile import (
+    HIPAA_METHODS,
+    Profile,
+    builtin_names,
+    load_profile,
+    profile_from_bytes,
+)
+from dicomtab.deid.release import RECORD_NAME, build_record, record_json_bytes, record_text
+from dicomtab.errors import PolicyError, UsageError
+from dicomtab.inspect.store import store_for
+
+
+class _Instance(Protocol):
+    name: str
+    data: bytes
+
+
+class _Session(Protocol):
+    def get(self, instance_id: str) -> _Instance: ...
+
+
+def profiles() -> list[dict[str, Any]]:
+    """The built-in profiles, each with its one-line summary, for the page's choice."""
+    out = []
+    for name in builtin_names():
+        profile = load_profile(name)
+        out.append({
+            "name": name,
+            "summary": profile.summary,
+            "description": profile.description,
+            "hipaa": HIPAA_METHODS.get(profile.hipaa or ""),
+            "options": sorted(profile.options),
+        })
+    return out
+
+
+def profile_of(spec: dict[str, Any]) -> Profile:
+    """A profile from the page: ``{"builtin": name}`` or ``{"name": file name, "json": text}``
+    (a profile file the user chose; same format as the CLI's)."""
+    if not isinstance(spec, dict):
+        raise UsageError("Choose a built-in profile or a profile file.")
+    if "builtin" in spec:
+        name = str(spec["builtin"])
+        if name not in builtin_names():
+            raise PolicyError(f"no built-in profile named {name!r} "
+                              f"(built-in: {', '.join(builtin_names())})")
+        return load_profile(name)
+    if "json" in spec:
+        text = spec["json"]
+        raw = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        return profile_from_bytes(raw, str(spec.get("name") or "profile file"))
+    raise UsageError("Choose a built-in profile or a profile file.")
+
+
+def new_key() -> dict[str, str]:
+    """A new key: the key file's text (``dicomtab keygen``'s format) and its fingerprint."""
+    text = new_key_text()
+    return {"text": text, "fingerprint": key_from_bytes(text.encode("ascii"), "new").fingerprint()}
+
+
+def key_info(raw: bytes, name: str) -> dict[str, str]:
+    """The fingerprint of a key file's bytes; PolicyError naming the file when it is no key."""
+    return {"fingerprint": key_from_bytes(raw, name).fingerprint()}
+
+
+def preview_instance(session: _Session, instance_id: str, spec: dict[str, Any], raw_key: bytes,
+                     key_name: str) -> dict[str, Any]:
+    """What the run would do to one open instance (see :func:`dicomtab.deid.preview.preview`)."""
+    profile, key = profile_of(spec), key_from_bytes(raw_key, key_name)
+    instance = session.get(instance_id)
+    original = store_for(session).get(session, instance_id)
+    result = preview(original, _item(instance), profile, key)
+    return {"instanceId": instance_id, "profile": profile.name, **result}
+
+
+def _item(instance: _Instance) -> InputItem:
+    data = instance.data
+    return InputItem(instance.name, lambda: data)
+
+
+def outcome_dict(outcome: FileOutcome) -> dict[str, Any]:
+    """One file's outcome as the page shows it: never a value from the file."""
+    return {
+        "output": outcome.output,
+        "error": outcome.error,
+        "flags": list(outcome.flags),
+        "sha256": outcome.sha256,
+        "size": outcome.size,
+        "findings": [str(f) for f in outcome.findings],
+    }
+
+
+@dataclass
+class _Run:
+    batch: Batch
+    settings: dict[str, Any]
+    operator: str | None
+    purpose: str | None
+    #: Outputs handed to the page and not yet reported stored, by path.
+    pending: dict[str, FileOutcome] = field(default_factory=dict)
+    record: dict[str, Any] | None = None
+
+
+class TabDeid:
+    """The tab's one de-identification run (at most one at a time)."""
+
+    def __init__(self) -> None:
+        self._run: _Run | None = None
+
+    def begin(self, spec: dict[str, Any], raw_key: bytes, key_name: str, *, verify: bool = True,
+              crosswalk: bool = False, operator: str | None = None,
+              purpose: str | None = None) -> dict[str, Any]:
+        """Start a run (forgetting any earlier one); returns the profile and key fingerprint."""
+        self.end()
+        profile, key = profile_of(spec), key_from_bytes(raw_key, key_name)
+        # The same settings the CLI records for the same choices: an audit is not offered here.
+        settings = {"verify": bool(verify), "audit_written": False,
+                    "crosswalk_written": bool(crosswalk)}
+        self._run = _Run(Batch(profile, key, verify=bool(verify)), settings,
+                         operator or None, purpose or None)
+        return {"profile": profile.name, "hipaa": HIPAA_METHODS.get(profile.hipaa or ""),
+                "fingerprint": key.fingerprint(), "recordName": RECORD_NAME}
+
+    def _current(self) -> _Run:
+        if self._run is None:
+            raise UsageError("No de-identification run is under way; start one first.")
+        return self._run
+
+    def file(self, session: _Session, instance_id: str) -> tuple[dict[str, Any], bytes | None]:
+        """De-identify and verify one open instance; its outcome and output bytes (not stored:
+        the page stores them and calls :meth:`stored`). A failed file is entered at once."""
+        run = self._current()
+        if run.record is not None:
+            raise UsageError("This run is finished; start a new one.")
+        outcome, data = run.batch.process(_item(session.get(instance_id)))
+        if data is None or outcome.output is None:
+            run.batch.add(outcome)
+            return outcome_dict(outcome), None
+        run.pending[outcome.output] = outcome
+        return outcome_dict(outcome), data
+
+    def stored(self, path: str, ok: bool, reason: str = "") -> dict[str, Any]:
+        """The page stored the output at ``path`` (``ok``), or could not (``reason``)."""
+        run = self._current()
+        outcome = run.pending.pop(path, None)
+        if outcome is None:
+            raise UsageError("No output of this run is waiting to be stored at that path.")
+        if ok:
+            run.batch.add(outcome)
+        else:
+            run.batch.store_failed(outcome, reason or "the browser refused to write it")
+        return outcome_dict(outcome)
+
+    def finish(self) -> dict[str, Any]:
+        """The release record of the run: data, its JSON and text files, and the counts."""
+        run = self._current()
+        for outcome in list(run.pending.values()):  # handed out but never stored
+            run.batch.store_failed(outcome, "not stored before the run finished")
+        run.pending.clear()
+        batch = run.batch
+        record = build_record(batch.result, batch.profile, batch.key, operator=run.operator,
+                              purpose=run.purpose, settings=run.settings)
+        run.record = record
+        data = record_json_bytes(record)
+        return {
+            "record": record,
+            "json": data.decode("utf-8"),
+            "text": record_text(record),
+            "names": [f"{RECORD_NAME}.json", f"{RECORD_NAME}.txt"],
+            "summary": summary(batch.result),
+        }
+
+    def crosswalk(self) -> str:
+        """The crosswalk (CSV ``id_old,id_new``) of a finished run that asked for one."""
+        run = self._current()
+        if run.record is None or not run.settings["crosswalk_written"]:
+            raise UsageError("A crosswalk is made only for a finished run that asked for one.")
+        return crosswalk_csv(run.batch.result.crosswalk)
+
+    def end(self) -> None:
+        """Forget the run: its key, mappings and outcomes."""
+        self._run = None

@@ -1,0 +1,193 @@
+"""De-identification as the tab runs it (dicomtab/deid/tab.py through dicomtab.worker_api).
+
+The worker's calls are made here exactly as web/app/worker.js makes them (JSON text in, JSON
+text and bytes out), and the results are compared with ``dicomtab deid`` on the same files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dicomtab import worker_api
+from dicomtab.deid.keys import read_key_file
+from dicomtab.deid.profile import builtin_names
+from tests.conftest import bundled
+from tests.core.deid.phi_set import SEEDED_VALUES
+from tests.deid_runs import KEY_TEXT, OTHER_SYNTAXES, cli_run, tab_run
+
+
+@pytest.fixture(autouse=True)
+def fresh_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worker_api, "SESSION", worker_api.Session())
+    monkeypatch.setattr(worker_api, "_DEID", [])
+
+
+def _ok(text: str) -> Any:
+    result = json.loads(text)
+    assert result["status"] == "success", result
+    return result["payload"]
+
+
+def _failed(text: str) -> dict[str, str]:
+    result = json.loads(text)
+    assert result["status"] == "failed", result
+    return result["error"]
+
+
+def _open(path: Path) -> str:
+    return str(_ok(worker_api.open_file(path.read_bytes(), path.name))["instanceId"])
+
+
+BASIC = json.dumps({"builtin": "basic"})
+
+
+@pytest.mark.parametrize("profile", ["basic", "research", "hipaa-safe-harbor"])
+def test_the_tab_writes_exactly_the_files_the_cli_writes(
+        tmp_path: Path, phi_dir: Path, hipaa_dir: Path, profile: str) -> None:
+    inputs = sorted(p for d in (phi_dir, hipaa_dir) for p in d.rglob("*") if p.is_file())
+    inputs += [bundled(name) for name in OTHER_SYNTAXES]
+    cli_files, cli_record = cli_run(inputs, tmp_path / "cli", profile, crosswalk=True)
+    tab_files, tab_record, crosswalk = tab_run(worker_api, inputs, profile, crosswalk=True)
+    assert len(tab_files) == len(inputs) > 10
+    assert tab_files == cli_files  # same paths, byte for byte
+    # The records differ only in when and where they were made.
+    for record in (cli_record, tab_record):
+        del record["created_utc"]
+    assert tab_record == cli_record
+    assert crosswalk == (tmp_path / "cli" / "crosswalk.csv").read_bytes().decode("utf-8")
+
+
+def test_a_file_the_page_could_not_store_is_failed_and_absent_from_the_record(
+        phi_dir: Path) -> None:
+    ids = [_open(p) for p in sorted(phi_dir.rglob("*.dcm"))[:3]]
+    _ok(worker_api.deid_begin(BASIC, KEY_TEXT.encode(), "k.key", "{}"))
+    outputs = []
+    for instance_id in ids:
+        json_text, data = worker_api.deid_file(instance_id)
+        outcome = _ok(json_text)
+        assert data is not None and outcome["output"] and outcome["error"] is None
+        outputs.append(outcome["output"])
+    _ok(worker_api.deid_stored(outputs[0], True))
+    refused = _ok(worker_api.deid_stored(outputs[1], False, "the folder refused it"))
+    assert refused["error"]["code"] == "write-failed" and refused["output"] is None
+    # outputs[2] was handed out but never stored: finishing fails it too.
+    done = _ok(worker_api.deid_finish())
+    record = done["record"]
+    assert [f["path"] for f in record["manifest"]["files"]] == [outputs[0]]
+    assert record["files"] == {"in": 3, "written": 1, "failed": 2,
+                               "failed_by_reason": {"write-failed": 2},
+                               "flagged_for_review": {}}
+    assert record["verification"]["result"] == "not passed"
+    assert record["verification"]["files_failed"] == 2
+    assert done["names"] == ["release-record.json", "release-record.txt"]
+    assert json.loads(done["json"]) == record and "NOT PASSED" in done["text"]
+
+
+def test_bad_inputs_fail_with_their_name_and_the_run_goes_on(
+        phi_dir: Path, bad_inputs: dict[str, Path]) -> None:
+    good = _open(sorted(phi_dir.rglob("*.dcm"))[0])
+    # A file with no SOP Instance UID opens for viewing but cannot be written as an instance.
+    no_uid = _open(bundled("no_meta_group_length.dcm"))
+    _ok(worker_api.deid_begin(BASIC, KEY_TEXT.encode(), "k.key", "{}"))
+    error = _ok(worker_api.deid_file(no_uid)[0])["error"]
+    assert error is not None and "no_meta_group_length.dcm" in error["message"]
+    outcome = _ok(worker_api.deid_file(good)[0])
+    assert outcome["error"] is None
+    assert _failed(worker_api.deid_file("i99")[0])["code"] == "usage"
+    for name, path in bad_inputs.items():  # such files never reach the session
+        assert _failed(worker_api.open_file(path.read_bytes(), name))["code"] != "internal"
+
+
+def test_keys_made_in_the_tab_are_keygen_key_files(tmp_path: Path) -> None:
+    made = _ok(worker_api.deid_new_key())
+    assert len(made["text"]) == 65 and made["text"].endswith("\n")
+    assert int(made["text"], 16) > 0  # hex, as keygen writes it
+    path = tmp_path / "tab.key"
+    path.write_text(made["text"], encoding="ascii")
+    assert read_key_file(path).fingerprint() == made["fingerprint"]
+    assert _ok(worker_api.deid_new_key())["text"] != made["text"]
+    info = _ok(worker_api.deid_key_info(made["text"].encode(), "tab.key"))
+    assert info["fingerprint"] == made["fingerprint"]
+
+
+@pytest.mark.parametrize(("raw", "words"), [
+    (b"", "is empty"), (b"  \n", "is empty"), (b"abcd\n", "less than 16 bytes"),
+])
+def test_a_wrong_key_file_is_named_with_the_problem(raw: bytes, words: str) -> None:
+    error = _failed(worker_api.deid_key_info(raw, "wrong.key"))
+    assert error["code"] == "policy" and "wrong.key" in error["message"]
+    assert words in error["message"]
+    error = _failed(worker_api.deid_begin(BASIC, raw, "wrong.key", "{}"))
+    assert "wrong.key" in error["message"]
+
+
+def test_every_builtin_profile_is_offered_with_a_short_summary() -> None:
+    offered = _ok(worker_api.deid_profiles())
+    assert [p["name"] for p in offered] == builtin_names()
+    for profile in offered:
+        sentences = profile["summary"].count(". ") + 1
+        assert profile["summary"] and sentences <= 3 and len(profile["summary"]) < 300
+    by_name = {p["name"]: p for p in offered}
+    assert "Safe Harbor" in by_name["hipaa-safe-harbor"]["hipaa"]
+    assert "NOT Safe Harbor" in by_name["expert-determination-research"]["hipaa"]
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("not json", "not valid JSON (line 1)"),
+    ('{"options": ["clean_everything"]}', "unknown option(s) clean_everything"),
+    ('["basic"]', "must be a JSON object"),
+    ('{"hipaa": "safe-harbor", "options": ["retain_uids"]}', "keeps original UIDs"),
+])
+def test_a_bad_profile_file_is_named_with_the_problem(text: str, words: str) -> None:
+    spec = json.dumps({"name": "mine.json", "json": text})
+    error = _failed(worker_api.deid_check_profile(spec))
+    assert error["code"] == "policy" and "mine.json" in error["message"]
+    assert words in error["message"]
+
+
+def test_a_profile_file_is_used_like_the_clis(tmp_path: Path, phi_dir: Path) -> None:
+    text = json.dumps({"name": "mine", "options": ["retain_device_identity"]})
+    checked = _ok(worker_api.deid_check_profile(json.dumps({"name": "mine.json", "json": text})))
+    assert checked["name"] == "mine" and checked["options"] == ["retain_device_identity"]
+    begun = _ok(worker_api.deid_begin(json.dumps({"name": "mine.json", "json": text}),
+                                      KEY_TEXT.encode(), "k.key", "{}"))
+    assert begun["profile"] == "mine"
+
+
+def test_preview_labels_every_change_and_writes_nothing(phi_dir: Path) -> None:
+    ct = _open(sorted(phi_dir.rglob("*.dcm"))[0])
+    shown = _ok(worker_api.deid_preview(ct, json.dumps({"builtin": "research"}),
+                                        KEY_TEXT.encode(), "k.key"))
+    by_keyword = {c["keyword"]: c for c in shown["changes"] if c["path"].count("/") == 0}
+    assert by_keyword["PatientName"]["action"] == "replaced"
+    assert by_keyword["StudyInstanceUID"]["action"] == "remapped"
+    assert by_keyword["StudyDate"]["action"] == "shifted"
+    assert by_keyword["PatientIdentityRemoved"]["action"] == "added"
+    assert by_keyword["OtherPatientIDsSequence"]["action"] == "removed"
+    assert shown["counts"]["kept"] == len(shown["kept"]) > 10
+    assert {"Rows", "Columns"} <= {k["keyword"] for k in shown["kept"]}
+    assert shown["output"].endswith(".dcm") and shown["output"].count("/") == 3
+    # The preview shows the values (the user's own data, in the user's tab) ...
+    assert any(c["a"] and "PID-A-4711" in c["a"] for c in shown["changes"])
+    # ... and the output side never holds a seeded value.
+    for change in shown["changes"]:
+        for value in SEEDED_VALUES:
+            assert value not in (change["b"] or ""), (change["path"], value)
+    # Nothing was started: a file request needs a run.
+    assert _failed(worker_api.deid_file(ct)[0])["code"] == "usage"
+
+
+def test_a_crosswalk_only_when_asked_and_nothing_after_end(phi_dir: Path) -> None:
+    ct = _open(sorted(phi_dir.rglob("*.dcm"))[0])
+    _ok(worker_api.deid_begin(BASIC, KEY_TEXT.encode(), "k.key", "{}"))
+    path = _ok(worker_api.deid_file(ct)[0])["output"]
+    _ok(worker_api.deid_stored(path, True))
+    assert _ok(worker_api.deid_finish())["record"]["settings"]["crosswalk_written"] is False
+    assert _failed(worker_api.deid_crosswalk())["code"] == "usage"
+    _ok(worker_api.deid_end())
+    assert _failed(worker_api.deid_file(ct)[0])["code"] == "usage"
+    assert _failed(worker_api.deid_finish())["code"] == "usage"
