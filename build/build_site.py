@@ -4,10 +4,10 @@
 
 Every runtime file is held to a pin in ``build/pins.json`` (Pyodide's core files and its
 official lock; numpy and Pillow to that lock's hashes; pydicom to its PyPI hash; the image
-codecs and pdf.js to their npm tarballs). The output is the static shell from ``web/``, the
-codecs under ``codecs/`` and pdf.js under ``pdfjs/`` (see ``codecs_dist.py``) and, under
-``pyodide/``, the runtime plus what the builder derives from pinned inputs and the core's
-sources: the stdlib zip precompiled to bytecode, one site-packages archive (pydicom and the
+codecs, pdf.js and client-zip to their npm tarballs). The output is the static shell from
+``web/``, the codecs under ``codecs/``, pdf.js under ``pdfjs/`` and client-zip under ``zip/``
+(see ``codecs_dist.py``) and, under ``pyodide/``, the runtime plus what the builder derives
+from pinned inputs and the core's sources: the stdlib zip precompiled to bytecode, one site-packages archive (pydicom and the
 core, precompiled) and a memory snapshot of Python with the core imported. Derived files
 are named after their content; ``build-info.json`` lists every file's sha256. numpy and
 Pillow stay wheels in a ``pyodide-lock.json`` trimmed to them, for ``loadPackage`` when
@@ -39,7 +39,7 @@ from artifacts import (
     sha256_of,
 )
 from bytecode import SITE_PREFIX, STDLIB_PREFIX, SourceGroup, precompile
-from codecs_dist import CODECS_DIR, PDFJS_DIR, obtain_codecs, obtain_pdfjs
+from codecs_dist import CODECS_DIR, PDFJS_DIR, ZIP_DIR, obtain_codecs, obtain_pdfjs, obtain_zip
 from site_packages import write_site_packages
 from snapshot import make_snapshot
 from wheels import (
@@ -284,6 +284,8 @@ def build(out: Path, store: ArtifactStore) -> str:
     obtain_codecs(store, pins, staging / CODECS_DIR, _apply_patches)
     # pdf.js (dist/pdfjs/), for encapsulated PDFs: loaded by the page on the first PDF only.
     obtain_pdfjs(store, pins, staging / PDFJS_DIR, _apply_patches)
+    # client-zip (dist/zip/): the page writes a de-identified batch into a ZIP stream with it.
+    obtain_zip(store, pins, staging / ZIP_DIR, _apply_patches)
     # Written first: the snapshot step boots Python with the lock the site ships.
     (runtime / "pyodide-lock.json").write_text(
         json.dumps(trimmed_lock(lock, pins), indent=1) + "\n"

@@ -11,7 +11,9 @@ the 12-bit level shift of the JPEG decoder (each patch says why in ``pins.json``
 ``web/app/codecs/`` wraps these files behind one interface; the worker loads them from there.
 
 The ``pdfjs`` section (Mozilla's pdf.js, which draws an encapsulated PDF's pages in the page)
-is pinned and copied the same way into ``dist/pdfjs/`` by :func:`obtain_pdfjs`.
+is pinned and copied the same way into ``dist/pdfjs/`` by :func:`obtain_pdfjs`, and the
+``zip`` section (client-zip, the streaming ZIP writer of the page's de-identification) into
+``dist/zip/`` by :func:`obtain_zip`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from artifacts import ArtifactStore, BuildError, from_tarball, npm_pack
 
 CODECS_DIR = "codecs"
 PDFJS_DIR = "pdfjs"
+ZIP_DIR = "zip"
 #: The licences of what is shipped in ``codecs/`` (and ``pdfjs/``), written next to it.
 NOTICES = "NOTICES.txt"
 
@@ -41,6 +44,11 @@ def obtain_codecs(store: ArtifactStore, pins: dict, out: Path, patch: Patcher) -
 def obtain_pdfjs(store: ArtifactStore, pins: dict, out: Path, patch: Patcher) -> list[str]:
     """Write pdf.js's pinned files (library, worker, image-decoder wasm) into ``out``."""
     return _obtain(store, pins["pdfjs"]["packages"], out, patch)
+
+
+def obtain_zip(store: ArtifactStore, pins: dict, out: Path, patch: Patcher) -> list[str]:
+    """Write client-zip's pinned module (the page's streaming ZIP writer) into ``out``."""
+    return _obtain(store, pins["zip"]["packages"], out, patch)
 
 
 def _obtain(store: ArtifactStore, packages: list[dict], out: Path, patch: Patcher) -> list[str]:

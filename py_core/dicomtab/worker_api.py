@@ -407,6 +407,14 @@ def deid_preview(instance_id: str, spec: str,
                                              _as_bytes(key), key_name))
 
 
+def deid_flags(instance_ids: Any, spec: str) -> str:
+    """JSON result: the instances a run would flag for review, with their flags."""
+    from dicomtab.deid import tab
+
+    return _run(lambda: tab.flags_before(SESSION, [str(i) for i in instance_ids],
+                                         json.loads(spec)))
+
+
 def deid_begin(spec: str, key: bytes | bytearray | memoryview | _BufferProxy, key_name: str,
                options: str) -> str:
     """Start a run; ``options`` is JSON ``{verify, crosswalk, operator, purpose}``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,7 +50,7 @@ from dicomtab.deid.methods import (
     method_text,
 )
 from dicomtab.deid.profile import Profile
-from dicomtab.deid.review import review_flags
+from dicomtab.deid.review import FACE_FLAG, VOICE_FLAG, review_flags
 from dicomtab.deid.table import DeidTable, PrivateKey, load_table
 from dicomtab.deid.uids import UidMapper
 
@@ -353,6 +353,32 @@ def needs_pixel_review(ds: Dataset) -> bool:
     return False
 
 
+def _wants_pixels(profile: Profile) -> bool:
+    return profile.has("clean_pixel_data") or profile.has("clean_recognizable_visual_features")
+
+
+def flags_for(source: Dataset, profile: Profile, *, pixels_cleaned: bool = False,
+              kept: Iterable[Any] | None = None) -> list[str]:
+    """The review flags de-identifying ``source`` under ``profile`` gives.
+
+    ``kept``: the output's tags (the source's when asked before de-identifying, as the
+    page does to list the files that will be flagged before a run).
+    """
+    flags = []
+    if needs_pixel_review(source) and not pixels_cleaned:
+        flags.append("pixel-review")
+    tags = source.keys() if kept is None else kept
+    if profile.has("clean_graphics") and any(
+        (int(t) >> 16) in range(0x6000, 0x6100, 2) for t in tags
+    ):
+        flags.append("overlay-review")  # overlay bitmaps are kept; text in them is not read
+    if profile.has("clean_recognizable_visual_features"):
+        # Faces (and voices) are not removed by this tool: the file is flagged, and the option
+        # is not claimed in its marking.
+        flags += review_flags(source)
+    return flags
+
+
 def _encoding(source: Dataset) -> tuple[bool, bool]:
     """(implicit VR, little endian) of the output: that of the source's transfer syntax."""
     syntax = UID(_transfer_syntax(source))
@@ -416,27 +442,12 @@ def _deidentify(
     walker = Walker(profile, table, key, source)
     out = walker.walk(source, "", None)
 
-    flags: list[str] = []
     pixels_cleaned = False
-    wants_pixels = profile.has("clean_pixel_data") or profile.has(
-        "clean_recognizable_visual_features"
-    )
-    if needs_pixel_review(source):
-        if wants_pixels and pixel_cleaner is not None:
-            out = pixel_cleaner(out)
-            pixels_cleaned = True
-        else:
-            flags.append("pixel-review")
-    if profile.has("clean_graphics") and any(
-        (int(t) >> 16) in range(0x6000, 0x6100, 2) for t in out.keys()
-    ):
-        flags.append("overlay-review")  # overlay bitmaps are kept; text in them is not read
-    shows_person: list[str] = []
-    if profile.has("clean_recognizable_visual_features"):
-        # Faces (and voices) are not removed by this tool: the file is flagged, and the option
-        # is not claimed in its marking.
-        shows_person = review_flags(source)
-        flags += shows_person
+    if needs_pixel_review(source) and _wants_pixels(profile) and pixel_cleaner is not None:
+        out = pixel_cleaner(out)
+        pixels_cleaned = True
+    flags = flags_for(source, profile, pixels_cleaned=pixels_cleaned, kept=out.keys())
+    shows_person = [f for f in flags if f in (FACE_FLAG, VOICE_FLAG)]
 
     applied = sorted(o for o in profile.options if o not in
                      ("clean_pixel_data", "clean_recognizable_visual_features"))

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from dicomtab.deid.audit import summary
 from dicomtab.deid.batch import Batch, FileOutcome, crosswalk_csv
+from dicomtab.deid.engine import flags_for
 from dicomtab.deid.inputs import InputItem
 from dicomtab.deid.keys import key_from_bytes, new_key_text
 from dicomtab.deid.preview import preview
@@ -30,8 +31,9 @@ from dicomtab.deid.profile import (
     profile_from_bytes,
 )
 from dicomtab.deid.release import RECORD_NAME, build_record, record_json_bytes, record_text
-from dicomtab.errors import PolicyError, UsageError
+from dicomtab.errors import DicomtabError, PolicyError, UsageError
 from dicomtab.inspect.store import store_for
+from dicomtab.reading import read_dataset
 
 
 class _Instance(Protocol):
@@ -95,6 +97,24 @@ def preview_instance(session: _Session, instance_id: str, spec: dict[str, Any], 
     original = store_for(session).get(session, instance_id)
     result = preview(original, _item(instance), profile, key)
     return {"instanceId": instance_id, "profile": profile.name, **result}
+
+
+def flags_before(session: _Session, instance_ids: list[str], spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The open instances a run under ``spec`` would flag for review (burned-in text, faces,
+    voices, overlays), found from their headers before anything is de-identified."""
+    profile = profile_of(spec)
+    flagged = []
+    for instance_id in instance_ids:
+        instance = session.get(instance_id)
+        try:
+            source = read_dataset(instance.data, instance.name, stop_before_pixels=True)
+        except DicomtabError as exc:
+            flagged.append({"instanceId": instance_id, "flags": [], "error": exc.to_dict()})
+            continue
+        flags = flags_for(source, profile)
+        if flags:
+            flagged.append({"instanceId": instance_id, "flags": flags})
+    return flagged
 
 
 def _item(instance: _Instance) -> InputItem:

@@ -191,3 +191,20 @@ def test_a_crosswalk_only_when_asked_and_nothing_after_end(phi_dir: Path) -> Non
     _ok(worker_api.deid_end())
     assert _failed(worker_api.deid_file(ct)[0])["code"] == "usage"
     assert _failed(worker_api.deid_finish())["code"] == "usage"
+
+
+@pytest.mark.parametrize("profile", ["basic", "hipaa-safe-harbor"])
+def test_the_files_flagged_before_a_run_are_those_the_run_flags(
+        phi_dir: Path, hipaa_dir: Path, profile: str) -> None:
+    paths = sorted(p for d in (phi_dir, hipaa_dir) for p in d.rglob("*.dcm"))
+    ids = [_open(p) for p in paths]
+    spec = json.dumps({"builtin": profile})
+    before = {f["instanceId"]: f["flags"] for f in _ok(worker_api.deid_flags(ids, spec))}
+    assert before  # the sets hold an ultrasound, and the HIPAA set faces
+    _ok(worker_api.deid_begin(spec, KEY_TEXT.encode(), "k.key", "{}"))
+    after = {}
+    for instance_id in ids:
+        outcome = _ok(worker_api.deid_file(instance_id)[0])
+        if outcome["flags"]:
+            after[instance_id] = outcome["flags"]
+    assert before == after
