@@ -13,6 +13,9 @@ import { expandArchives, fromDataTransfer, fromFileList } from './file-sources.j
 import { StudyTree } from './study-tree.js';
 import { Inspector } from './inspector/inspector.js';
 import { Viewer } from './viewer/viewer.js';
+import { Scope } from './deid/scope.js';
+import { DeidPanel } from './deid/panel.js';
+import { FolderOutput, ZipOutput } from './deid/outputs.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -41,10 +44,18 @@ const viewer = new Viewer(client, $('viewer'), {
   // Scrolling the stack moves the selection too, so the tree and the tags follow the image.
   onNavigate: (id) => { if (studyTree.selected !== id) studyTree.select(id); },
 });
+// What a de-identification takes: everything open unless unticked in the tree.
+const scope = new Scope(() => {
+  studyTree.showScopeState();
+  deidPanel.showScope();
+});
 const studyTree = new StudyTree($('study-tree'), (id) => {
   inspector.show(id);
   viewer.show(id);
-}, (ids) => { inspector.compareSeries(ids); });
+}, (ids) => { inspector.compareSeries(ids); }, scope);
+const deidPanel = new DeidPanel(client, $('deid'), {
+  tree: studyTree, scope, instances: () => summaries, openSources,
+});
 
 const ready = new Promise((resolve, reject) => {
   client.on(Event.BOOT_PROGRESS, showStage);
@@ -210,6 +221,7 @@ async function openSources(picked) {
   }
   showSkipped();
   inspector.fillCompareChoices();
+  deidPanel.showScope();
   return results;
 }
 
@@ -250,8 +262,51 @@ dropZone.addEventListener('drop', (event) => {
   dropZone.classList.remove('over');
   if (event.dataTransfer) fromDataTransfer(event.dataTransfer).then(openSources);
 });
+const deidOpen = $('deid-open');
+deidOpen.addEventListener('click', async () => {
+  await ready;
+  deidOpen.setAttribute('aria-expanded', 'true');
+  $('results').hidden = false;
+  await deidPanel.open();
+  $('deid').scrollIntoView({ block: 'start' });
+});
 showStage(BOOT_STAGES[0]);
 showPrivacy();
+
+/**
+ * De-identify open instances into a ZIP download or a folder, exactly as the panel does.
+ * @param {{profile: string|Object, key: ArrayBuffer|ArrayBufferView|string,
+ *   instanceIds?: string[], output: 'zip'|FileSystemDirectoryHandle,
+ *   crosswalk?: boolean, operator?: string, purpose?: string}} request
+ * @returns {Promise<{counts: Object, verification: Object, record: Object, crosswalk: ?string}>}
+ */
+async function deidentify(request) {
+  await ready;
+  const { profile, key, output } = request || /** @type {any} */ ({});
+  /** @type {import('./protocol.js').ProfileChoice} */
+  const choice = typeof profile === 'string' ? { builtin: profile }
+    : profile && typeof profile === 'object' ? { name: 'profile object', json: JSON.stringify(profile) }
+      : (() => { throw new Error('deidentify: profile must be a built-in profile name or a profile object.'); })();
+  if (key === undefined || key === null) throw new Error("deidentify: key is required (the key file's bytes).");
+  const bytes = typeof key === 'string' ? new TextEncoder().encode(key)
+    : ArrayBuffer.isView(key) ? new Uint8Array(key.buffer, key.byteOffset, key.byteLength) : new Uint8Array(key);
+  const open = new Set(summaries.map((s) => s.instanceId));
+  const instanceIds = request.instanceIds ? [...request.instanceIds] : [...open];
+  const unknown = instanceIds.filter((id) => !open.has(id));
+  if (unknown.length) throw new Error(`deidentify: no open instance has the id ${unknown[0]}.`);
+  if (instanceIds.length === 0) throw new Error('deidentify: no instances to de-identify.');
+  let sink;
+  if (output === 'zip') sink = new ZipOutput();
+  else if (output && typeof output === 'object' && /** @type {any} */ (output).kind === 'directory') sink = await FolderOutput.open(output);
+  else throw new Error("deidentify: output must be 'zip' or a FileSystemDirectoryHandle.");
+  const result = await deidPanel.run({
+    instanceIds, output: sink, profile: choice, key: { name: 'key', bytes: bytes.slice().buffer },
+    options: { crosswalk: Boolean(request.crosswalk), operator: request.operator, purpose: request.purpose },
+  });
+  if (result.status === 'cancelled') throw new Error('deidentify: the run was cancelled; nothing was kept.');
+  const record = /** @type {any} */ (result.record);
+  return { counts: record.files, verification: record.verification, record, crosswalk: result.crosswalk };
+}
 
 /**
  * The automation API, for integrators and this project's browser tests (see README).
@@ -312,4 +367,5 @@ window.dicomtab = Object.freeze({
    * @returns {Promise<{wasmMemory: number}>} bytes of Python's WebAssembly memory
    */
   memory: () => ready.then(() => client.request(Request.MEMORY, {})),
+  deidentify,
 });

@@ -107,6 +107,40 @@ export const Request = Object.freeze({
    * grows: its size after a file is shown tells how much that took)
    */
   MEMORY: 'memory',
+
+  // -- De-identification (py_core/dicomtab/deid/tab.py). The key travels as a key file's
+  // bytes ({@link KeyFile}) with each call that needs it; the worker keeps it only during a
+  // run (DEID_BEGIN to DEID_END).
+  /** payload: {} → {@link ProfileInfo}[]: the built-in profiles */
+  DEID_PROFILES: 'deid-profiles',
+  /** payload: {profile: {@link ProfileChoice}} → {name, summary, hipaa: ?string, options} */
+  DEID_CHECK_PROFILE: 'deid-check-profile',
+  /** payload: {} → {text: string, fingerprint: string}: a new key file (keygen's format) */
+  DEID_NEW_KEY: 'deid-new-key',
+  /** payload: {key: {@link KeyFile}} → {fingerprint: string} */
+  DEID_KEY_INFO: 'deid-key-info',
+  /** payload: {instanceIds: string[], profile} → Array<{instanceId, flags: string[], error?}> */
+  DEID_FLAGS: 'deid-flags',
+  /** payload: {instanceId, profile, key} → {@link DeidPreview}; nothing is stored */
+  DEID_PREVIEW: 'deid-preview',
+  /**
+   * payload: {profile, key, options: {verify?: boolean, crosswalk?: boolean, operator?:
+   * string, purpose?: string}} → {profile: string, hipaa: ?string, fingerprint: string}
+   */
+  DEID_BEGIN: 'deid-begin',
+  /**
+   * payload: {instanceId} → {@link DeidOutcome} & {buffer?: ArrayBuffer} (transferred): the
+   * output, de-identified and verified, to store at `output`; then say DEID_STORED
+   */
+  DEID_FILE: 'deid-file',
+  /** payload: {path: string, ok: boolean, reason?: string} → {@link DeidOutcome} */
+  DEID_STORED: 'deid-stored',
+  /** payload: {} → {@link DeidFinished}: the release record */
+  DEID_FINISH: 'deid-finish',
+  /** payload: {} → string: the crosswalk CSV (id_old,id_new) of a finished run that asked */
+  DEID_CROSSWALK: 'deid-crosswalk',
+  /** payload: {} → null: the run, its key and its mappings are forgotten */
+  DEID_END: 'deid-end',
 });
 
 /** Events the worker sends on its own. */
@@ -236,6 +270,58 @@ export const BOOT_STAGES = Object.freeze([
  * @property {number} freeText
  * @property {Array<{code: string, message: string, reasons: string[]}>} warnings  pixel
  *   warnings (burned-in annotation): user-facing message and the reasons for it
+ */
+
+/**
+ * A profile choice: a built-in one by name, or a profile file's text (the CLI's format).
+ * @typedef {{builtin: string}|{name: string, json: string}} ProfileChoice
+ */
+
+/**
+ * @typedef {Object} ProfileInfo
+ * @property {string} name
+ * @property {string} summary      one or two plain sentences
+ * @property {string} description
+ * @property {?string} hipaa       the HIPAA method it supports, if any
+ * @property {string[]} options
+ */
+
+/**
+ * A key file as the user chose or created it; held in the page's memory only.
+ * @typedef {{name: string, bytes: ArrayBuffer}} KeyFile
+ */
+
+/**
+ * One file's outcome in a run: never a value from the file.
+ * @typedef {Object} DeidOutcome
+ * @property {?string} output   `patient/study/series/instance.dcm` (pseudonym and new UIDs)
+ * @property {?ProtocolError} error
+ * @property {string[]} flags   e.g. 'pixel-review', 'face-review'
+ * @property {?string} sha256
+ * @property {?number} size
+ * @property {string[]} findings what verification found (file, element path, kind)
+ */
+
+/**
+ * @typedef {Object} DeidPreview
+ * @property {string} instanceId
+ * @property {string} profile
+ * @property {string} output
+ * @property {string[]} flags
+ * @property {Array<{change: string, path: string, tag: string, keyword: ?string,
+ *   name: ?string, a: ?string, b: ?string, action: string, rule: string}>} changes
+ * @property {Object<string, number>} counts  per action (removed, emptied, replaced, …, kept)
+ * @property {Array<{path: string, tag: string, keyword: ?string, name: ?string}>} kept
+ */
+
+/**
+ * @typedef {Object} DeidFinished
+ * @property {Object} record   the release record (py_core/dicomtab/deid/release.py)
+ * @property {string} json     its JSON file's text
+ * @property {string} text     its text file's text
+ * @property {string[]} names  the two files' names
+ * @property {{files: number, written: number, failed: number, actions: Object<string, number>,
+ *   flags: Object<string, number>}} summary
  */
 
 /**

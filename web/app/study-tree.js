@@ -67,11 +67,14 @@ export class StudyTree {
    * @param {HTMLElement} root
    * @param {function(string): void} onSelect called with an instance id
    * @param {function(string[]): void} onCompareSeries called with a series' instance ids
+   * @param {import('./deid/scope.js').Scope} scope
    */
-  constructor(root, onSelect, onCompareSeries) {
+  constructor(root, onSelect, onCompareSeries, scope) {
     this.root = root;
     this.onSelect = onSelect;
     this.onCompareSeries = onCompareSeries;
+    /** what a de-identification takes: ticks on every node, shown with showScope(true) */
+    this.scope = scope;
     /** @type {TreeInstance[]} */
     this.instances = [];
     /** @type {Directory[]} DICOMDIRs whose records shape the tree */
@@ -82,8 +85,15 @@ export class StudyTree {
     this.renderedAt = -Infinity;
     /** @type {Set<string>} keys of nodes the user closed */
     this.closed = new Set();
+    root.addEventListener('change', (event) => {
+      const box = /** @type {HTMLInputElement} */ (event.target);
+      if (box.getAttribute('data-testid') !== 'scope-check') return;
+      this.scope.set(JSON.parse(box.getAttribute('data-scope-ids') || '[]'), box.checked);
+      this.showScopeState();
+    });
     root.addEventListener('click', (event) => {
       const target = /** @type {HTMLElement} */ (event.target);
+      if (target.getAttribute('data-testid') === 'scope-check') return; // a tick, not a choice
       const compare = target.closest('[data-compare-series]');
       if (compare) {
         event.preventDefault();
@@ -94,8 +104,9 @@ export class StudyTree {
       if (item) this.select(/** @type {string} */ (item.getAttribute('data-instance-id')));
     });
     root.addEventListener('keydown', (event) => {
-      const item = /** @type {HTMLElement} */ (event.target).closest('[data-testid=tree-instance]');
-      if (!item) return;
+      const target = /** @type {HTMLElement} */ (event.target);
+      const item = target.closest('[data-testid=tree-instance]');
+      if (!item || target.getAttribute('data-testid') === 'scope-check') return;
       const items = Array.from(root.querySelectorAll('[data-testid=tree-instance]'))
         .filter((node) => /** @type {HTMLElement} */ (node).offsetParent !== null);
       const index = items.indexOf(item);
@@ -141,6 +152,36 @@ export class StudyTree {
       this.render();
       this.renderedAt = performance.now();
     }), wait);
+  }
+
+  /**
+   * Show or hide the ticks of the de-identification scope.
+   * @param {boolean} on
+   */
+  showScope(on) {
+    this.root.classList.toggle('scoping', on);
+  }
+
+  /** Set every tick from the scope (ticked, unticked, or partly for a mixed group). */
+  showScopeState() {
+    for (const node of this.root.querySelectorAll('[data-testid=scope-check]')) {
+      const box = /** @type {HTMLInputElement} */ (node);
+      const state = this.scope.state(JSON.parse(box.getAttribute('data-scope-ids') || '[]'));
+      box.checked = state === 'all';
+      box.indeterminate = state === 'some';
+    }
+  }
+
+  /**
+   * A tick for the de-identification scope over these instances.
+   * @param {string[]} instanceIds
+   * @param {string} label what it ticks, for screen readers
+   */
+  scopeCheck(instanceIds, label) {
+    return el('input', {
+      type: 'checkbox', class: 'scope-check', 'data-testid': 'scope-check',
+      'data-scope-ids': JSON.stringify(instanceIds), 'aria-label': `Include ${label} in the de-identification`,
+    });
   }
 
   /** @param {string} instanceId */
@@ -244,6 +285,7 @@ export class StudyTree {
       const patient = this.node(`p:${patientKey}`, 'tree-patient',
         `${first.patient.name || '(no name)'}${first.patient.id ? ` · ${first.patient.id}` : ''}`,
         plural(studies.size, 'study').replace('studys', 'studies'));
+      this.withScope(patient, patientInstances, 'this patient');
       for (const [studyUid, studyInstances] of studies) {
         /** @type {Map<string, TreeEntry[]>} */
         const series = new Map();
@@ -251,6 +293,7 @@ export class StudyTree {
         const st = studyInstances[0].study;
         const study = this.node(`s:${studyUid}`, 'tree-study',
           [st.date, st.description].filter(Boolean).join(' ') || '(study)', plural(series.size, 'series').replace('seriess', 'series'));
+        this.withScope(study, studyInstances, 'this study');
         const ordered = [...series.entries()].sort((a, b) => byNumber(a[1][0].series.number, b[1][0].series.number));
         for (const [seriesUid, seriesInstances] of ordered) {
           const se = seriesInstances[0];
@@ -260,6 +303,7 @@ export class StudyTree {
             [se.series.number !== null ? `#${se.series.number}` : '', se.modality, se.series.description]
               .filter(Boolean).join(' ') || '(series)',
             plural(seriesInstances.length, 'instance') + (missing ? `, ${missing} not found` : ''));
+          this.withScope(node, seriesInstances, 'this series');
           if (present.length > 1) {
             node.querySelector('summary')?.append(el('button', {
               type: 'button', class: 'link', 'data-testid': 'series-compare',
@@ -288,6 +332,8 @@ export class StudyTree {
             if (s.damaged) {
               item.classList.add('damaged');
               item.append(el('span', { class: 'badge damaged', 'data-testid': 'damaged-marker' }, 'damaged'));
+            } else {
+              item.prepend(this.scopeCheck([s.instanceId], 'this instance'));
             }
             list.append(item);
           }
@@ -299,5 +345,19 @@ export class StudyTree {
       fragment.append(patient);
     }
     this.root.replaceChildren(fragment);
+    this.showScopeState();
+  }
+
+  /**
+   * Put a scope tick for the group's instances that can be de-identified (opened, not
+   * damaged) first in its summary line.
+   * @param {HTMLDetailsElement} node
+   * @param {TreeEntry[]} entries
+   * @param {string} label
+   */
+  withScope(node, entries, label) {
+    const ids = entries.filter((s) => !s.missing && !s.damaged && s.instanceId !== null)
+      .map((s) => /** @type {string} */ (s.instanceId));
+    if (ids.length) node.querySelector('summary')?.prepend(this.scopeCheck(ids, label));
   }
 }

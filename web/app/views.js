@@ -19,7 +19,7 @@ export function el(tag, attributes = {}, text = null) {
 }
 
 /** @param {?number} bytes */
-function formatBytes(bytes) {
+export function formatBytes(bytes) {
   if (bytes === null || bytes === undefined) return '–';
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;

@@ -310,6 +310,11 @@ function takeBinary(proxy) {
  * @property {boolean} [phiOnly]
  * @property {boolean} [includeMeta]
  * @property {'inline'|'omit'} [binary]
+ * @property {import('./protocol.js').ProfileChoice} profile  DEID_*
+ * @property {import('./protocol.js').KeyFile} key            DEID_*
+ * @property {Object} [options]                               DEID_BEGIN
+ * @property {boolean} ok                                     DEID_STORED
+ * @property {string} [reason]                                DEID_STORED
  */
 
 /**
@@ -329,6 +334,12 @@ const PIXEL_HANDLERS = {
   ),
   [Request.DOCUMENT]: ({ instanceId }) => takeBinary(api.document(instanceId)),
   [Request.WAVEFORM]: ({ instanceId, index }) => takeBinary(api.waveform(instanceId, index | 0)),
+  // Not pixels, but a run must not begin before the core is re-imported with numpy (which
+  // makes every module anew, and would forget the run): it waits for that like a frame does.
+  [Request.DEID_BEGIN]: ({ profile, key, options }) => api.deid_begin(
+    JSON.stringify(profile), new Uint8Array(key.bytes), key.name, JSON.stringify(options || {}),
+  ),
+  [Request.DEID_FILE]: ({ instanceId }) => takeBinary(api.deid_file(instanceId)),
 };
 
 /** @type {Partial<Record<string, function(Payload): string>>} request type → Python call (JSON text) */
@@ -349,6 +360,18 @@ const HANDLERS = {
   [Request.EXPORT_DUMP]: ({ instanceId, phiOnly }) => api.export_dump(instanceId, Boolean(phiOnly)),
   [Request.DICOMDIR]: ({ instanceId }) => api.dicomdir(instanceId),
   [Request.STACK]: ({ instanceIds }) => api.stack(instanceIds),
+  [Request.DEID_PROFILES]: () => api.deid_profiles(),
+  [Request.DEID_CHECK_PROFILE]: ({ profile }) => api.deid_check_profile(JSON.stringify(profile)),
+  [Request.DEID_NEW_KEY]: () => api.deid_new_key(),
+  [Request.DEID_KEY_INFO]: ({ key }) => api.deid_key_info(new Uint8Array(key.bytes), key.name),
+  [Request.DEID_FLAGS]: ({ instanceIds, profile }) => api.deid_flags(instanceIds, JSON.stringify(profile)),
+  [Request.DEID_PREVIEW]: ({ instanceId, profile, key }) => api.deid_preview(
+    instanceId, JSON.stringify(profile), new Uint8Array(key.bytes), key.name,
+  ),
+  [Request.DEID_STORED]: ({ path, ok, reason }) => api.deid_stored(path, Boolean(ok), reason || ''),
+  [Request.DEID_FINISH]: () => api.deid_finish(),
+  [Request.DEID_CROSSWALK]: () => api.deid_crosswalk(),
+  [Request.DEID_END]: () => api.deid_end(),
   // No Python: the size of Python's WebAssembly memory (Pyodide's private module, as 0.27 has it).
   [Request.MEMORY]: () => JSON.stringify({
     status: 'success', payload: { wasmMemory: pyodide._module.HEAPU8.length },

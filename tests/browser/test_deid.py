@@ -1,0 +1,275 @@
+"""De-identification in the tab, as a user does it: open a study, tick what to share, choose a
+profile and a key, preview, run into a ZIP or a folder, read the result, re-open the output.
+The tab's files are compared byte for byte with ``dicomtab deid`` on the same inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pydicom
+import pytest
+from playwright.sync_api import Page, expect
+
+from dicomtab.deid.keys import key_from_bytes
+from tests.browser.conftest import download, open_files
+from tests.conftest import bundled
+from tests.core.deid.hipaa_set import write_hipaa_set
+from tests.core.deid.phi_set import SEEDED_VALUES, write_set
+from tests.deid_runs import KEY_TEXT, OTHER_SYNTAXES, cli_run
+
+FINGERPRINT = key_from_bytes(KEY_TEXT.encode(), "k").fingerprint()
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Two PHI-seeded multi-patient sets (nested sequences, private blocks, an SR, an
+    ultrasound, faces) and pydicom's files in six more transfer syntaxes."""
+    folder = tmp_path_factory.mktemp("deid-study")
+    write_set(folder / "phi")
+    write_hipaa_set(folder / "hipaa")
+    (folder / "other").mkdir()
+    for name in OTHER_SYNTAXES:
+        shutil.copy(bundled(name), folder / "other" / name)
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def keyfile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("key") / "site.key"
+    path.write_text(KEY_TEXT, encoding="ascii")
+    return path
+
+
+def _start(app: Page, files: list[Path]) -> None:
+    open_files(app, files, expect_total=len(files))
+    app.get_by_test_id("deid-open").click()
+    expect(app.get_by_test_id("deid-panel")).to_be_visible()
+
+
+def _zip_files(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def test_a_study_de_identified_in_the_tab_is_what_the_cli_writes(
+        app: Page, study: list[Path], keyfile: Path, tmp_path: Path) -> None:
+    cli_files, cli_record = cli_run(study, tmp_path / "cli", "research", crosswalk=True)
+    _start(app, study)
+    total = len(study)
+    expect(app.get_by_test_id("deid-scope")).to_contain_text(f"{total} of {total} instances selected")
+
+    # Scope: untick a patient, and the count follows; then everything again.
+    patient = app.get_by_test_id("tree-patient").first
+    patient.get_by_test_id("scope-check").first.uncheck()
+    expect(app.get_by_test_id("deid-scope")).not_to_contain_text(f"{total} of {total}")
+    app.get_by_test_id("deid-select-all").click()
+    expect(app.get_by_test_id("deid-scope")).to_contain_text(f"{total} of {total} instances selected")
+
+    app.get_by_test_id("deid-profile").select_option("research")
+    expect(app.get_by_test_id("deid-profile-summary")).to_contain_text("Not HIPAA Safe Harbor")
+    app.get_by_test_id("deid-key-file").set_input_files(str(keyfile))
+    expect(app.get_by_test_id("deid-key-status")).to_contain_text(FINGERPRINT)
+    expect(app.get_by_test_id("deid-key-warning")).to_be_visible()
+
+    # Preview the CT shown in the viewer: every change labelled, nothing identifying after it.
+    ct = next(p for p in study if "CT" in p.name.upper() and "phi" in p.parts)
+    app.get_by_test_id("tree-instance").filter(has_text=ct.name).click()
+    app.get_by_test_id("deid-preview").click()
+    rows = app.get_by_test_id("deid-preview-row")
+    expect(rows.first).to_be_visible()
+    actions = set(rows.evaluate_all("rows => rows.map(r => r.dataset.action)"))
+    assert {"replaced", "removed", "remapped", "shifted", "added"} <= actions
+    expect(app.locator('[data-testid=deid-preview-row][data-path="00100010"]')).to_have_attribute(
+        "data-action", "replaced")
+    after = " ".join(rows.evaluate_all("rows => rows.map(r => r.querySelector('[data-col=b]').textContent)"))
+    assert not [v for v in SEEDED_VALUES if v in after]
+    expect(app.get_by_test_id("deid-preview-counts")).to_contain_text("kept")
+
+    # The files to review, listed before the run: exactly those the run flags.
+    app.get_by_test_id("deid-flags").click()
+    flagged = app.get_by_test_id("deid-flagged-file")
+    expect(flagged).to_have_count(len(cli_record["verification"]["review_required"]))
+
+    app.get_by_test_id("deid-crosswalk").check()
+    expect(app.get_by_test_id("deid-crosswalk-warning")).to_be_visible()
+    app.get_by_test_id("deid-operator").fill("QA")
+    with app.expect_download(timeout=120000) as info:
+        app.get_by_test_id("deid-run").click()
+    assert info.value.suggested_filename == "dicomtab-release.zip"
+    written = _zip_files(Path(info.value.path()).read_bytes())
+    record = json.loads(written.pop("release-record.json"))
+    assert written.pop("release-record.txt").decode().startswith("DICOMTAB RELEASE RECORD")
+    assert written == cli_files  # same paths, byte for byte
+
+    # The record differs from the CLI's only in its time, where it ran and the operator given.
+    assert record["operator"] == "QA" and record["tool"]["platform"] == "emscripten"
+    for r in (record, cli_record):
+        for field in ("created_utc", "operator"):
+            del r[field]
+        for field in ("python", "platform"):
+            del r["tool"][field]
+    assert record == cli_record
+
+    result = app.get_by_test_id("deid-result")
+    expect(result).to_be_visible()
+    expect(app.get_by_test_id("deid-verification")).to_have_attribute("data-result", "not passed")
+    expect(app.get_by_test_id("deid-counts")).to_contain_text(f"{len(cli_files)} of {total} files written, 0 failed")
+    expect(app.get_by_test_id("deid-progress-text")).to_contain_text(f"{total} of {total} files")
+    name, crosswalk = download(app, "deid-crosswalk-download")
+    assert name == "crosswalk.csv"
+    assert crosswalk == (tmp_path / "cli" / "crosswalk.csv").read_bytes()
+    name, record_json = download(app, "deid-record-json")
+    assert name == "release-record.json" and json.loads(record_json)["manifest"]["files"]
+
+    # Re-open the output beside the originals: the pseudonymous patients join the tree.
+    app.get_by_test_id("deid-reopen").click()
+    expect(app.get_by_test_id("instance")).to_have_count(total + len(cli_files), timeout=60000)
+    labels = " ".join(app.get_by_test_id("tree-patient").all_text_contents())
+    assert "ANON^" in labels
+
+
+FOLDER_SCRIPT = """async ({key, profile, name}) => {
+    const root = await navigator.storage.getDirectory();
+    await root.removeEntry(name, {recursive: true}).catch(() => {});
+    const folder = await root.getDirectoryHandle(name, {create: true});
+    const result = await window.dicomtab.deidentify({profile, key, output: folder});
+    const files = {};
+    async function walk(dir, prefix) {
+        for await (const [entry, handle] of dir.entries()) {
+            if (handle.kind === 'directory') { await walk(handle, prefix + entry + '/'); continue; }
+            const bytes = await (await handle.getFile()).arrayBuffer();
+            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+            files[prefix + entry] = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+        }
+    }
+    await walk(folder, '');
+    await root.removeEntry(name, {recursive: true});
+    return {counts: result.counts, verification: result.verification.result, files};
+}"""
+
+
+def test_the_api_writes_into_a_folder_what_the_cli_writes(
+        app: Page, study: list[Path], tmp_path: Path) -> None:
+    cli_files, cli_record = cli_run(study, tmp_path / "cli", "hipaa-safe-harbor")
+    open_files(app, study, expect_total=len(study))
+    # The origin's private folder stands in for a folder the user picked: both are
+    # FileSystemDirectoryHandles, written through the same calls.
+    out = app.evaluate(FOLDER_SCRIPT, {"key": KEY_TEXT, "profile": "hipaa-safe-harbor", "name": "out"})
+    assert out["counts"] == cli_record["files"]
+    assert out["verification"] == cli_record["verification"]["result"]
+    record_files = {"release-record.json", "release-record.txt"}
+    assert set(out["files"]) == set(cli_files) | record_files
+    assert {p: d for p, d in out["files"].items() if p not in record_files} == {
+        p: hashlib.sha256(b).hexdigest() for p, b in cli_files.items()}
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """120 instances (CT_small with new UIDs), enough for a run to be cancelled midway."""
+    folder = tmp_path_factory.mktemp("many")
+    ds = pydicom.dcmread(bundled("CT_small.dcm"))
+    paths = []
+    for n in range(120):
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = f"1.2.826.0.1.3680043.9.7777.{n + 1}"
+        ds.InstanceNumber = n + 1
+        paths.append(folder / f"ct{n:03d}.dcm")
+        ds.save_as(paths[-1], enforce_file_format=True)
+    return paths
+
+
+def test_cancel_stops_cleanly_and_leaves_nothing_in_the_folder(app: Page, many: list[Path]) -> None:
+    _start(app, many)
+    app.evaluate("""async (key) => {
+        const root = await navigator.storage.getDirectory();
+        const folder = await root.getDirectoryHandle('cancelled', {create: true});
+        window.cancelled = window.dicomtab.deidentify({profile: 'basic', key, output: folder})
+            .then(() => 'finished', (error) => error.message);
+    }""", KEY_TEXT)
+    # Cancel while the run is under way (it takes seconds: 120 files).
+    expect(app.get_by_test_id("deid-progress-text")).to_contain_text(
+        re.compile(r"\b[1-9]\d? of 120 files"), timeout=60000)
+    app.get_by_test_id("deid-cancel").click()
+    assert "cancelled" in app.evaluate("window.cancelled")
+    expect(app.get_by_test_id("deid-progress-text")).to_contain_text("the files it wrote were removed")
+    left = app.evaluate("""async () => {
+        const root = await navigator.storage.getDirectory();
+        const folder = await root.getDirectoryHandle('cancelled');
+        const names = [];
+        for await (const name of folder.keys()) names.push(name);
+        await root.removeEntry('cancelled', {recursive: true});
+        return names;
+    }""")
+    assert left == []
+    # The app goes on: the next run completes.
+    expect(app.get_by_test_id("deid-cancel")).to_be_hidden()
+    with app.expect_download(timeout=120000) as info:
+        app.get_by_test_id("deid-key-file").set_input_files(
+            files=[{"name": "k.key", "mimeType": "text/plain", "buffer": KEY_TEXT.encode()}])
+        expect(app.get_by_test_id("deid-key-status")).to_contain_text(FINGERPRINT)
+        app.get_by_test_id("deid-run").click()
+    assert len([n for n in _zip_files(Path(info.value.path()).read_bytes()) if n.endswith(".dcm")]) == 120
+
+
+def test_bad_profile_key_and_files_are_named_and_the_batch_goes_on(
+        app: Page, study: list[Path], tmp_path: Path) -> None:
+    files = [*study[:4], bundled("no_meta_group_length.dcm")]
+    _start(app, files)
+    # A run without a key says what is missing.
+    app.get_by_test_id("deid-run").click()
+    expect(app.get_by_test_id("deid-run-error")).to_contain_text("A key is needed")
+    # Profile files: not JSON, an unknown option.
+    bad = tmp_path / "bad-profile.json"
+    bad.write_text("{not json")
+    app.get_by_test_id("deid-profile-file").set_input_files(str(bad))
+    expect(app.get_by_test_id("deid-profile-error")).to_contain_text("bad-profile.json: not valid JSON")
+    unknown = tmp_path / "mine.json"
+    unknown.write_text(json.dumps({"name": "mine", "options": ["clean_everything"]}))
+    app.get_by_test_id("deid-profile-file").set_input_files(str(unknown))
+    expect(app.get_by_test_id("deid-profile-error")).to_contain_text("unknown option(s) clean_everything")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"name": "mine", "options": ["retain_device_identity"]}))
+    app.get_by_test_id("deid-profile-file").set_input_files(str(good))
+    expect(app.get_by_test_id("deid-profile-summary")).to_contain_text('profile "mine"')
+    expect(app.get_by_test_id("deid-profile-error")).to_be_hidden()
+    # Key files: empty, too short.
+    for name, content, words in (("empty.key", b"", "is empty"), ("short.key", b"abcd\n", "less than 16 bytes")):
+        app.get_by_test_id("deid-key-file").set_input_files(
+            files=[{"name": name, "mimeType": "text/plain", "buffer": content}])
+        expect(app.get_by_test_id("deid-key-error")).to_contain_text(f"{name} ")
+        expect(app.get_by_test_id("deid-key-error")).to_contain_text(words)
+    # A new key made in the tab is a keygen key file, downloaded.
+    name, made = download(app, "deid-key-new")
+    assert name == "dicomtab.key" and len(made) == 65
+    expect(app.get_by_test_id("deid-key-status")).to_contain_text(key_from_bytes(made, name).fingerprint())
+    # A file that cannot be written as an instance fails by name; the others are written.
+    with app.expect_download(timeout=120000) as info:
+        app.get_by_test_id("deid-run").click()
+    written = _zip_files(Path(info.value.path()).read_bytes())
+    assert len([n for n in written if n.endswith(".dcm")]) == 4
+    error = app.get_by_test_id("deid-error")
+    expect(error).to_have_count(1)
+    expect(error).to_contain_text("no_meta_group_length.dcm")
+    expect(app.get_by_test_id("deid-counts")).to_contain_text("4 of 5 files written, 1 failed")
+    assert json.loads(written["release-record.json"])["profile"]["name"] == "mine"
+
+
+def test_the_api_rejects_bad_options_with_clear_messages(app: Page, study: list[Path]) -> None:
+    open_files(app, study[:2], expect_total=2)
+    cases = {
+        "{profile: 'basic', key: K, output: 'disk'}": "output must be 'zip' or a FileSystemDirectoryHandle",
+        "{profile: 'basic', key: K, output: 'zip', instanceIds: ['i999']}": "no open instance has the id i999",
+        "{profile: 'nonexistent', key: K, output: 'zip'}": "no built-in profile named 'nonexistent'",
+        "{profile: 'basic', output: 'zip'}": "key is required",
+        "{profile: 'basic', key: '', output: 'zip'}": "is empty",
+        "{profile: {options: ['nope']}, key: K, output: 'zip'}": "unknown option(s) nope",
+    }
+    for call, words in cases.items():
+        message = app.evaluate(
+            f"(K) => window.dicomtab.deidentify({call}).then(() => 'resolved', (e) => e.message)", KEY_TEXT)
+        assert words in message, (call, message)
