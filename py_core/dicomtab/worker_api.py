@@ -452,3 +452,17 @@ def deid_crosswalk() -> str:
 def deid_end() -> str:
     """Forget the run, its key and its mappings."""
     return _run(lambda: _deid().end())
+
+
+def verify_open(instance_ids: Any, records: str) -> str:
+    """JSON result: ``dicomtab verify`` on the open de-identified files (those of
+    ``instance_ids``, or all when None) and the release records given as JSON
+    ``[{name, text}]`` (see dicomtab.deid.verify_open)."""
+
+    def check() -> dict[str, Any]:
+        from dicomtab.deid.verify_open import verify_open as run
+
+        ids = None if instance_ids is None else [str(i) for i in instance_ids]
+        return run(SESSION, ids, json.loads(records))
+
+    return _run(check)

@@ -273,3 +273,44 @@ def test_the_api_rejects_bad_options_with_clear_messages(app: Page, study: list[
         message = app.evaluate(
             f"(K) => window.dicomtab.deidentify({call}).then(() => 'resolved', (e) => e.message)", KEY_TEXT)
         assert words in message, (call, message)
+
+
+def test_verify_in_the_tab_checks_outputs_against_originals_and_the_record(
+        app: Page, study: list[Path], tmp_path: Path) -> None:
+    originals = [p for p in study if "phi" in p.parts and "_us" not in p.name]
+    files, _ = cli_run(originals, tmp_path / "cli", "basic")
+    _start(app, originals)
+    verification = app.evaluate("""(K) => window.dicomtab.deidentify({profile: 'basic', key: K, output: 'zip'})
+        .then((r) => r.verification.result)""", KEY_TEXT)
+    assert verification == "passed"
+    app.get_by_test_id("deid-reopen").click()
+    expect(app.get_by_test_id("instance")).to_have_count(2 * len(originals), timeout=60000)
+
+    # The inspector says how a de-identified instance was made, not "may identify the patient".
+    output = next(iter(sorted(files)))
+    app.get_by_test_id("tree-instance").filter(has_text=output.split("/")[-1]).click()
+    expect(app.get_by_test_id("deid-marking")).to_contain_text("Patient Identity Removed: YES")
+    expect(app.get_by_test_id("deid-method")).to_contain_text("profile basic")
+    expect(app.get_by_test_id("deid-codes")).to_contain_text("Basic Application Confidentiality Profile")
+    expect(app.get_by_test_id("phi-counts")).to_contain_text("De-identified file")
+
+    app.get_by_test_id("verify-open").click()
+    app.get_by_test_id("verify-run").click()
+    expect(app.get_by_test_id("verify-result")).to_have_attribute("data-result", "passed")
+    expect(app.get_by_test_id("verify-result")).to_contain_text(
+        f"{len(originals)} de-identified file(s) checked against the values of {len(originals)} open original(s)")
+    expect(app.get_by_test_id("verify-record")).to_contain_text(
+        f"dicomtab-release.zip/release-record.json: {len(originals)} file(s) listed, every file matches")
+
+    # An output with a patient's name typed into a comment: found by file and element, not quoted.
+    leaky = pydicom.dcmread(io.BytesIO(files[output]))
+    leaky.ImageComments = "seen by Müller"
+    leaky.save_as(tmp_path / "leak.dcm")
+    open_files(app, [tmp_path / "leak.dcm"], expect_total=2 * len(originals) + 1)
+    found = app.evaluate("window.dicomtab.verify()")
+    assert found["result"] == "not passed"
+    expect(app.get_by_test_id("verify-result")).to_have_attribute("data-result", "not passed")
+    finding = app.locator('[data-testid=verify-finding]', has_text="leak.dcm")
+    expect(finding.first).to_contain_text("ImageComments")
+    table = app.get_by_test_id("verify-findings").text_content() or ""
+    assert "Müller" not in table and not [v for v in SEEDED_VALUES if v in json.dumps(found, ensure_ascii=False)]

@@ -15,7 +15,8 @@ import { Inspector } from './inspector/inspector.js';
 import { Viewer } from './viewer/viewer.js';
 import { Scope } from './deid/scope.js';
 import { DeidPanel } from './deid/panel.js';
-import { FolderOutput, ZipOutput } from './deid/outputs.js';
+import { FolderOutput, RECORD_JSON, ZipOutput } from './deid/outputs.js';
+import { VerifyPanel } from './deid/verify-panel.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -56,6 +57,9 @@ const studyTree = new StudyTree($('study-tree'), (id) => {
 const deidPanel = new DeidPanel(client, $('deid'), {
   tree: studyTree, scope, instances: () => summaries, openSources,
 });
+/** Release records opened among the files (skipped as not DICOM), for Verify. */
+const releaseRecords = /** @type {Array<{name: string, text: string}>} */ ([]);
+const verifyPanel = new VerifyPanel(client, $('verify'), () => releaseRecords);
 
 const ready = new Promise((resolve, reject) => {
   client.on(Event.BOOT_PROGRESS, showStage);
@@ -198,6 +202,9 @@ async function openSources(picked) {
     } catch (/** @type {any} */ error) {
       const code = error.code || 'read-failed';
       if (source.fromCollection && (code === 'not-dicom' || code === 'empty-file')) {
+        if (source.name.split('/').pop() === RECORD_JSON) {
+          releaseRecords.push({ name: source.name, text: await source.file.text() });
+        }
         skipped.notDicom++;
         results.push({ fileName: source.name, status: 'skipped', code });
       } else {
@@ -269,6 +276,14 @@ deidOpen.addEventListener('click', async () => {
   $('results').hidden = false;
   await deidPanel.open();
   $('deid').scrollIntoView({ block: 'start' });
+});
+const verifyOpen = $('verify-open');
+verifyOpen.addEventListener('click', async () => {
+  await ready;
+  verifyOpen.setAttribute('aria-expanded', 'true');
+  $('results').hidden = false;
+  verifyPanel.open();
+  $('verify').scrollIntoView({ block: 'start' });
 });
 showStage(BOOT_STAGES[0]);
 showPrivacy();
@@ -368,4 +383,14 @@ window.dicomtab = Object.freeze({
    */
   memory: () => ready.then(() => client.request(Request.MEMORY, {})),
   deidentify,
+  /**
+   * `dicomtab verify` on the open de-identified files (those given, or all), against the
+   * open originals and any release-record.json opened with them.
+   * @param {string[]} [instanceIds]
+   * @returns {Promise<import('./protocol.js').Verification>}
+   */
+  verify: async (instanceIds) => {
+    await ready;
+    return verifyPanel.run(instanceIds ? [...instanceIds] : null);
+  },
 });

@@ -141,6 +141,12 @@ export const Request = Object.freeze({
   DEID_CROSSWALK: 'deid-crosswalk',
   /** payload: {} → null: the run, its key and its mappings are forgotten */
   DEID_END: 'deid-end',
+  /**
+   * payload: {instanceIds: ?string[], records: Array<{name: string, text: string}>} →
+   * {@link Verification}: `dicomtab verify` on the open de-identified files (those given, or
+   * all), against the open originals and the release records opened with them
+   */
+  VERIFY: 'verify',
 });
 
 /** Events the worker sends on its own. */
@@ -270,6 +276,9 @@ export const BOOT_STAGES = Object.freeze([
  * @property {number} freeText
  * @property {Array<{code: string, message: string, reasons: string[]}>} warnings  pixel
  *   warnings (burned-in annotation): user-facing message and the reasons for it
+ * @property {?{method: string[], codes: Array<{value: string, scheme: string, meaning: string,
+ *   option: ?string}>, safeHarbor: boolean, longitudinal: ?string}} deidentified  how the file
+ *   says it was de-identified (Patient Identity Removed YES); null when it does not
  */
 
 /**
@@ -322,6 +331,19 @@ export const BOOT_STAGES = Object.freeze([
  * @property {string[]} names  the two files' names
  * @property {{files: number, written: number, failed: number, actions: Object<string, number>,
  *   flags: Object<string, number>}} summary
+ */
+
+/**
+ * What Request.VERIFY found (py_core/dicomtab/deid/verify_open.py): where, never what.
+ * @typedef {Object} Verification
+ * @property {'passed'|'not passed'|'nothing to verify'} result
+ * @property {number} checked    de-identified files checked
+ * @property {number} originals  open files that are not de-identified, whose values were searched for
+ * @property {Array<{file: string, path: string, kind: string, what: string, offset?: number,
+ *   region?: string}>} findings
+ * @property {number} filesWithFindings
+ * @property {Array<{record: string, listed: number, problems: Array<{path: string,
+ *   kind: 'altered'|'missing'|'not-in-manifest'}>}>} manifests
  */
 
 /**

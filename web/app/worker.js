@@ -315,6 +315,7 @@ function takeBinary(proxy) {
  * @property {Object} [options]                               DEID_BEGIN
  * @property {boolean} ok                                     DEID_STORED
  * @property {string} [reason]                                DEID_STORED
+ * @property {Array<{name: string, text: string}>} [records]  VERIFY: release records opened
  */
 
 /**
@@ -372,6 +373,7 @@ const HANDLERS = {
   [Request.DEID_FINISH]: () => api.deid_finish(),
   [Request.DEID_CROSSWALK]: () => api.deid_crosswalk(),
   [Request.DEID_END]: () => api.deid_end(),
+  [Request.VERIFY]: ({ instanceIds, records }) => api.verify_open(instanceIds ?? null, JSON.stringify(records || [])),
   // No Python: the size of Python's WebAssembly memory (Pyodide's private module, as 0.27 has it).
   [Request.MEMORY]: () => JSON.stringify({
     status: 'success', payload: { wasmMemory: pyodide._module.HEAPU8.length },

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.filebase import DicomBytesIO
 from pydicom.filewriter import write_data_element
+from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 
@@ -81,3 +83,25 @@ def encoded_method_codes(options: tuple[str, ...], implicit: bool, little: bool)
     value = buffer.getvalue()[8 if implicit else 12 :]
     return RawDataElement(BaseTag(METHOD_CODE_SEQUENCE), None if implicit else "SQ", len(value),
                           value, 0, implicit, little, True, False)
+
+
+def read_marking(ds: Dataset) -> dict[str, Any] | None:
+    """What a de-identified file says about how it was de-identified (None if it does not say
+    Patient Identity Removed YES): its DeidentificationMethod lines and CID 7050 codes, with
+    the option each code names (when it is one of the standard's). Written by any tool."""
+    if str(ds.get("PatientIdentityRemoved", "")).strip().upper() != "YES":
+        return None
+    method = ds.get("DeidentificationMethod", "")
+    lines = [str(v) for v in (method if isinstance(method, list | MultiValue) else [method]) if str(v)]
+    codes = []
+    for item in ds.get("DeidentificationMethodCodeSequence") or []:
+        value = str(item.get("CodeValue", ""))
+        codes.append({"value": value, "scheme": str(item.get("CodingSchemeDesignator", "")),
+                      "meaning": str(item.get("CodeMeaning", "")),
+                      "option": CODE_TO_OPTION.get(value)})
+    return {
+        "method": lines,
+        "codes": codes,
+        "safeHarbor": SAFE_HARBOR_NOTE in lines,
+        "longitudinal": str(ds.get("LongitudinalTemporalInformationModified", "")) or None,
+    }

@@ -26,6 +26,7 @@ from dicomtab.deid.engine import (
     needs_pixel_review,
 )
 from dicomtab.deid.freetext import IDENTIFIER_KEYWORDS, TEXT_VRS
+from dicomtab.deid.methods import read_marking
 from dicomtab.deid.profile import Profile
 from dicomtab.deid.table import DeidTable, Row, load_table
 from dicomtab.deid.uids import is_well_known
@@ -236,5 +237,9 @@ def pixel_warnings(ds: Dataset) -> list[dict[str, Any]]:
 
 
 def summary(elements: list[Element], phi: dict[str, Phi], ds: Dataset) -> dict[str, Any]:
-    """Counts per category plus the pixel warnings: what the PHI panel shows."""
-    return {**counts(elements, phi), "warnings": pixel_warnings(ds)}
+    """Counts per category, the pixel warnings and, for a file that says it was
+    de-identified, how (:func:`dicomtab.deid.methods.read_marking`): what the PHI panel shows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydicom's warnings quote values
+        marking = read_marking(ds)
+    return {**counts(elements, phi), "warnings": pixel_warnings(ds), "deidentified": marking}

@@ -30,7 +30,12 @@ export function phiSentence(phi) {
  * @param {import('../protocol.js').PhiSummary} phi
  */
 export function renderPhiSummary(root, phi) {
-  root.replaceChildren(el('p', { 'data-testid': 'phi-counts' }, phiSentence(phi)));
+  root.replaceChildren(el('p', { 'data-testid': 'phi-counts' }, phi.deidentified
+    ? `De-identified file: ${count(phi.identifying, 'element is', 'elements are')} of kinds that can identify a patient `
+      + `(${count(phi.private, 'private element', 'private elements')}, ${count(phi.dates, 'date', 'dates')}, `
+      + `${count(phi.uids, 'UID', 'UIDs')}); "Verify…" checks them for residual PHI.`
+    : phiSentence(phi)));
+  if (phi.deidentified) root.append(deidentifiedBox(phi.deidentified));
   for (const warning of phi.warnings) {
     const box = el('div', { class: 'pixel-warning', 'data-testid': 'pixel-warning', role: 'alert' }, warning.message);
     const reasons = el('ul');
@@ -38,4 +43,22 @@ export function renderPhiSummary(root, phi) {
     box.append(reasons);
     root.append(box);
   }
+}
+
+/**
+ * Who and what de-identified the file, as it says itself (Patient Identity Removed YES,
+ * De-identification Method and its CID 7050 codes).
+ * @param {NonNullable<import('../protocol.js').PhiSummary['deidentified']>} marking
+ */
+function deidentifiedBox(marking) {
+  const box = el('div', { class: 'deid-marking', 'data-testid': 'deid-marking' });
+  box.append(el('p', {}, `Patient Identity Removed: YES${marking.safeHarbor ? ' — HIPAA Safe Harbor' : ''}`
+    + `${marking.longitudinal ? `; dates ${marking.longitudinal.toLowerCase()}` : ''}.`));
+  if (marking.method.length) {
+    box.append(el('p', { 'data-testid': 'deid-method' }, `Method: ${marking.method.join('; ')}`));
+  }
+  const codes = el('ul', { 'data-testid': 'deid-codes' });
+  for (const code of marking.codes) codes.append(el('li', {}, `${code.meaning} (${code.scheme} ${code.value})`));
+  if (marking.codes.length) box.append(codes);
+  return box;
 }
