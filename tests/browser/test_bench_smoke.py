@@ -37,3 +37,20 @@ def test_viewer_bench_measures_every_row(browser: Browser, site_url: str, tmp_pa
     for name, values in results.items():
         assert values and all(v >= 0 for v in values), name
     assert results["cine, 512×512 × 24 frames (frames/s)"][0] > 5
+
+
+def test_tab_deid_bench_measures_both_tools(browser: Browser, site_url: str, tmp_path: Path) -> None:
+    from bench import deid_bench, tab_deid_bench
+
+    files = deid_bench.generate(tmp_path / "in", 4, size=64)
+    cli_s = tab_deid_bench.run_cli(tmp_path / "in", tmp_path, "basic")
+    assert len(list((tmp_path / "cli-out").rglob("*.dcm"))) == 4
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.goto(site_url)
+    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
+    tab = tab_deid_bench.run_tab(page, files, "basic")
+    context.close()
+    assert tab["counts"]["written"] == 4 and tab["zipBytes"] > 0 and tab["ms"] > 0
+    text = tab_deid_bench.table(4, 0.1, cli_s, tab)
+    assert "tab: deidentify() into a ZIP" in text and "4 written, 0 failed" in text

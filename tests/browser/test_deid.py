@@ -314,3 +314,58 @@ def test_verify_in_the_tab_checks_outputs_against_originals_and_the_record(
     expect(finding.first).to_contain_text("ImageComments")
     table = app.get_by_test_id("verify-findings").text_content() or ""
     assert "Müller" not in table and not [v for v in SEEDED_VALUES if v in json.dumps(found, ensure_ascii=False)]
+
+
+#: A folder handle whose files cannot be written: the disk is full.
+FULL_DISK = """() => {
+    const file = {
+        createWritable: async () => ({
+            write: async () => { throw new DOMException('No space left', 'QuotaExceededError'); },
+            close: async () => {}, abort: async () => {},
+        }),
+    };
+    const folder = {
+        kind: 'directory', name: 'full',
+        queryPermission: async () => 'granted',
+        getFileHandle: async (name, options) => {
+            if (!options || !options.create) throw new DOMException('missing', 'NotFoundError');
+            return file;
+        },
+        getDirectoryHandle: async (name, options) => {
+            if (!options || !options.create) throw new DOMException('missing', 'NotFoundError');
+            return folder;
+        },
+        removeEntry: async () => {},
+    };
+    return folder;
+}"""
+
+
+def test_a_refused_folder_a_cancelled_dialog_and_a_full_disk_are_said_plainly(
+        app: Page, study: list[Path]) -> None:
+    _start(app, study[:3])
+    app.get_by_test_id("deid-key-file").set_input_files(
+        files=[{"name": "k.key", "mimeType": "text/plain", "buffer": KEY_TEXT.encode()}])
+    expect(app.get_by_test_id("deid-key-status")).to_contain_text(FINGERPRINT)
+    assert app.evaluate("'showDirectoryPicker' in window")  # Chromium can write to folders
+    app.get_by_test_id("deid-output-folder").check()
+    # The user closes the folder dialog: nothing happens, and the page says so.
+    app.evaluate("() => { window.showDirectoryPicker = async () => { throw new DOMException('closed', 'AbortError'); }; }")
+    app.get_by_test_id("deid-run").click()
+    expect(app.get_by_test_id("deid-run-error")).to_have_text("No folder was chosen; nothing was written.")
+    # The browser refuses to let the page write there.
+    app.evaluate("""() => { window.showDirectoryPicker = async () => ({kind: 'directory', name: 'locked',
+        queryPermission: async () => 'prompt', requestPermission: async () => 'denied'}); }""")
+    app.get_by_test_id("deid-run").click()
+    expect(app.get_by_test_id("deid-run-error")).to_contain_text(
+        'The browser does not allow writing to the folder "locked"')
+    # A full disk: each file fails with that reason and the batch goes on; then the record
+    # cannot be written either, and the run says so instead of leaving a release without one.
+    message = app.evaluate(f"""(key) => window.dicomtab.deidentify(
+        {{profile: 'basic', key, output: ({FULL_DISK})()}}).then(() => 'resolved', (e) => e.message)""",
+        KEY_TEXT)
+    assert message == ("The release record could not be written (the disk is full), so the output "
+                       "was removed.")
+    expect(app.get_by_test_id("deid-error")).to_have_count(3)
+    expect(app.get_by_test_id("deid-error").first).to_contain_text("the disk is full")
+    expect(app.get_by_test_id("deid-cancel")).to_be_hidden()

@@ -9,6 +9,7 @@ from playwright.sync_api import BrowserContext, expect
 from tests.browser.conftest import attach_logging, open_files
 from tests.browser.test_viewer_pdf import RECTANGLE, encapsulated, pdf_document
 from tests.conftest import bundled
+from tests.deid_runs import KEY_TEXT
 
 
 def test_works_offline_after_the_first_visit(
@@ -39,7 +40,12 @@ def test_works_offline_after_the_first_visit(
     open_files(page, [tmp_path / "report.dcm"], expect_total=3)
     page.get_by_test_id("tree-instance").filter(has_text="report.dcm").click()
     expect(page.get_by_test_id("viewer-pdf")).to_have_attribute("data-drawn", "all", timeout=30000)
+    # De-identification too: the ZIP writer comes from the offline copy.
+    result = page.evaluate("""(key) => window.dicomtab.deidentify({profile: 'basic', key, output: 'zip'})
+        .then((r) => r.counts)""", KEY_TEXT)
+    assert (result["in"], result["written"], result["failed"]) == (3, 3, 0)
     assert served and all(from_sw for _, from_sw in served), served
+    assert any("/zip/client-zip.js" in url for url, _ in served)
     assert any("/codecs/openjpegwasm_decode.wasm" in url for url, _ in served)
     assert any("/pdfjs/pdf.worker.min.mjs" in url for url, _ in served)
     expect(page.get_by_test_id("privacy-status")).to_contain_text("works offline")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,6 +13,8 @@ from playwright.sync_api import BrowserContext, Page, Request, expect
 
 from tests.browser.conftest import attach_logging, open_files
 from tests.conftest import bundled
+from tests.core.deid.phi_set import write_set
+from tests.deid_runs import KEY_TEXT
 
 #: Several kinds of object, so "opening and inspecting" exercises more than one path.
 FILES = ["CT_small.dcm", "MR_small.dcm", "rtplan.dcm", "test-SR.dcm", "JPEG2000.dcm", "ExplVR_BigEnd.dcm"]
@@ -148,3 +151,55 @@ def test_nothing_from_a_file_is_stored(app: Page) -> None:
     # Only the app's own files, as listed at build time: nothing named after or made from a file.
     assert all(p == "/" or p.startswith(("/app/", "/pyodide/", "/codecs/", "/pdfjs/", "/zip/", "/index.html", "/favicon.png")) for p in stored["cached"])
     assert not [p for p in stored["cached"] if "CT_small" in p or p.endswith(".dcm")]
+
+
+def test_the_deidentify_workflow_sends_nothing_and_stores_nothing(
+    context: BrowserContext, site_url: str, page_errors: list, tmp_path: Path
+) -> None:
+    """Open, preview, de-identify to a ZIP, verify and re-open the output: no request to
+    another origin, none after loading but the app's own ZIP writer, and nothing stored."""
+    requests: list[Request] = []
+    context.on("request", lambda r: requests.append(r))
+    page = context.new_page()
+    attach_logging(page, page_errors)
+    page.goto(site_url)
+    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.offline, window.dicomtab.pixelsReady])")
+    loaded = len(requests)
+    files = sorted(write_set(tmp_path / "study").values())
+    open_files(page, files, expect_total=len(files))
+
+    page.get_by_test_id("deid-open").click()
+    page.get_by_test_id("deid-key-file").set_input_files(
+        files=[{"name": "site.key", "mimeType": "text/plain", "buffer": KEY_TEXT.encode()}])
+    page.get_by_test_id("deid-preview").click()
+    expect(page.get_by_test_id("deid-preview-row").first).to_be_visible()
+    with page.expect_download(timeout=120000):
+        page.get_by_test_id("deid-run").click()
+    page.get_by_test_id("deid-reopen").click()
+    expect(page.get_by_test_id("instance")).to_have_count(2 * len(files), timeout=60000)
+    page.get_by_test_id("verify-open").click()
+    page.get_by_test_id("verify-run").click()
+    expect(page.get_by_test_id("verify-result")).to_have_attribute("data-result", "not passed")  # the ultrasound
+
+    origin = urlsplit(site_url).netloc
+    assert [r.url for r in requests if urlsplit(r.url).netloc != origin] == []
+    assert {urlsplit(r.url).path for r in requests[loaded:]} <= {"/zip/client-zip.js"}
+    counts = page.evaluate("window.dicomtab.network()")
+    assert counts["sinceLoaded"] == counts["ownFilesSinceLoaded"] <= 1  # client-zip, on first use
+    expect(page.get_by_test_id("privacy-status")).to_contain_text("0 network requests since the app loaded")
+    stored = page.evaluate(
+        """async () => {
+            const opfs = [];
+            for await (const name of (await navigator.storage.getDirectory()).keys()) opfs.push(name);
+            const cached = [];
+            for (const name of await caches.keys()) {
+                for (const request of await (await caches.open(name)).keys()) cached.push(new URL(request.url).pathname);
+            }
+            return {local: localStorage.length, session: sessionStorage.length, cookie: document.cookie,
+                    databases: (await indexedDB.databases()).length, opfs, cached};
+        }"""
+    )
+    assert (stored["local"], stored["session"], stored["cookie"], stored["databases"], stored["opfs"]) == (
+        0, 0, "", 0, [])
+    assert not [p for p in stored["cached"] if p.endswith((".dcm", ".zip", ".key", ".csv", ".json")) and
+                not p.startswith(("/pyodide/", "/app/"))]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,6 +17,7 @@ from dicomtab.deid.profile import builtin_names
 from tests.conftest import bundled
 from tests.core.deid.phi_set import SEEDED_VALUES
 from tests.deid_runs import KEY_TEXT, OTHER_SYNTAXES, cli_run, tab_run
+from tests.worker_results import failed, ok
 
 
 @pytest.fixture(autouse=True)
@@ -26,20 +26,10 @@ def fresh_session(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(worker_api, "_DEID", [])
 
 
-def _ok(text: str) -> Any:
-    result = json.loads(text)
-    assert result["status"] == "success", result
-    return result["payload"]
-
-
-def _failed(text: str) -> dict[str, str]:
-    result = json.loads(text)
-    assert result["status"] == "failed", result
-    return result["error"]
 
 
 def _open(path: Path) -> str:
-    return str(_ok(worker_api.open_file(path.read_bytes(), path.name))["instanceId"])
+    return str(ok(worker_api.open_file(path.read_bytes(), path.name))["instanceId"])
 
 
 BASIC = json.dumps({"builtin": "basic"})
@@ -64,18 +54,18 @@ def test_the_tab_writes_exactly_the_files_the_cli_writes(
 def test_a_file_the_page_could_not_store_is_failed_and_absent_from_the_record(
         phi_dir: Path) -> None:
     ids = [_open(p) for p in sorted(phi_dir.rglob("*.dcm"))[:3]]
-    _ok(worker_api.deid_begin(BASIC, KEY_TEXT.encode(), "k.key", "{}"))
+    ok(worker_api.deid_begin(BASIC, KEY_TEXT.encode(), "k.key", "{}"))
     outputs = []
     for instance_id in ids:
         json_text, data = worker_api.deid_file(instance_id)
-        outcome = _ok(json_text)
+        outcome = ok(json_text)
         assert data is not None and outcome["output"] and outcome["error"] is None
         outputs.append(outcome["output"])
-    _ok(worker_api.deid_stored(outputs[0], True))
-    refused = _ok(worker_api.deid_stored(outputs[1], False, "the folder refused it"))
+    ok(worker_api.deid_stored(outputs[0], True))
+    refused = ok(worker_api.deid_stored(outputs[1], False, "the folder refused it"))
     assert refused["error"]["code"] == "write-failed" and refused["output"] is None
     # outputs[2] was handed out but never stored: finishing fails it too.
-    done = _ok(worker_api.deid_finish())
+    done = ok(worker_api.deid_finish())
     record = done["record"]
     assert [f["path"] for f in record["manifest"]["files"]] == [outputs[0]]
     assert record["files"] == {"in": 3, "written": 1, "failed": 2,
@@ -92,25 +82,25 @@ def test_bad_inputs_fail_with_their_name_and_the_run_goes_on(
     good = _open(sorted(phi_dir.rglob("*.dcm"))[0])
     # A file with no SOP Instance UID opens for viewing but cannot be written as an instance.
     no_uid = _open(bundled("no_meta_group_length.dcm"))
-    _ok(worker_api.deid_begin(BASIC, KEY_TEXT.encode(), "k.key", "{}"))
-    error = _ok(worker_api.deid_file(no_uid)[0])["error"]
+    ok(worker_api.deid_begin(BASIC, KEY_TEXT.encode(), "k.key", "{}"))
+    error = ok(worker_api.deid_file(no_uid)[0])["error"]
     assert error is not None and "no_meta_group_length.dcm" in error["message"]
-    outcome = _ok(worker_api.deid_file(good)[0])
+    outcome = ok(worker_api.deid_file(good)[0])
     assert outcome["error"] is None
-    assert _failed(worker_api.deid_file("i99")[0])["code"] == "usage"
+    assert failed(worker_api.deid_file("i99")[0])["code"] == "usage"
     for name, path in bad_inputs.items():  # such files never reach the session
-        assert _failed(worker_api.open_file(path.read_bytes(), name))["code"] != "internal"
+        assert failed(worker_api.open_file(path.read_bytes(), name))["code"] != "internal"
 
 
 def test_keys_made_in_the_tab_are_keygen_key_files(tmp_path: Path) -> None:
-    made = _ok(worker_api.deid_new_key())
+    made = ok(worker_api.deid_new_key())
     assert len(made["text"]) == 65 and made["text"].endswith("\n")
     assert int(made["text"], 16) > 0  # hex, as keygen writes it
     path = tmp_path / "tab.key"
     path.write_text(made["text"], encoding="ascii")
     assert read_key_file(path).fingerprint() == made["fingerprint"]
-    assert _ok(worker_api.deid_new_key())["text"] != made["text"]
-    info = _ok(worker_api.deid_key_info(made["text"].encode(), "tab.key"))
+    assert ok(worker_api.deid_new_key())["text"] != made["text"]
+    info = ok(worker_api.deid_key_info(made["text"].encode(), "tab.key"))
     assert info["fingerprint"] == made["fingerprint"]
 
 
@@ -118,15 +108,15 @@ def test_keys_made_in_the_tab_are_keygen_key_files(tmp_path: Path) -> None:
     (b"", "is empty"), (b"  \n", "is empty"), (b"abcd\n", "less than 16 bytes"),
 ])
 def test_a_wrong_key_file_is_named_with_the_problem(raw: bytes, words: str) -> None:
-    error = _failed(worker_api.deid_key_info(raw, "wrong.key"))
+    error = failed(worker_api.deid_key_info(raw, "wrong.key"))
     assert error["code"] == "policy" and "wrong.key" in error["message"]
     assert words in error["message"]
-    error = _failed(worker_api.deid_begin(BASIC, raw, "wrong.key", "{}"))
+    error = failed(worker_api.deid_begin(BASIC, raw, "wrong.key", "{}"))
     assert "wrong.key" in error["message"]
 
 
 def test_every_builtin_profile_is_offered_with_a_short_summary() -> None:
-    offered = _ok(worker_api.deid_profiles())
+    offered = ok(worker_api.deid_profiles())
     assert [p["name"] for p in offered] == builtin_names()
     for profile in offered:
         sentences = profile["summary"].count(". ") + 1
@@ -144,23 +134,23 @@ def test_every_builtin_profile_is_offered_with_a_short_summary() -> None:
 ])
 def test_a_bad_profile_file_is_named_with_the_problem(text: str, words: str) -> None:
     spec = json.dumps({"name": "mine.json", "json": text})
-    error = _failed(worker_api.deid_check_profile(spec))
+    error = failed(worker_api.deid_check_profile(spec))
     assert error["code"] == "policy" and "mine.json" in error["message"]
     assert words in error["message"]
 
 
 def test_a_profile_file_is_used_like_the_clis(tmp_path: Path, phi_dir: Path) -> None:
     text = json.dumps({"name": "mine", "options": ["retain_device_identity"]})
-    checked = _ok(worker_api.deid_check_profile(json.dumps({"name": "mine.json", "json": text})))
+    checked = ok(worker_api.deid_check_profile(json.dumps({"name": "mine.json", "json": text})))
     assert checked["name"] == "mine" and checked["options"] == ["retain_device_identity"]
-    begun = _ok(worker_api.deid_begin(json.dumps({"name": "mine.json", "json": text}),
+    begun = ok(worker_api.deid_begin(json.dumps({"name": "mine.json", "json": text}),
                                       KEY_TEXT.encode(), "k.key", "{}"))
     assert begun["profile"] == "mine"
 
 
 def test_preview_labels_every_change_and_writes_nothing(phi_dir: Path) -> None:
     ct = _open(sorted(phi_dir.rglob("*.dcm"))[0])
-    shown = _ok(worker_api.deid_preview(ct, json.dumps({"builtin": "research"}),
+    shown = ok(worker_api.deid_preview(ct, json.dumps({"builtin": "research"}),
                                         KEY_TEXT.encode(), "k.key"))
     by_keyword = {c["keyword"]: c for c in shown["changes"] if c["path"].count("/") == 0}
     assert by_keyword["PatientName"]["action"] == "replaced"
@@ -178,19 +168,19 @@ def test_preview_labels_every_change_and_writes_nothing(phi_dir: Path) -> None:
         for value in SEEDED_VALUES:
             assert value not in (change["b"] or ""), (change["path"], value)
     # Nothing was started: a file request needs a run.
-    assert _failed(worker_api.deid_file(ct)[0])["code"] == "usage"
+    assert failed(worker_api.deid_file(ct)[0])["code"] == "usage"
 
 
 def test_a_crosswalk_only_when_asked_and_nothing_after_end(phi_dir: Path) -> None:
     ct = _open(sorted(phi_dir.rglob("*.dcm"))[0])
-    _ok(worker_api.deid_begin(BASIC, KEY_TEXT.encode(), "k.key", "{}"))
-    path = _ok(worker_api.deid_file(ct)[0])["output"]
-    _ok(worker_api.deid_stored(path, True))
-    assert _ok(worker_api.deid_finish())["record"]["settings"]["crosswalk_written"] is False
-    assert _failed(worker_api.deid_crosswalk())["code"] == "usage"
-    _ok(worker_api.deid_end())
-    assert _failed(worker_api.deid_file(ct)[0])["code"] == "usage"
-    assert _failed(worker_api.deid_finish())["code"] == "usage"
+    ok(worker_api.deid_begin(BASIC, KEY_TEXT.encode(), "k.key", "{}"))
+    path = ok(worker_api.deid_file(ct)[0])["output"]
+    ok(worker_api.deid_stored(path, True))
+    assert ok(worker_api.deid_finish())["record"]["settings"]["crosswalk_written"] is False
+    assert failed(worker_api.deid_crosswalk())["code"] == "usage"
+    ok(worker_api.deid_end())
+    assert failed(worker_api.deid_file(ct)[0])["code"] == "usage"
+    assert failed(worker_api.deid_finish())["code"] == "usage"
 
 
 @pytest.mark.parametrize("profile", ["basic", "hipaa-safe-harbor"])
@@ -199,12 +189,12 @@ def test_the_files_flagged_before_a_run_are_those_the_run_flags(
     paths = sorted(p for d in (phi_dir, hipaa_dir) for p in d.rglob("*.dcm"))
     ids = [_open(p) for p in paths]
     spec = json.dumps({"builtin": profile})
-    before = {f["instanceId"]: f["flags"] for f in _ok(worker_api.deid_flags(ids, spec))}
+    before = {f["instanceId"]: f["flags"] for f in ok(worker_api.deid_flags(ids, spec))}
     assert before  # the sets hold an ultrasound, and the HIPAA set faces
-    _ok(worker_api.deid_begin(spec, KEY_TEXT.encode(), "k.key", "{}"))
+    ok(worker_api.deid_begin(spec, KEY_TEXT.encode(), "k.key", "{}"))
     after = {}
     for instance_id in ids:
-        outcome = _ok(worker_api.deid_file(instance_id)[0])
+        outcome = ok(worker_api.deid_file(instance_id)[0])
         if outcome["flags"]:
             after[instance_id] = outcome["flags"]
     assert before == after

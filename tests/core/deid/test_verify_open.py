@@ -12,6 +12,7 @@ import pytest
 from dicomtab import worker_api
 from tests.core.deid.phi_set import SEEDED_VALUES
 from tests.deid_runs import cli_run
+from tests.worker_results import ok
 
 RECORD = "out/release-record.json"
 
@@ -21,14 +22,9 @@ def fresh_session(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(worker_api, "SESSION", worker_api.Session())
 
 
-def _ok(text: str) -> Any:
-    result = json.loads(text)
-    assert result["status"] == "success", result
-    return result["payload"]
-
 
 def _open(data: bytes, name: str) -> str:
-    return str(_ok(worker_api.open_file(data, name))["instanceId"])
+    return str(ok(worker_api.open_file(data, name))["instanceId"])
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +39,7 @@ def released(tmp_path_factory: pytest.TempPathFactory, phi_dir: Path) -> tuple[l
 
 
 def _verify(records: list[dict[str, str]], ids: list[str] | None = None) -> Any:
-    return _ok(worker_api.verify_open(ids, json.dumps(records)))
+    return ok(worker_api.verify_open(ids, json.dumps(records)))
 
 
 def test_outputs_with_their_originals_and_record_pass(released: tuple) -> None:
@@ -98,8 +94,8 @@ def test_the_inspector_says_how_a_file_was_de_identified(released: tuple) -> Non
     inputs, files, _ = released
     original = _open(inputs[0].read_bytes(), inputs[0].name)
     output = _open(next(iter(files.values())), "out.dcm")
-    assert _ok(worker_api.phi_summary(original))["deidentified"] is None
-    marking = _ok(worker_api.phi_summary(output))["deidentified"]
+    assert ok(worker_api.phi_summary(original))["deidentified"] is None
+    marking = ok(worker_api.phi_summary(output))["deidentified"]
     assert "profile basic" in marking["method"] and marking["safeHarbor"] is False
     assert {"value": "113100", "scheme": "DCM", "meaning": "Basic Application Confidentiality Profile",
             "option": "basic"} in marking["codes"]

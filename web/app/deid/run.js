@@ -61,11 +61,11 @@ export async function runDeidentification(client, settings) {
       ? (progress.elapsedMs / progress.bytesDone) * (progress.bytes - progress.bytesDone) : null;
     onProgress?.({ ...progress, errors: [...progress.errors] });
   };
-  await client.request(Request.DEID_BEGIN, {
-    profile: settings.profile, key: settings.key,
-    options: { verify: true, crosswalk: Boolean(options.crosswalk), operator: options.operator || null, purpose: options.purpose || null },
-  });
   try {
+    await client.request(Request.DEID_BEGIN, {
+      profile: settings.profile, key: settings.key,
+      options: { verify: true, crosswalk: Boolean(options.crosswalk), operator: options.operator || null, purpose: options.purpose || null },
+    });
     report();
     for (const instanceId of instanceIds) {
       if (signal?.aborted) return await cancel(output, progress);
@@ -83,8 +83,13 @@ export async function runDeidentification(client, settings) {
     /** @type {import('../protocol.js').DeidFinished} */
     const finished = await client.request(Request.DEID_FINISH, {});
     const encoder = new TextEncoder();
-    await output.add(RECORD_JSON, encoder.encode(finished.json));
-    await output.add(finished.names[1], encoder.encode(finished.text));
+    try {
+      await output.add(RECORD_JSON, encoder.encode(finished.json));
+      await output.add(finished.names[1], encoder.encode(finished.text));
+    } catch (error) {
+      // A release without its record is no release: say why, and take the files back.
+      throw new Error(`The release record could not be written (${reasonOf(error)}), so the output was removed.`);
+    }
     const zip = await output.close();
     const crosswalk = options.crosswalk ? await client.request(Request.DEID_CROSSWALK, {}) : null;
     return { status: 'finished', record: finished.record, finished, crosswalk, zip, progress };
@@ -108,15 +113,23 @@ async function store(client, output, outcome, instanceId, progress) {
   const path = /** @type {string} */ (outcome.output);
   try {
     await output.add(path, outcome.buffer);
-  } catch (/** @type {any} */ error) {
-    const reason = error && error.name === 'QuotaExceededError' ? 'the disk is full'
-      : error && error.name === 'NotAllowedError' ? 'the browser does not allow writing there'
-        : `the browser could not write it (${(error && error.name) || 'error'})`;
-    const failed = await client.request(Request.DEID_STORED, { path, ok: false, reason });
+  } catch (error) {
+    const failed = await client.request(Request.DEID_STORED, { path, ok: false, reason: reasonOf(error) });
     progress.errors.push({ instanceId, ...failed.error });
     return;
   }
   await client.request(Request.DEID_STORED, { path, ok: true });
+}
+
+/**
+ * Why the browser did not store a file, in words (never a value from the file).
+ * @param {any} error
+ */
+function reasonOf(error) {
+  const name = (error && error.name) || 'error';
+  if (name === 'QuotaExceededError') return 'the disk is full';
+  if (name === 'NotAllowedError' || name === 'SecurityError') return 'the browser does not allow writing there';
+  return `the browser could not write it (${name})`;
 }
 
 /**
