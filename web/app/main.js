@@ -15,7 +15,8 @@ import { Inspector } from './inspector/inspector.js';
 import { Viewer } from './viewer/viewer.js';
 import { Scope } from './deid/scope.js';
 import { DeidPanel } from './deid/panel.js';
-import { FolderOutput, RECORD_JSON, ZipOutput } from './deid/outputs.js';
+import { RECORD_JSON } from './deid/outputs.js';
+import { deidentify } from './deid/api.js';
 import { VerifyPanel } from './deid/verify-panel.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -289,41 +290,6 @@ showStage(BOOT_STAGES[0]);
 showPrivacy();
 
 /**
- * De-identify open instances into a ZIP download or a folder, exactly as the panel does.
- * @param {{profile: string|Object, key: ArrayBuffer|ArrayBufferView|string,
- *   instanceIds?: string[], output: 'zip'|FileSystemDirectoryHandle,
- *   crosswalk?: boolean, operator?: string, purpose?: string}} request
- * @returns {Promise<{counts: Object, verification: Object, record: Object, crosswalk: ?string}>}
- */
-async function deidentify(request) {
-  await ready;
-  const { profile, key, output } = request || /** @type {any} */ ({});
-  /** @type {import('./protocol.js').ProfileChoice} */
-  const choice = typeof profile === 'string' ? { builtin: profile }
-    : profile && typeof profile === 'object' ? { name: 'profile object', json: JSON.stringify(profile) }
-      : (() => { throw new Error('deidentify: profile must be a built-in profile name or a profile object.'); })();
-  if (key === undefined || key === null) throw new Error("deidentify: key is required (the key file's bytes).");
-  const bytes = typeof key === 'string' ? new TextEncoder().encode(key)
-    : ArrayBuffer.isView(key) ? new Uint8Array(key.buffer, key.byteOffset, key.byteLength) : new Uint8Array(key);
-  const open = new Set(summaries.map((s) => s.instanceId));
-  const instanceIds = request.instanceIds ? [...request.instanceIds] : [...open];
-  const unknown = instanceIds.filter((id) => !open.has(id));
-  if (unknown.length) throw new Error(`deidentify: no open instance has the id ${unknown[0]}.`);
-  if (instanceIds.length === 0) throw new Error('deidentify: no instances to de-identify.');
-  let sink;
-  if (output === 'zip') sink = new ZipOutput();
-  else if (output && typeof output === 'object' && /** @type {any} */ (output).kind === 'directory') sink = await FolderOutput.open(output);
-  else throw new Error("deidentify: output must be 'zip' or a FileSystemDirectoryHandle.");
-  const result = await deidPanel.run({
-    instanceIds, output: sink, profile: choice, key: { name: 'key', bytes: bytes.slice().buffer },
-    options: { crosswalk: Boolean(request.crosswalk), operator: request.operator, purpose: request.purpose },
-  });
-  if (result.status === 'cancelled') throw new Error('deidentify: the run was cancelled; nothing was kept.');
-  const record = /** @type {any} */ (result.record);
-  return { counts: record.files, verification: record.verification, record, crosswalk: result.crosswalk };
-}
-
-/**
  * The automation API, for integrators and this project's browser tests (see README).
  */
 window.dicomtab = Object.freeze({
@@ -382,7 +348,14 @@ window.dicomtab = Object.freeze({
    * @returns {Promise<{wasmMemory: number}>} bytes of Python's WebAssembly memory
    */
   memory: () => ready.then(() => client.request(Request.MEMORY, {})),
-  deidentify,
+  /**
+   * De-identify open instances into a ZIP download or a folder, exactly as the panel does.
+   * @param {import('./deid/api.js').DeidentifyRequest} request
+   */
+  deidentify: async (request) => {
+    await ready;
+    return deidentify(request, deidPanel, summaries.map((s) => s.instanceId));
+  },
   /**
    * `dicomtab verify` on the open de-identified files (those given, or all), against the
    * open originals and any release-record.json opened with them.
