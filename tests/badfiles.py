@@ -24,6 +24,22 @@ def huge_long_length(data: bytes) -> bytes:
     return data[: at + 8] + struct.pack("<I", 0x7FFFFFF0) + data[at + 12 :]
 
 
+PATIENT_ID_HEADER = b"\x10\x00\x20\x00LO"  # (0010,0020) LO, explicit VR little endian
+ROWS_HEADER = b"\x28\x00\x10\x00US\x02\x00"  # (0028,0010) US, 2 bytes
+
+
+def unknown_vr(data: bytes) -> bytes:
+    """PatientID's VR replaced by ``ZZ``, which no edition of the standard has."""
+    at = data.index(PATIENT_ID_HEADER)
+    return data[: at + 4] + b"ZZ" + data[at + 6 :]
+
+
+def odd_length(data: bytes) -> bytes:
+    """Rows (US) declaring 3 bytes: not a whole number of 2-byte values."""
+    at = data.index(ROWS_HEADER)
+    return data[: at + 6] + struct.pack("<H", 3) + data[at + 8 : at + 10] + b"\x00" + data[at + 10 :]
+
+
 def all_bad_inputs(good: bytes) -> dict[str, bytes]:
     """File name → bytes for each kind of bad input, derived from ``good`` (CT_small.dcm)."""
     return {
@@ -33,6 +49,8 @@ def all_bad_inputs(good: bytes) -> dict[str, bytes]:
         "truncated-in-pixels.dcm": truncated(good, len(good) - 1000),
         "huge-short-length.dcm": huge_short_length(good),
         "huge-long-length.dcm": huge_long_length(good),
+        "unknown-vr.dcm": unknown_vr(good),
+        "odd-length.dcm": odd_length(good),
     }
 
 

@@ -86,3 +86,20 @@ class NotDicomdirError(DicomtabError):
     """A DICOM file read as a DICOMDIR that has no directory records."""
 
     code = "not-dicomdir"
+
+
+#: Exceptions that must end the program: everything else a file can cause is caught.
+NOT_CAUGHT = (KeyboardInterrupt, SystemExit)
+
+
+def where_it_happened(exc: BaseException) -> list[str]:
+    """Where an unexpected exception was raised, for developers: the class name, then one
+    ``file:line in function`` line per frame. Never its message or the source text: either
+    may quote a value read from a file. Native decoders' panics (PyO3's PanicException is a
+    BaseException) are described the same way."""
+    import traceback
+
+    lines = [f"dicomtab internal error {type(exc).__name__}, at:"]
+    lines += [f"  {f.filename}:{f.lineno} in {f.name}"
+              for f in traceback.extract_tb(exc.__traceback__)]
+    return lines

@@ -26,6 +26,17 @@ LONG_VRS = frozenset(
     {b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR", b"UT", b"UV"}
 )
 
+#: Every VR of PS3.5 6.2; an explicit VR header naming anything else is damage.
+KNOWN_VRS = frozenset(
+    vr.encode("ascii") for vr in (
+        "AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI "
+        "UL UN UR US UT UV"
+    ).split()
+)
+#: Bytes per value of the binary VRs: a value length must be a multiple of it (PS3.5 6.2).
+VALUE_SIZES = {b"AT": 4, b"FL": 4, b"FD": 8, b"SL": 4, b"SS": 2, b"SV": 8, b"UL": 4, b"US": 2,
+               b"UV": 8, b"OD": 8, b"OF": 4, b"OL": 4, b"OV": 8, b"OW": 2}
+
 #: Nesting deeper than this is treated as malicious rather than recursed into.
 MAX_DEPTH = 64
 
@@ -154,6 +165,9 @@ class Walker:
         start = pos
         vr = self.buf[pos + 4 : pos + 6]
         explicit = not self.implicit and tag >> 16 != 0xFFFE and vr.isalpha() and vr.isupper()
+        if explicit and vr not in KNOWN_VRS:
+            # pydicom would fail on it later, wherever the value is first used.
+            raise self._stop("malformed", tag, start, f"unknown value representation {vr.decode()}")
         if explicit and vr in LONG_VRS:
             if end - pos < 12:
                 raise self._stop("truncated", tag, start, "the file ends inside the element header")
@@ -184,6 +198,11 @@ class Walker:
                 start,
                 f"declares {length} bytes of value but only {end - pos} remain",
             )
+        size = VALUE_SIZES.get(vr) if explicit else None
+        if size is not None and length % size:
+            raise self._stop("malformed", tag, start,
+                             f"a {vr.decode()} value of {length} bytes is not a whole number of "
+                             f"{size}-byte values")
         if explicit and vr == b"SQ":
             self.items(pos, pos + length, tag, depth + 1, defined=True)
         return pos + length

@@ -16,12 +16,11 @@ import importlib.machinery
 import json
 import random
 import sys
-import traceback
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dicomtab import __version__
-from dicomtab.errors import DicomtabError, UsageError
+from dicomtab.errors import NOT_CAUGHT, DicomtabError, UsageError, where_it_happened
 from dicomtab.reading import open_dataset, quiet_pydicom
 from dicomtab.summary import summarize
 
@@ -97,12 +96,12 @@ def _run(action: Any, *args: Any) -> str:
             result = {"status": "success", "payload": action(*args)}
     except DicomtabError as exc:
         result = _failed(exc.code, exc.message)
-    except Exception as exc:
+    except NOT_CAUGHT:
+        raise
+    except BaseException as exc:  # a native decoder's panic too: the worker must live on
         # The message of an unexpected exception may quote file content: print only where
         # it happened, and give the user the class name.
-        print(f"dicomtab internal error {type(exc).__name__}, at:", file=sys.stderr)
-        for frame in traceback.extract_tb(exc.__traceback__):
-            print(f"  {frame.filename}:{frame.lineno} in {frame.name}", file=sys.stderr)
+        print("\n".join(where_it_happened(exc)), file=sys.stderr)
         result = _failed(
             "internal", f"Internal error ({type(exc).__name__}); the file was not processed."
         )

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from dicomtab import __version__
+from dicomtab.errors import NOT_CAUGHT, DicomtabError, where_it_happened
 from dicomtab.reading import quiet_pydicom
 
 #: Modules under ``dicomtab.cli`` that each contribute one or more sub-commands.
@@ -34,11 +35,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit status when a command met an error it did not foresee (1: findings or failed files,
+#: 2: a usage or policy problem).
+INTERNAL_ERROR = 3
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit status."""
+    """Run the command line; returns the process exit status.
+
+    An error no command foresaw is reported by class and code location only: a traceback
+    may quote a value read from a file (a patient ID in a damaged element, say).
+    """
     args = build_parser().parse_args(argv)
-    with quiet_pydicom():  # pydicom's warnings quote file values: never on the console
-        status: int = args.func(args)
+    try:
+        with quiet_pydicom():  # pydicom's warnings quote file values: never on the console
+            status: int = args.func(args)
+    except NOT_CAUGHT:
+        raise
+    except DicomtabError as exc:
+        print(f"dicomtab: {exc.message}", file=sys.stderr)
+        return 2
+    except BaseException as exc:
+        print(f"dicomtab: internal error ({type(exc).__name__}); please report it with the lines "
+              "below, which name no value from any file", file=sys.stderr)
+        print("\n".join(where_it_happened(exc)), file=sys.stderr)
+        return INTERNAL_ERROR
     return status
 
 

@@ -26,7 +26,7 @@ from dicomtab.deid.keys import Key
 from dicomtab.deid.profile import Profile
 from dicomtab.deid.verify import Finding, verify_output
 from dicomtab.deid.writer import encode
-from dicomtab.errors import DicomtabError, PolicyError, UnsupportedError
+from dicomtab.errors import NOT_CAUGHT, DicomtabError, PolicyError, UnsupportedError
 from dicomtab.reading import read_dataset
 
 
@@ -196,7 +196,9 @@ class Batch:
             return outcome, data
         except DicomtabError as exc:
             outcome.error = exc.to_dict()
-        except Exception as exc:  # an unforeseen bug must not stop the batch or leak values
+        except NOT_CAUGHT:
+            raise
+        except BaseException as exc:  # a bug or a native panic must not stop the batch or leak values
             outcome.error = {
                 "code": "internal",
                 "message": f"{item.name} could not be processed ({type(exc).__name__})",

@@ -146,11 +146,12 @@ def test_every_bundled_file_builds(tmp_path: Path) -> None:
     assert {name for name, kind in failures} <= {"no_meta.dcm"}, failures
 
 
-def test_undecodable_values_are_shown_as_bytes_with_a_note() -> None:
+def test_lengths_their_vrs_cannot_hold_mark_the_file_damaged_there() -> None:
+    """A 5-byte FD (and a 3-byte US after it): found when the file is read, not when a
+    value is first used; the inspector shows what comes before, and where it stopped."""
     inspected = load(odd_values_file(), "odd.dcm")
-    assert inspected.problem is None
-    thickness, rows = inspected.elements[-2:]
-    assert (rows.tag, rows.vr, rows.length) == (0x00280010, "US", 3)
-    assert rows.is_binary and bytes(rows.data or b"") == b"abc"
-    assert rows.note and "abc" not in rows.note
-    assert thickness.is_binary and bytes(thickness.data or b"") == b"abcde"
+    assert inspected.problem is not None
+    assert (inspected.problem.kind, inspected.problem.tag, inspected.problem.offset) == (
+        "malformed", 0x00180050, 326)
+    assert "not a whole number of 8-byte values" in inspected.problem.message
+    assert [e.tag for e in inspected.elements] == [0x00100020]

@@ -1,0 +1,134 @@
+"""Every error path, fed files full of identifying values: typed errors, never a value.
+
+A damaged element is found when the file is read (unknown VR, a length its VR cannot hold),
+so nothing downstream meets pydicom's conversion errors; an error no code foresaw, even a
+native decoder's panic (a BaseException), is reported by class and code location only, and
+the worker, the batch and the command line go on.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dicomtab import worker_api
+from dicomtab.cli import main as cli_main
+from dicomtab.deid.batch import run_batch
+from dicomtab.deid.inputs import InputItem
+from dicomtab.deid.keys import Key
+from dicomtab.deid.profile import load_profile
+from dicomtab.errors import MalformedFileError
+from dicomtab.reading import read_dataset
+from tests import badfiles
+from tests.conftest import bundled
+from tests.core.deid.phi_set import SEEDED_VALUES, write_set
+from tests.worker_results import failed
+
+SECRET = "Geheim^Hans-4711"
+
+
+class PanicException(BaseException):
+    """What PyO3 raises when a Rust decoder panics (pylibjpeg-rle on a corrupt frame)."""
+
+
+@pytest.mark.parametrize(("make", "detail"), [
+    (badfiles.unknown_vr, "unknown value representation ZZ"),
+    (badfiles.odd_length, "a US value of 3 bytes is not a whole number of 2-byte values"),
+])
+def test_damaged_elements_are_found_when_the_file_is_read(make: object, detail: str) -> None:
+    data = make(bundled("CT_small.dcm").read_bytes())  # type: ignore[operator]
+    with pytest.raises(MalformedFileError) as caught:
+        read_dataset(data, "bad.dcm")
+    assert "bad.dcm" in caught.value.message and detail in caught.value.message
+    assert "at byte" in caught.value.message
+    error = failed(worker_api.open_file(data, "bad.dcm"))
+    assert error["code"] == "malformed" and detail in error["message"]
+
+
+def test_a_panic_in_native_code_is_an_internal_error_and_the_worker_lives_on(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    def panics() -> None:
+        raise PanicException(f"called `Option::unwrap()` on {SECRET}")
+
+    error = failed(worker_api._run(panics))
+    assert error == {"code": "internal",
+                     "message": "Internal error (PanicException); the file was not processed."}
+    err = capsys.readouterr().err
+    assert "PanicException" in err and "test_error_paths.py" in err and SECRET not in err
+    assert json.loads(worker_api.list_instances())["status"] == "success"
+    with pytest.raises(KeyboardInterrupt):
+        worker_api._run(lambda: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+
+def test_a_panic_fails_one_file_and_the_batch_goes_on(tmp_path: Path) -> None:
+    def panics() -> bytes:
+        raise PanicException(SECRET)
+
+    good = bundled("CT_small.dcm").read_bytes()
+    items = [InputItem("a.dcm", panics), InputItem("b.dcm", lambda: good)]
+    batch = run_batch(items, tmp_path / "out", load_profile("basic"), Key(bytes(32)), verify=True)
+    first, second = batch.outcomes
+    assert first.error == {"code": "internal", "message": "a.dcm could not be processed (PanicException)"}
+    assert first.output is None and second.output is not None and second.error is None
+    assert [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()] == [Path(second.output).name]
+
+
+def test_an_unforeseen_error_in_a_command_names_no_value(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from dicomtab.cli import summary
+
+    def broken(args: object) -> int:
+        raise ValueError(f"invalid literal for int() with base 10: '{SECRET}'")
+
+    monkeypatch.setattr(summary, "run", broken)
+    assert cli_main.main(["summary", str(bundled("CT_small.dcm"))]) == cli_main.INTERNAL_ERROR
+    captured = capsys.readouterr()
+    assert "internal error (ValueError)" in captured.err and "test_error_paths.py" in captured.err
+    assert SECRET not in captured.out + captured.err
+
+
+@pytest.fixture
+def damaged_phi(tmp_path: Path) -> Path:
+    """The PHI set, every file damaged each way: the seeded values are all in there."""
+    folder = tmp_path / "damaged"
+    folder.mkdir()
+    for name, path in write_set(tmp_path / "phi").items():
+        good = path.read_bytes()
+        for kind, data in badfiles.all_bad_inputs(good).items() if b"\x10\x00\x20\x00LO" in good \
+                and b"\x28\x00\x10\x00US\x02\x00" in good else ():
+            (folder / f"{name}-{kind}").write_bytes(data)
+    assert len(list(folder.iterdir())) > 20
+    return folder
+
+
+def test_every_command_on_damaged_phi_files_quotes_no_value(
+        damaged_phi: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    keyfile = tmp_path / "k.key"
+    assert cli_main.main(["keygen", str(keyfile)]) == 0
+    out, audit = tmp_path / "out", tmp_path / "audit.json"
+    # (argv, whether its standard output may show values: a summary of a file that still
+    # opens lists its patient, as it should; the complaints about the others quote nothing)
+    runs = [
+        (["summary", *map(str, sorted(damaged_phi.iterdir()))], True),
+        (["summary", "--json", *map(str, sorted(damaged_phi.iterdir()))], True),
+        (["deid", str(damaged_phi), "-o", str(out), "--key-file", str(keyfile), "--audit",
+          str(audit)], False),
+        (["verify", str(out), "--originals", str(damaged_phi)], False),
+        (["verify", str(damaged_phi)], False),
+    ]
+    capsys.readouterr()
+    for argv, shows_values in runs:
+        status = cli_main.main(argv)
+        assert status in (0, 1, 2), argv  # never an internal error
+        captured = capsys.readouterr()
+        text = captured.err + ("" if shows_values else captured.out)
+        assert "Traceback" not in text and "internal error" not in text, argv
+        assert [v for v in SEEDED_VALUES if v in text] == [], argv
+    written = audit.read_text(encoding="utf-8") + audit.with_suffix(".csv").read_text(encoding="utf-8")
+    assert [v for v in SEEDED_VALUES if v in written] == []
+    # dump lists what it could read (that is its job); its complaint quotes nothing.
+    for path in sorted(damaged_phi.iterdir()):
+        cli_main.main(["dump", str(path)])
+        assert [v for v in SEEDED_VALUES if v in capsys.readouterr().err] == [], path
