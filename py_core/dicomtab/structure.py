@@ -13,6 +13,9 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
+
+from pydicom.datadict import dictionary_VR
 
 UNDEFINED_LENGTH = 0xFFFFFFFF
 ITEM = 0xFFFEE000
@@ -91,6 +94,17 @@ class StructureReport:
 
 #: (7FE0,0008) Float Pixel Data, (7FE0,0009) Double Float Pixel Data, (7FE0,0010) Pixel Data.
 PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, PIXEL_DATA})
+
+
+@lru_cache(maxsize=4096)
+def _implicit_sequence(tag: int) -> bool:
+    """Whether a public tag is a sequence (SQ) in the data dictionary."""
+    if tag >> 16 & 1 or tag >> 16 == 0xFFFE:
+        return False
+    try:
+        return dictionary_VR(tag) == "SQ"
+    except KeyError:
+        return False
 
 
 class WalkStopped(Exception):
@@ -203,7 +217,10 @@ class Walker:
             raise self._stop("malformed", tag, start,
                              f"a {vr.decode()} value of {length} bytes is not a whole number of "
                              f"{size}-byte values")
-        if explicit and vr == b"SQ":
+        if (explicit and vr == b"SQ") or (not explicit and _implicit_sequence(tag)
+                                           and length >= 8 and self._tag(pos) == ITEM):
+            # An implicit VR sequence has no VR to say so: the dictionary does. Walking it
+            # holds its nesting to MAX_DEPTH as for every other encoding.
             self.items(pos, pos + length, tag, depth + 1, defined=True)
         return pos + length
 

@@ -132,3 +132,37 @@ def test_every_command_on_damaged_phi_files_quotes_no_value(
     for path in sorted(damaged_phi.iterdir()):
         cli_main.main(["dump", str(path)])
         assert [v for v in SEEDED_VALUES if v in capsys.readouterr().err] == [], path
+
+
+def _deep_implicit(levels: int) -> bytes:
+    """An implicit VR file with ``levels`` nested defined-length sequences (the kind the
+    structure walk used not to descend into, so the engine recursed until it broke)."""
+    import struct
+
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.uid import ImplicitVRLittleEndian
+
+    def element(tag: int, value: bytes) -> bytes:
+        return struct.pack("<HHI", tag >> 16, tag & 0xFFFF, len(value)) + value
+
+    inner = element(0x00100020, SECRET.encode()[:16])
+    for _ in range(levels):
+        inner = element(0x00081115, struct.pack("<HHI", 0xFFFE, 0xE000, len(inner)) + inner)
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian
+    ds.SOPClassUID, ds.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.7", "1.2.826.0.1.3680043.9.7777.9"
+    buffer = DicomBytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue() + inner
+
+
+def test_deep_implicit_sequences_stop_at_the_depth_limit(tmp_path: Path) -> None:
+    assert read_dataset(_deep_implicit(10), "shallow.dcm") is not None
+    with pytest.raises(MalformedFileError) as caught:
+        read_dataset(_deep_implicit(3000), "deep.dcm")
+    assert "sequences nested more than 64 deep" in caught.value.message
+    batch = run_batch([InputItem("deep.dcm", lambda: _deep_implicit(3000))], tmp_path,
+                      load_profile("basic"), Key(bytes(32)), verify=True)
+    assert batch.outcomes[0].error is not None and batch.outcomes[0].error["code"] == "malformed"
