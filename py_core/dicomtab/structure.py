@@ -42,6 +42,10 @@ VALUE_SIZES = {b"AT": 4, b"FL": 4, b"FD": 8, b"SL": 4, b"SS": 2, b"SV": 8, b"UL"
 
 #: Nesting deeper than this is treated as malicious rather than recursed into.
 MAX_DEPTH = 64
+#: A deflated data set may inflate to at most this many times the file's size, and never
+#: past MAX_INFLATED bytes: beyond that it is treated as a decompression bomb.
+MAX_INFLATE_RATIO = 64
+MAX_INFLATED = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -285,13 +289,11 @@ def check_structure(
     """
     buf, start = data, dataset_offset  # walked in place: no copy of a large file
     if deflated:
-        try:
-            buf, start = zlib.decompress(data[dataset_offset:], -zlib.MAX_WBITS), 0
-        except zlib.error:
-            problem = StructureProblem(
-                "malformed", None, dataset_offset, "the deflated data set cannot be inflated"
-            )
-            return StructureReport(problem, has_pixel_data=False)
+        inflated = inflate(data[dataset_offset:], limit=inflate_limit(len(data)))
+        if isinstance(inflated, str):
+            return StructureReport(StructureProblem("malformed", None, dataset_offset, inflated),
+                                   has_pixel_data=False)
+        buf, start = inflated, 0
     walker = Walker(buf, implicit=implicit, little=little, base=dataset_offset - start)
     try:
         walker.dataset(start, len(buf), 0, until_delimiter=False)
@@ -299,6 +301,26 @@ def check_structure(
         return StructureReport(stop.problem, walker.has_pixel_data)
     # Offsets into an inflated buffer say nothing about the file's bytes.
     return StructureReport(None, walker.has_pixel_data, None if deflated else walker.pixel_span)
+
+
+def inflate_limit(file_size: int) -> int:
+    """The most bytes a deflated data set in a file of ``file_size`` bytes may inflate to."""
+    return min(MAX_INFLATE_RATIO * max(file_size, 1024), MAX_INFLATED)
+
+
+def inflate(deflated: bytes, *, limit: int) -> bytes | str:
+    """The inflated bytes, or why not (a value-free sentence): not deflate data, or more than
+    ``limit`` bytes, found without inflating past the limit."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(deflated, limit + 1)
+    except zlib.error:
+        return "the deflated data set cannot be inflated"
+    if len(out) > limit:
+        return (f"the deflated data set inflates to more than {limit} bytes ({MAX_INFLATE_RATIO} "
+                f"times the file, at most {MAX_INFLATED // 1024**3} GiB): refused as a possible "
+                "decompression bomb")
+    return out
 
 
 def meta_end(data: bytes, start: int = 132) -> tuple[int, str | None, StructureProblem | None]:

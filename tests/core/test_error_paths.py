@@ -166,3 +166,31 @@ def test_deep_implicit_sequences_stop_at_the_depth_limit(tmp_path: Path) -> None
     batch = run_batch([InputItem("deep.dcm", lambda: _deep_implicit(3000))], tmp_path,
                       load_profile("basic"), Key(bytes(32)), verify=True)
     assert batch.outcomes[0].error is not None and batch.outcomes[0].error["code"] == "malformed"
+
+
+def _deflated(padding: int) -> bytes:
+    """A Deflated Explicit VR Little Endian file with ``padding`` zero bytes in a private OB."""
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.uid import DeflatedExplicitVRLittleEndian
+
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    ds.SOPClassUID, ds.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.7", "1.2.826.0.1.3680043.9.7777.8"
+    ds.PatientID = SECRET[:16]
+    block = ds.private_block(0x0011, "BOMB", create=True)
+    block.add_new(0x01, "OB", bytes(padding))
+    buffer = DicomBytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+def test_a_deflate_bomb_is_refused_before_it_is_inflated() -> None:
+    assert read_dataset(_deflated(1000), "small.dcm") is not None
+    bomb = _deflated(20 * 1024 * 1024)  # 20 MB of zeros: a file of about 20 KB
+    assert len(bomb) < 100_000
+    with pytest.raises(MalformedFileError) as caught:
+        read_dataset(bomb, "bomb.dcm")
+    assert "bomb.dcm" in caught.value.message and "decompression bomb" in caught.value.message
+    assert failed(worker_api.open_file(bomb, "bomb.dcm"))["code"] == "malformed"
