@@ -92,6 +92,8 @@ class OpenedFile:
     #: Where the top-level pixel element's value lies in the bytes given to open_dataset
     #: (None when unknown: no pixel data, a deflated data set, a preamble added here).
     pixel_span: PixelSpan | None = None
+    #: An image without pixel data: most likely cut between two elements (see the notes).
+    incomplete: bool = False
 
 
 def _looks_like_bare_dataset(data: bytes) -> bool:
@@ -175,14 +177,15 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
         report = _check(data, dataset_offset, implicit, little, False, name)
     if len(dataset) == 0:
         raise NotDicomError(f"{name} is not a DICOM file: it holds no data elements.")
-    if "Rows" in dataset and not report.has_pixel_data:
+    incomplete = "Rows" in dataset and not report.has_pixel_data
+    if incomplete:
         # A cut that falls exactly between two elements leaves a well-formed but incomplete
         # file; an image without pixels is the visible sign of it.
         notes.append(f"{name} describes an image but has no pixel data; it may be truncated.")
     # Offsets are into ``data``; they are the caller's only if data is still what it gave.
     span = report.pixel_span if data is original else None
     return OpenedFile(dataset=dataset, size=len(data), has_file_meta=has_file_meta, notes=notes,
-                      pixel_span=span)
+                      pixel_span=span, incomplete=incomplete)
 
 
 def _check(

@@ -416,14 +416,15 @@ def deid_flags(instance_ids: Any, spec: str) -> str:
 
 def deid_begin(spec: str, key: bytes | bytearray | memoryview | _BufferProxy, key_name: str,
                options: str) -> str:
-    """Start a run; ``options`` is JSON ``{verify, crosswalk, operator, purpose}``."""
+    """Start a run; ``options`` is JSON ``{verify, crosswalk, operator, purpose, allowDamaged}``."""
 
     def begin() -> dict[str, Any]:
         chosen = json.loads(options)
         return _deid().begin(
             json.loads(spec), _as_bytes(key), key_name,
             verify=bool(chosen.get("verify", True)), crosswalk=bool(chosen.get("crosswalk")),
-            operator=chosen.get("operator"), purpose=chosen.get("purpose"))
+            operator=chosen.get("operator"), purpose=chosen.get("purpose"),
+            allow_damaged=bool(chosen.get("allowDamaged")))
 
     return _run(begin)
 

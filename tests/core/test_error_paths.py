@@ -194,3 +194,29 @@ def test_a_deflate_bomb_is_refused_before_it_is_inflated() -> None:
         read_dataset(bomb, "bomb.dcm")
     assert "bomb.dcm" in caught.value.message and "decompression bomb" in caught.value.message
     assert failed(worker_api.open_file(bomb, "bomb.dcm"))["code"] == "malformed"
+
+
+def test_an_image_cut_before_its_pixels_is_not_released_unless_asked(tmp_path: Path) -> None:
+    """A cut between two elements leaves a well-formed file without its pixels: refused by
+    default, processed when the user allows damaged files (and the record says so)."""
+    good = bundled("CT_small.dcm").read_bytes()
+    cut = good[: good.rindex(b"\xe0\x7f\x10\x00OW")]
+    items = [InputItem("cut.dcm", lambda: cut)]
+    refused = run_batch(items, tmp_path / "a", load_profile("basic"), Key(bytes(32)), verify=True)
+    assert refused.outcomes[0].error is not None
+    assert refused.outcomes[0].error["code"] == "truncated"
+    assert "has no pixel data" in refused.outcomes[0].error["message"]
+    assert not (tmp_path / "a").exists()
+    allowed = run_batch(items, tmp_path / "b", load_profile("basic"), Key(bytes(32)), verify=True,
+                        allow_incomplete=True)
+    assert allowed.outcomes[0].output is not None
+    keyfile = tmp_path / "k.key"
+    keyfile.write_text(bytes(range(32)).hex())
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "cut.dcm").write_bytes(cut)
+    for flag, written in (([], 0), (["--allow-damaged"], 1)):
+        out = tmp_path / f"cli{len(flag)}"
+        cli_main.main(["deid", str(tmp_path / "in"), "-o", str(out), "--key-file", str(keyfile), *flag])
+        record = json.loads((out / "release-record.json").read_text(encoding="utf-8"))
+        assert record["files"]["written"] == written
+        assert record["settings"]["allow_damaged"] is bool(flag)

@@ -50,6 +50,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--record", type=Path, metavar="BASE",
                    help=f"write the release record to BASE.json and BASE.txt (default: "
                    f"OUTDIR/{RECORD_NAME}.json and .txt)")
+    p.add_argument("--allow-damaged", action="store_true",
+                   help="also de-identify images whose pixel data is missing (most likely cut "
+                   "short); by default they are refused")
     p.add_argument("--no-verify", action="store_true",
                    help="do not check each output against its original (the release record "
                    "then says verification was not run)")
@@ -119,7 +122,7 @@ def run_deid(args: argparse.Namespace) -> int:
         return _error(exc.message)
     args.output.mkdir(parents=True, exist_ok=True)
     batch = run_batch(items, args.output, profile, key, progress=_report,
-                      verify=not args.no_verify)
+                      verify=not args.no_verify, allow_incomplete=args.allow_damaged)
     if args.crosswalk is not None:
         write_crosswalk(args.crosswalk, batch.crosswalk)
     if args.audit is not None:
@@ -129,6 +132,7 @@ def run_deid(args: argparse.Namespace) -> int:
         "verify": not args.no_verify,
         "audit_written": args.audit is not None,
         "crosswalk_written": args.crosswalk is not None,
+        "allow_damaged": args.allow_damaged,
     }
     record = build_record(batch, profile, key, operator=args.operator, purpose=args.purpose,
                           settings=settings)

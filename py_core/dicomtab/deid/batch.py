@@ -26,8 +26,14 @@ from dicomtab.deid.keys import Key
 from dicomtab.deid.profile import Profile
 from dicomtab.deid.verify import Finding, verify_output
 from dicomtab.deid.writer import encode
-from dicomtab.errors import NOT_CAUGHT, DicomtabError, PolicyError, UnsupportedError
-from dicomtab.reading import read_dataset
+from dicomtab.errors import (
+    NOT_CAUGHT,
+    DicomtabError,
+    PolicyError,
+    TruncatedFileError,
+    UnsupportedError,
+)
+from dicomtab.reading import open_dataset
 
 
 @dataclass
@@ -135,12 +141,20 @@ def output_relpath(result: DeidResult) -> Path:
     return Path(*parts)
 
 
-def _process(item: InputItem, profile: Profile, key: Key) -> tuple[Dataset, DeidResult, bytes]:
+def _process(item: InputItem, profile: Profile, key: Key,
+             allow_incomplete: bool = False) -> tuple[Dataset, DeidResult, bytes]:
     try:
         data = item.read()
     except OSError as exc:
         raise UnsupportedError(f"{item.name} could not be read ({exc.strerror})") from None
-    source = read_dataset(data, item.name)
+    opened = open_dataset(data, item.name)
+    if opened.incomplete and not allow_incomplete:
+        # Its pixels (and whatever followed the cut) are gone: writing the rest as a whole
+        # release would hide that. Processing what could be read is an explicit choice.
+        raise TruncatedFileError(
+            f"{item.name} describes an image but has no pixel data: it may be truncated, so "
+            "it was not de-identified (allow damaged files to process what could be read)")
+    source = opened.dataset
     result = deidentify(source, profile, key)
     if not result.sop_instance_uid or "SOPClassUID" not in result.dataset:
         raise UnsupportedError(
@@ -166,8 +180,11 @@ class Batch:
     :func:`run_batch` (the CLI) and the browser worker (:mod:`dicomtab.deid.tab`) both use it.
     """
 
-    def __init__(self, profile: Profile, key: Key, *, verify: bool) -> None:
+    def __init__(self, profile: Profile, key: Key, *, verify: bool,
+                 allow_incomplete: bool = False) -> None:
         self.profile, self.key = profile, key
+        #: Whether an image whose pixel data is missing (most likely cut) is processed anyway.
+        self.allow_incomplete = allow_incomplete
         self.result = BatchResult(verified=verify)
         self._written: set[str] = set()
         self._pairs: dict[int, dict[str, str]] = {}
@@ -176,7 +193,7 @@ class Batch:
         """The outcome for ``item`` and its output's bytes (None when it failed)."""
         outcome = FileOutcome(item.name)
         try:
-            source, result, data = _process(item, self.profile, self.key)
+            source, result, data = _process(item, self.profile, self.key, self.allow_incomplete)
             rel = output_relpath(result).as_posix()
             if rel in self._written:
                 raise PolicyError(
@@ -250,15 +267,17 @@ def run_batch(
     *,
     verify: bool = False,
     sink: Callable[[str, bytes], None] | None = None,
+    allow_incomplete: bool = False,
 ) -> BatchResult:
     """De-identify ``items`` into ``outdir``; a failing file is recorded, the rest go on.
 
     ``verify``: check each output against its own original (see
     :func:`dicomtab.deid.verify.verify_output`) before it is written; the findings go into
     its outcome. ``sink``: called with each output's path (``patient/study/series/
-    instance.dcm``) and bytes instead of writing under ``outdir``.
+    instance.dcm``) and bytes instead of writing under ``outdir``. ``allow_incomplete``:
+    process an image whose pixel data is missing (refused by default).
     """
-    batch = Batch(profile, key, verify=verify)
+    batch = Batch(profile, key, verify=verify, allow_incomplete=allow_incomplete)
     for item in items:
         outcome, data = batch.process(item)
         if data is None or outcome.output is None:

@@ -153,15 +153,15 @@ class TabDeid:
 
     def begin(self, spec: dict[str, Any], raw_key: bytes, key_name: str, *, verify: bool = True,
               crosswalk: bool = False, operator: str | None = None,
-              purpose: str | None = None) -> dict[str, Any]:
+              purpose: str | None = None, allow_damaged: bool = False) -> dict[str, Any]:
         """Start a run (forgetting any earlier one); returns the profile and key fingerprint."""
         self.end()
         profile, key = profile_of(spec), key_from_bytes(raw_key, key_name)
         # The same settings the CLI records for the same choices: an audit is not offered here.
         settings = {"verify": bool(verify), "audit_written": False,
-                    "crosswalk_written": bool(crosswalk)}
-        self._run = _Run(Batch(profile, key, verify=bool(verify)), settings,
-                         operator or None, purpose or None)
+                    "crosswalk_written": bool(crosswalk), "allow_damaged": bool(allow_damaged)}
+        batch = Batch(profile, key, verify=bool(verify), allow_incomplete=bool(allow_damaged))
+        self._run = _Run(batch, settings, operator or None, purpose or None)
         return {"profile": profile.name, "hipaa": HIPAA_METHODS.get(profile.hipaa or ""),
                 "fingerprint": key.fingerprint(), "recordName": RECORD_NAME}
 

@@ -214,7 +214,7 @@ def test_deid_writes_the_record_and_verify_checks_the_manifest(
     assert f"sha256 of the JSON: {digest}" in printed.out
     assert record["operator"] == "J. Doe" and record["purpose"] == "research export 7"
     assert record["settings"] == {"verify": True, "audit_written": False,
-                                  "crosswalk_written": False}
+                                  "crosswalk_written": False, "allow_damaged": False}
     assert record["key"]["fingerprint"] == KEY.fingerprint()
     assert len(record["manifest"]["files"]) == 5
     no_phi(json.dumps(record, ensure_ascii=False) + text, hipaa_dir, out)

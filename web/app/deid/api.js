@@ -11,6 +11,7 @@ import { FolderOutput, ZipOutput } from './outputs.js';
  * @property {string[]} [instanceIds]  default: every open instance
  * @property {'zip'|FileSystemDirectoryHandle} output
  * @property {boolean} [crosswalk]
+ * @property {boolean} [allowDamaged]  also images whose pixel data is missing (refused otherwise)
  * @property {string} [operator]
  * @property {string} [purpose]
  */
@@ -35,7 +36,10 @@ export async function deidentify(request, panel, open) {
   const result = await panel.run({
     instanceIds, output: await outputFor(output), profile: choice,
     key: { name: 'key', bytes: bytes.slice().buffer },
-    options: { crosswalk: Boolean(request.crosswalk), operator: request.operator, purpose: request.purpose },
+    options: {
+      crosswalk: Boolean(request.crosswalk), allowDamaged: Boolean(request.allowDamaged),
+      operator: request.operator, purpose: request.purpose,
+    },
   });
   if (result.status === 'cancelled') throw new Error('deidentify: the run was cancelled; nothing was kept.');
   const record = /** @type {any} */ (result.record);

@@ -278,6 +278,7 @@ export class DeidPanel {
     try {
       await this.run({ instanceIds, output, options: {
         crosswalk: this.input('deid-crosswalk').checked,
+        allowDamaged: this.input('deid-allow-damaged').checked,
         operator: this.input('deid-operator').value.trim(),
         purpose: this.input('deid-purpose').value.trim(),
       } });
@@ -295,7 +296,7 @@ export class DeidPanel {
   /**
    * Run with the panel's profile and key; the panel shows progress and the result.
    * @param {{instanceIds: string[], output: import('./outputs.js').Output,
-   *   options: {crosswalk?: boolean, operator?: string, purpose?: string},
+   *   options: {crosswalk?: boolean, operator?: string, purpose?: string, allowDamaged?: boolean},
    *   profile?: import('../protocol.js').ProfileChoice, key?: import('../protocol.js').KeyFile}} run
    * @returns {Promise<import('./run.js').RunResult>}
    */

@@ -15,7 +15,7 @@ import { RECORD_JSON } from './outputs.js';
  * @property {string[]} instanceIds       what to de-identify, in order
  * @property {Object<string, number>} sizes  bytes of each instance's file (for progress)
  * @property {import('./outputs.js').Output} output
- * @property {{crosswalk?: boolean, operator?: string, purpose?: string}} [options]
+ * @property {{crosswalk?: boolean, operator?: string, purpose?: string, allowDamaged?: boolean}} [options]
  * @property {AbortSignal} [signal]       Cancel: stops after the file under way
  * @property {function(Progress): void} [onProgress]
  */
@@ -64,7 +64,10 @@ export async function runDeidentification(client, settings) {
   try {
     await client.request(Request.DEID_BEGIN, {
       profile: settings.profile, key: settings.key,
-      options: { verify: true, crosswalk: Boolean(options.crosswalk), operator: options.operator || null, purpose: options.purpose || null },
+      options: {
+        verify: true, crosswalk: Boolean(options.crosswalk), allowDamaged: Boolean(options.allowDamaged),
+        operator: options.operator || null, purpose: options.purpose || null,
+      },
     });
     report();
     for (const instanceId of instanceIds) {
