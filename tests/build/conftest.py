@@ -38,3 +38,27 @@ def assert_build_refuses_tampered_cache_file(
     assert f"expected {pinned_sha256}" in err
     assert f"actual   {hashlib.sha256(tampered).hexdigest()}" in err
     assert not (tmp_path / "site").exists()
+
+
+def assert_shipped_exactly(folder_name: str, expected: dict[str, str]) -> None:
+    """``dist/<folder_name>/`` holds exactly ``expected`` (name -> sha256) plus its
+    NOTICES.txt, every one listed in build-info.json and precached for offline use."""
+    import hashlib
+    import json
+    import re
+
+    from codecs_dist import NOTICES
+
+    folder = DIST / folder_name
+    assert folder.is_dir(), "dist/ is not built: run ./dev build"
+    actual = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    notices = actual.pop(NOTICES)
+    assert actual == expected
+    listed = json.loads((DIST / "build-info.json").read_text())["files"]
+    assert {n: listed[f"{folder_name}/{n}"] for n in expected} == expected
+    assert listed[f"{folder_name}/{NOTICES}"] == notices
+    sw = (DIST / "sw.js").read_text()
+    match = re.search(r"const PRECACHE = (\[.*?\]);", sw)
+    assert match is not None
+    precache = set(json.loads(match.group(1)))
+    assert {f"{folder_name}/{n}" for n in [*expected, NOTICES]} <= precache  # works offline

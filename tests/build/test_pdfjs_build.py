@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -11,7 +9,11 @@ import pytest
 
 import build_site
 from codecs_dist import NOTICES, PDFJS_DIR
-from tests.build.conftest import DIST, assert_build_refuses_tampered_cache_file
+from tests.build.conftest import (
+    DIST,
+    assert_build_refuses_tampered_cache_file,
+    assert_shipped_exactly,
+)
 
 
 def _package() -> dict:
@@ -25,20 +27,10 @@ def _shipped_sha(package: dict, name: str) -> str:
 
 
 def test_dist_pdfjs_is_exactly_the_pinned_files_listed_and_precached() -> None:
-    folder = DIST / PDFJS_DIR
-    assert folder.is_dir(), "dist/ is not built: run ./dev build"
     package = _package()
     expected = {n: _shipped_sha(package, n) for n in package["files"]}
     assert {"pdf.min.mjs", "pdf.worker.min.mjs"} <= set(expected)
-    actual = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
-    notices = actual.pop(NOTICES)
-    assert actual == expected
-    listed = json.loads((DIST / "build-info.json").read_text())["files"]
-    assert {n: listed[f"{PDFJS_DIR}/{n}"] for n in expected} == expected
-    assert listed[f"{PDFJS_DIR}/{NOTICES}"] == notices
-    sw = (DIST / "sw.js").read_text()
-    precache = set(json.loads(re.search(r"const PRECACHE = (\[.*?\]);", sw).group(1)))
-    assert {f"{PDFJS_DIR}/{n}" for n in [*expected, NOTICES]} <= precache  # works offline
+    assert_shipped_exactly(PDFJS_DIR, expected)
 
 
 def test_the_licences_of_pdfjs_ship_with_it() -> None:

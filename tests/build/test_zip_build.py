@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -11,7 +9,11 @@ import pytest
 
 import build_site
 from codecs_dist import NOTICES, ZIP_DIR
-from tests.build.conftest import DIST, assert_build_refuses_tampered_cache_file
+from tests.build.conftest import (
+    DIST,
+    assert_build_refuses_tampered_cache_file,
+    assert_shipped_exactly,
+)
 
 
 def _package() -> dict:
@@ -20,19 +22,9 @@ def _package() -> dict:
 
 
 def test_dist_zip_is_exactly_the_pinned_module_listed_and_precached() -> None:
-    folder = DIST / ZIP_DIR
-    assert folder.is_dir(), "dist/ is not built: run ./dev build"
     expected = {n: pin["sha256"] for n, pin in _package()["files"].items()}
     assert list(expected) == ["client-zip.js"]
-    actual = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
-    notices = actual.pop(NOTICES)
-    assert actual == expected
-    listed = json.loads((DIST / "build-info.json").read_text())["files"]
-    assert {n: listed[f"{ZIP_DIR}/{n}"] for n in expected} == expected
-    assert listed[f"{ZIP_DIR}/{NOTICES}"] == notices
-    sw = (DIST / "sw.js").read_text()
-    precache = set(json.loads(re.search(r"const PRECACHE = (\[.*?\]);", sw).group(1)))
-    assert {f"{ZIP_DIR}/{n}" for n in [*expected, NOTICES]} <= precache  # works offline
+    assert_shipped_exactly(ZIP_DIR, expected)
 
 
 def test_the_licence_of_client_zip_ships_with_it() -> None:

@@ -115,7 +115,7 @@ export class FolderOutput {
         && (await handle.requestPermission({ mode: 'readwrite' })) !== 'granted') {
       throw new Error(`The browser does not allow writing to the folder "${root.name}". Choose another folder.`);
     }
-    if (await exists(root, RECORD_JSON)) {
+    if (await has(root, RECORD_JSON, 'file')) {
       throw new Error(`The folder "${root.name}" already holds a release (${RECORD_JSON}): `
         + 'one record documents one batch, so choose an empty folder.');
     }
@@ -130,7 +130,7 @@ export class FolderOutput {
     let walked = '';
     for (const part of parts) {
       walked += `${part}/`;
-      if (!this.created.includes(walked) && !(await hasFolder(folder, part))) this.created.push(walked);
+      if (!this.created.includes(walked) && !(await has(folder, part, 'directory'))) this.created.push(walked);
       folder = await folder.getDirectoryHandle(part, { create: true });
     }
     const file = await folder.getFileHandle(name, { create: true });
@@ -169,20 +169,15 @@ export class FolderOutput {
   }
 }
 
-/** @param {FileSystemDirectoryHandle} folder @param {string} name */
-async function exists(folder, name) {
+/**
+ * Whether ``folder`` holds an entry ``name`` of this kind (asked without creating it).
+ * @param {FileSystemDirectoryHandle} folder
+ * @param {string} name
+ * @param {'file'|'directory'} kind
+ */
+async function has(folder, name, kind) {
   try {
-    await folder.getFileHandle(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** @param {FileSystemDirectoryHandle} folder @param {string} name */
-async function hasFolder(folder, name) {
-  try {
-    await folder.getDirectoryHandle(name);
+    await (kind === 'file' ? folder.getFileHandle(name) : folder.getDirectoryHandle(name));
     return true;
   } catch {
     return false;
