@@ -16,11 +16,13 @@ import importlib.machinery
 import json
 import random
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dicomtab import __version__
 from dicomtab.errors import NOT_CAUGHT, DicomtabError, UsageError, where_it_happened
+from dicomtab.file_bytes import DEFAULT_BUDGET, ByteBudget, FileBytes
 from dicomtab.reading import open_dataset, quiet_pydicom
 from dicomtab.summary import summarize
 
@@ -32,24 +34,39 @@ class _BufferProxy(Protocol):
 @dataclass
 class _Instance:
     name: str
-    data: bytes
+    content: FileBytes
     summary: dict[str, Any]
+
+    @property
+    def data(self) -> bytes:
+        """The file's bytes (read again from the user's file if they were dropped)."""
+        return self.content.get()
 
 
 class Session:
-    """The files opened in one tab, kept in memory only, keyed by instance id."""
+    """The files opened in one tab, in memory only, keyed by instance id.
 
-    def __init__(self) -> None:
+    Files given with a way to read them again (the browser's File) are kept resident only
+    up to a byte budget (:mod:`dicomtab.file_bytes`); the others stay resident.
+    """
+
+    def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
         self._instances: dict[str, _Instance] = {}
         self._next = 1
+        self.budget = ByteBudget(budget)
 
-    def open(self, data: bytes, name: str) -> dict[str, Any]:
-        """Parse a file's tags (not its pixels) and remember it; return id and summary."""
+    def open(self, data: bytes, name: str,
+             reader: Callable[[], bytes] | None = None) -> dict[str, Any]:
+        """Parse a file's tags (not its pixels) and remember it; return id and summary.
+
+        ``reader`` reads the file again later (its bytes may then be dropped meanwhile).
+        """
         opened = open_dataset(data, name, stop_before_pixels=True)
         instance_id = f"i{self._next}"
         self._next += 1
         summary = {"instanceId": instance_id, "fileName": name, **summarize(opened)}
-        self._instances[instance_id] = _Instance(name=name, data=data, summary=summary)
+        content = FileBytes(data, name, reader, self.budget)
+        self._instances[instance_id] = _Instance(name=name, content=content, summary=summary)
         return summary
 
     def instances(self) -> list[dict[str, Any]]:
@@ -65,9 +82,10 @@ class Session:
 
     def adopt(self, other: Session) -> None:
         """Take over the instances of ``other``, a session of an earlier import of this module
-        (see :mod:`dicomtab.numpy_later`); they keep their ids."""
+        (see :mod:`dicomtab.numpy_later`); they keep their ids and their way to be read again."""
         self._instances = {
-            key: _Instance(name=old.name, data=old.data, summary=old.summary)
+            key: _Instance(name=old.name, content=FileBytes.taken_over(old.content, self.budget),
+                           summary=old.summary)
             for key, old in other._instances.items()
         }
         self._next = other._next
@@ -108,9 +126,15 @@ def _run(action: Any, *args: Any) -> str:
     return json.dumps(result, ensure_ascii=False)
 
 
-def open_file(data: bytes | bytearray | memoryview | _BufferProxy, name: str) -> str:
-    """Open one file (its bytes and its display name); JSON result with the summary."""
-    return _run(lambda: SESSION.open(_as_bytes(data), name))
+def open_file(data: bytes | bytearray | memoryview | _BufferProxy, name: str,
+              reader: Any = None) -> str:
+    """Open one file (its bytes and its display name); JSON result with the summary.
+
+    ``reader``: a function (in the browser, a JS one reading the File again synchronously)
+    returning the file's bytes, so they need not stay in memory (see dicomtab.file_bytes).
+    """
+    read_again = None if reader is None else (lambda: _as_bytes(reader()))
+    return _run(lambda: SESSION.open(_as_bytes(data), name, read_again))
 
 
 def list_instances() -> str:

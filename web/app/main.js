@@ -186,8 +186,9 @@ async function openSources(picked) {
   let lastPaint = performance.now();
   for (const [index, source] of sources.entries()) {
     try {
-      const bytes = await source.file.arrayBuffer();
-      const summary = await client.request(Request.OPEN, { name: source.name, bytes }, [bytes]);
+      // The File itself (a handle, not its bytes): the worker reads it, and reads it again
+      // whenever it dropped the bytes to stay within its memory budget.
+      const summary = await client.request(Request.OPEN, { name: source.name, file: source.file });
       const directory = summary.sopClass.uid === MEDIA_STORAGE_DIRECTORY || isDicomdirName(source.name)
         ? await useDicomdir(summary, source.name) : null;
       if (directory) {

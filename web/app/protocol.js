@@ -13,7 +13,10 @@
 
 /** Requests the page may send. */
 export const Request = Object.freeze({
-  /** payload: {name: string, bytes: ArrayBuffer} → {@link InstanceSummary} */
+  /**
+   * payload: {name: string, file: File} → {@link InstanceSummary}. The worker keeps the
+   * File and reads it again when it needs bytes it dropped (py_core/dicomtab/file_bytes.py)
+   */
   OPEN: 'open',
   /** payload: {} → InstanceSummary[] */
   INSTANCES: 'instances',

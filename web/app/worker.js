@@ -302,7 +302,8 @@ function takeBinary(proxy) {
  * @property {number} index          a frame's, from 0
  * @property {string} group          an overlay's group
  * @property {string} name           the file's name (OPEN, OPEN_DAMAGED)
- * @property {ArrayBuffer} bytes     the file (OPEN, OPEN_DAMAGED)
+ * @property {ArrayBuffer} bytes     the file (OPEN_DAMAGED)
+ * @property {File} file             the file (OPEN)
  * @property {string} path           an element's path (VALUE_OF)
  * @property {string} query          SEARCH
  * @property {string} a              DIFF: one instance id
@@ -345,7 +346,11 @@ const PIXEL_HANDLERS = {
 
 /** @type {Partial<Record<string, function(Payload): string>>} request type → Python call (JSON text) */
 const HANDLERS = {
-  [Request.OPEN]: ({ name, bytes }) => api.open_file(new Uint8Array(bytes), name),
+  [Request.OPEN]: ({ name, file }) => {
+    // Synchronous, so that Python can read the file again in the middle of a call.
+    const read = () => new Uint8Array(new FileReaderSync().readAsArrayBuffer(file));
+    return api.open_file(read(), name, read);
+  },
   [Request.INSTANCES]: () => api.list_instances(),
   [Request.OPEN_DAMAGED]: ({ name, bytes }) => api.open_damaged(new Uint8Array(bytes), name),
   [Request.TREE]: ({ instanceId, phiOnly }) => api.tree(instanceId, Boolean(phiOnly)),

@@ -38,7 +38,9 @@ from dicomtab.reading import read_dataset
 
 class _Instance(Protocol):
     name: str
-    data: bytes
+
+    @property
+    def data(self) -> bytes: ...
 
 
 class _Session(Protocol):

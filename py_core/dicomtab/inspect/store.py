@@ -24,7 +24,9 @@ CAPACITY = 8
 
 class _Instance(Protocol):
     name: str
-    data: bytes
+
+    @property
+    def data(self) -> bytes: ...
 
 
 class _Session(Protocol):

@@ -198,3 +198,21 @@ def test_the_files_flagged_before_a_run_are_those_the_run_flags(
         if outcome["flags"]:
             after[instance_id] = outcome["flags"]
     assert before == after
+
+
+def test_a_run_over_the_memory_budget_writes_the_same_files(
+        monkeypatch: pytest.MonkeyPatch, phi_dir: Path, tmp_path: Path) -> None:
+    """Files read again from their source when their turn comes (the browser's File), one
+    resident at a time: the outputs do not change."""
+    inputs = sorted(phi_dir.rglob("*.dcm"))
+    expected, _ = cli_run(inputs, tmp_path / "cli", "basic")
+
+    class Budgeted(worker_api.Session):
+        def open(self, data: bytes, name: str, reader: object = None) -> dict:  # type: ignore[override]
+            path = next(p for p in inputs if p.name == name)
+            return super().open(data, name, path.read_bytes)
+
+    monkeypatch.setattr(worker_api, "SESSION", Budgeted(budget=1))
+    monkeypatch.setattr(worker_api, "_DEID", [])
+    written, _, _ = tab_run(worker_api, inputs, "basic")
+    assert written == expected
