@@ -82,6 +82,19 @@ class NeedsNumpyError(UnsupportedError):
     code = "needs-numpy"
 
 
+class OutOfMemoryError(DicomtabError):
+    """Processing a file needed more memory than is left (the tab's WebAssembly memory is
+    capped at a few GB)."""
+
+    code = "memory"
+
+    @classmethod
+    def for_file(cls, name: str) -> OutOfMemoryError:
+        """The error for ``name``, saying what the user can do about it."""
+        return cls(f"{name} needs more memory than is left here; close other files or "
+                   "series (or reload the page) and try again, or process fewer files at once.")
+
+
 class NotDicomdirError(DicomtabError):
     """A DICOM file read as a DICOMDIR that has no directory records."""
 

@@ -114,6 +114,9 @@ def _run(action: Any, *args: Any) -> str:
             result = {"status": "success", "payload": action(*args)}
     except DicomtabError as exc:
         result = _failed(exc.code, exc.message)
+    except MemoryError:
+        result = _failed("memory", "Not enough memory is left in this tab for that; close some "
+                         "files or series (or reload the page) and try again.")
     except NOT_CAUGHT:
         raise
     except BaseException as exc:  # a native decoder's panic too: the worker must live on

@@ -54,3 +54,4 @@ def test_tab_deid_bench_measures_both_tools(browser: Browser, site_url: str, tmp
     assert tab["counts"]["written"] == 4 and tab["zipBytes"] > 0 and tab["ms"] > 0
     text = tab_deid_bench.table(4, 0.1, cli_s, tab)
     assert "tab: deidentify() into a ZIP" in text and "4 written, 0 failed" in text
+    assert "from before opening the files" in text

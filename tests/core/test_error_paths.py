@@ -220,3 +220,16 @@ def test_an_image_cut_before_its_pixels_is_not_released_unless_asked(tmp_path: P
         record = json.loads((out / "release-record.json").read_text(encoding="utf-8"))
         assert record["files"]["written"] == written
         assert record["settings"]["allow_damaged"] is bool(flag)
+
+
+def test_running_out_of_memory_is_said_as_such_and_the_batch_goes_on(tmp_path: Path) -> None:
+    def too_big() -> bytes:
+        raise MemoryError()
+
+    good = bundled("CT_small.dcm").read_bytes()
+    items = [InputItem("huge.dcm", too_big), InputItem("b.dcm", lambda: good)]
+    batch = run_batch(items, tmp_path, load_profile("basic"), Key(bytes(32)), verify=True)
+    error = batch.outcomes[0].error
+    assert error is not None and error["code"] == "memory" and "huge.dcm needs more memory" in error["message"]
+    assert batch.outcomes[1].output is not None
+    assert failed(worker_api._run(too_big))["code"] == "memory"

@@ -29,6 +29,7 @@ from dicomtab.deid.writer import encode
 from dicomtab.errors import (
     NOT_CAUGHT,
     DicomtabError,
+    OutOfMemoryError,
     PolicyError,
     TruncatedFileError,
     UnsupportedError,
@@ -213,6 +214,8 @@ class Batch:
             return outcome, data
         except DicomtabError as exc:
             outcome.error = exc.to_dict()
+        except MemoryError:
+            outcome.error = OutOfMemoryError.for_file(item.name).to_dict()
         except NOT_CAUGHT:
             raise
         except BaseException as exc:  # a bug or a native panic must not stop the batch or leak values
