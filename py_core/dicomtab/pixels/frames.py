@@ -78,6 +78,11 @@ def transfer_syntax(ds: Dataset) -> str:
     return "1.2.840.10008.1.2.1" if little or little is None else "1.2.840.10008.1.2.2"
 
 
+#: The most bytes one decoded frame may take (before the modality step widens it to 32 bits):
+#: 8192 x 8192 16-bit RGB fits, an absurd Rows x Columns from a damaged header does not.
+MAX_FRAME_BYTES = 512 * 2**20
+
+
 def frame_info(ds: Dataset, index: int) -> FrameInfo:
     """Everything a decoder needs for frame ``index``, with the image module checked."""
     keyword = pixel_keyword(ds)
@@ -107,6 +112,13 @@ def frame_info(ds: Dataset, index: int) -> FrameInfo:
         raise PixelDataError("The image's Rows, Columns or Bits Allocated are invalid.")
     if not 1 <= bits_stored <= bits_allocated:
         raise PixelDataError("The image's Bits Stored exceeds its Bits Allocated.")
+    decoded = rows * columns * max(samples, 1) * max(bits_allocated // 8, 1)
+    if decoded > MAX_FRAME_BYTES:
+        # Checked before anything is decoded or widened: the modality step doubles 16-bit data.
+        raise PixelDataError(
+            f"This frame would need {decoded // 2**20} MB once decoded, more than the "
+            f"{MAX_FRAME_BYTES // 2**20} MB a frame may take here; the tags can still be inspected."
+        )
     return FrameInfo(
         transfer_syntax=transfer_syntax(ds),
         index=index,

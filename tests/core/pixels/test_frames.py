@@ -121,3 +121,14 @@ def test_a_bytes_only_codec_for_ybr_rct_is_labelled_rgb() -> None:
     decoded, photometric = decode_frame(ds, 0, registry)
     assert photometric == "RGB"
     assert np.array_equal(decoded, decode_frame(ds, 0, REGISTRY)[0])
+
+
+def test_a_frame_too_large_to_decode_is_refused_before_decoding() -> None:
+    """A damaged header claiming 65535 x 65535 16-bit pixels (8 GB once decoded): refused
+    from the header alone, before any buffer is made or widened."""
+    ds = make_image(u16([1, 2]), rows=1, columns=2)
+    ds.Rows = ds.Columns = 65535
+    with pytest.raises(PixelDataError, match=r"would need 8191 MB once decoded, more than the 512 MB"):
+        frame_info(ds, 0)
+    ds.Rows = ds.Columns = 8192  # 128 MB: allowed (the data is then found to be short)
+    assert frame_info(ds, 0).rows == 8192
