@@ -36,6 +36,7 @@ from dicomtab.structure import (
     StructureProblem,
     StructureReport,
     check_structure,
+    dictionary_vr,
     meta_end,
 )
 
@@ -94,6 +95,8 @@ class OpenedFile:
     pixel_span: PixelSpan | None = None
     #: An image without pixel data: most likely cut between two elements (see the notes).
     incomplete: bool = False
+    #: The first public element whose VR its tag does not allow (None: every VR fits).
+    vr_mismatch: StructureProblem | None = None
 
 
 def _looks_like_bare_dataset(data: bytes) -> bool:
@@ -162,6 +165,7 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
     implicit, little = dataset.original_encoding
     if implicit is None or little is None:
         raise NotDicomError(f"{name} is not a DICOM file: no data elements could be read.")
+    _resolve_ambiguous(dataset, name, nested=True)
     if not has_preamble:
         notes.append(
             f"{name} has no File Meta Information header (no preamble and 'DICM' marker); "
@@ -185,7 +189,31 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
     # Offsets are into ``data``; they are the caller's only if data is still what it gave.
     span = report.pixel_span if data is original else None
     return OpenedFile(dataset=dataset, size=len(data), has_file_meta=has_file_meta, notes=notes,
-                      pixel_span=span, incomplete=incomplete)
+                      pixel_span=span, incomplete=incomplete, vr_mismatch=report.vr_mismatch)
+
+
+def _resolve_ambiguous(ds: Dataset, name: str, nested: bool) -> None:
+    """Resolve now what pydicom resolves when an element is first used: the VRs a file
+    leaves to other elements ("OB or OW" from Bits Allocated, "US or SS" from Pixel
+    Representation) and elements whose VR it cannot read. pydicom fails there if those are
+    missing or damaged; here the file is refused by name instead, once. ``nested``: also in
+    sequence items (implicit VR files, where every nested element is ambiguous)."""
+    try:
+        for raw in list(ds.elements()):  # converts elements whose VR pydicom cannot take raw
+            tag = int(raw.tag)
+            known = dictionary_vr(tag) if raw.VR is None else None
+            if known is not None and " or " in known:
+                ds[tag]  # noqa: B018 (resolving the VR is the point)
+            if nested and (raw.VR == "SQ" or known == "SQ"):
+                for item in ds[tag].value or []:
+                    _resolve_ambiguous(item, name, nested)
+    except MalformedFileError:
+        raise
+    except Exception as exc:  # AttributeError, NotImplementedError… the class holds no PHI
+        raise MalformedFileError(
+            f"{name} is damaged: an element's value representation cannot be resolved "
+            f"({type(exc).__name__}): the elements it depends on are missing or invalid."
+        ) from None
 
 
 def _check(

@@ -94,6 +94,9 @@ class StructureReport:
     has_pixel_data: bool
     #: Where that element's value lies in the walked bytes (None: not reached, or deflated).
     pixel_span: PixelSpan | None = None
+    #: The first public element written with a VR its dictionary entry does not allow (the
+    #: file reads, but a value may sit where no rule for its tag expects it).
+    vr_mismatch: StructureProblem | None = None
 
 
 #: (7FE0,0008) Float Pixel Data, (7FE0,0009) Double Float Pixel Data, (7FE0,0010) Pixel Data.
@@ -101,14 +104,19 @@ PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, PIXEL_DATA})
 
 
 @lru_cache(maxsize=4096)
+def dictionary_vr(tag: int) -> str | None:
+    """A public tag's VR in the data dictionary (None for private and unknown tags)."""
+    if tag >> 16 & 1 or tag >> 16 == 0xFFFE:
+        return None
+    try:
+        return str(dictionary_VR(tag))
+    except KeyError:
+        return None
+
+
 def _implicit_sequence(tag: int) -> bool:
     """Whether a public tag is a sequence (SQ) in the data dictionary."""
-    if tag >> 16 & 1 or tag >> 16 == 0xFFFE:
-        return False
-    try:
-        return dictionary_VR(tag) == "SQ"
-    except KeyError:
-        return False
+    return dictionary_vr(tag) == "SQ"
 
 
 class WalkStopped(Exception):
@@ -132,6 +140,7 @@ class Walker:
         self.has_pixel_data = False
         #: The top-level pixel element met on the walk, if any.
         self.pixel_span: PixelSpan | None = None
+        self.vr_mismatch: StructureProblem | None = None
 
     def _stop(self, kind: str, tag: int | None, offset: int, detail: str) -> WalkStopped:
         return WalkStopped(StructureProblem(kind, tag, self.base + offset, detail))
@@ -186,6 +195,15 @@ class Walker:
         if explicit and vr not in KNOWN_VRS:
             # pydicom would fail on it later, wherever the value is first used.
             raise self._stop("malformed", tag, start, f"unknown value representation {vr.decode()}")
+        expected = dictionary_vr(tag) if explicit and vr != b"UN" else None
+        if expected is not None and self.vr_mismatch is None and vr.decode() not in expected.split(" or "):
+            self.vr_mismatch = StructureProblem(
+                "malformed", tag, self.base + start,
+                f"written with VR {vr.decode()} where the standard has {expected}")
+        if explicit and vr not in (b"UI", b"UN") and dictionary_vr(tag) == "UI":
+            # A UID read as numbers (or a date) breaks everything that maps or names UIDs.
+            raise self._stop("malformed", tag, start,
+                             f"a UID element written with VR {vr.decode()} instead of UI")
         if explicit and vr in LONG_VRS:
             if end - pos < 12:
                 raise self._stop("truncated", tag, start, "the file ends inside the element header")
@@ -300,7 +318,8 @@ def check_structure(
     except WalkStopped as stop:
         return StructureReport(stop.problem, walker.has_pixel_data)
     # Offsets into an inflated buffer say nothing about the file's bytes.
-    return StructureReport(None, walker.has_pixel_data, None if deflated else walker.pixel_span)
+    return StructureReport(None, walker.has_pixel_data, None if deflated else walker.pixel_span,
+                           walker.vr_mismatch)
 
 
 def inflate_limit(file_size: int) -> int:

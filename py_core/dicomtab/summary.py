@@ -35,8 +35,8 @@ def _int(dataset: Dataset, keyword: str) -> int | None:
 
 def _uid_name(uid: str | None) -> str | None:
     """The standard's name for a UID, or None when it is not a registered UID."""
-    if not uid:
-        return None
+    if not uid or not isinstance(uid, str):
+        return None  # a damaged file's UID may have been read as numbers
     name = UID(uid).name
     return None if name == uid else name
 

@@ -17,13 +17,17 @@ import numpy as np
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 
-from dicomtab.errors import UsageError
+from dicomtab.errors import PixelDataError, UsageError
 from dicomtab.pixels import decoders, describe, export, frames, objects, overlays
 from dicomtab.reading import open_dataset
 
 #: How many fully parsed instances to keep; each holds its pixel data in memory.
 CACHE_SIZE = 4
 _CACHE: OrderedDict[tuple[str, int], Dataset] = OrderedDict()
+
+
+#: The VRs a pixel data element may have (PS3.5 A.1, PS3.3 C.7.6.3.1.4, C.7.6.24).
+PIXEL_VRS = frozenset({"OB", "OW", "OF", "OD", "UN"})
 
 
 def dataset(session: Any, instance_id: str) -> Dataset:
@@ -48,6 +52,9 @@ def _with_pixel_view(data: bytes, name: str) -> Dataset:
         return open_dataset(data, name).dataset
     ds = opened.dataset
     vr = span.vr or _implicit_vr(ds, span.tag, span.encapsulated)
+    if vr not in PIXEL_VRS:
+        raise PixelDataError(f"{name}'s pixel data is written with VR {vr}, which cannot hold "
+                             "pixels; the file is damaged.")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pydicom notes that a memoryview is not bytes
         ds[span.tag] = DataElement(span.tag, vr, memoryview(data)[span.start : span.end],

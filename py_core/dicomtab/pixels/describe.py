@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from pydicom.dataset import Dataset
 
+from dicomtab.errors import PixelDataError
 from dicomtab.pixels.color import palette_bits, palette_to_rgb, to_rgb8
 from dicomtab.pixels.decoders import REGISTRY, DecoderRegistry
 from dicomtab.pixels.frames import decode_frame, frame_info, little_endian_bytes
@@ -100,10 +101,7 @@ def describe_frame(ds: Dataset, index: int, registry: DecoderRegistry = REGISTRY
         "transferSyntax": info.transfer_syntax,
         **spacing(ds, index),
         **timing(ds),
-        "overlays": [
-            o for o in (overlay_info(ds, g) for g in overlay_groups(ds))
-            if o["firstFrame"] - 1 <= index < o["firstFrame"] - 1 + o["frames"]
-        ],
+        "overlays": _overlays(ds, index),
     }
     if photometric in _GREY and stored.ndim == 2:
         transform = modality_transform(ds, index)
@@ -137,3 +135,16 @@ def describe_frame(ds: Dataset, index: int, registry: DecoderRegistry = REGISTRY
         if isinstance(description.get(key), float) and not math.isfinite(description[key]):
             description[key] = None
     return FrameResult(description, buffer)
+
+
+def _overlays(ds: Dataset, index: int) -> list[dict[str, Any]]:
+    """The overlays that apply to frame ``index``; a damaged one is left out, not fatal."""
+    shown = []
+    for group in overlay_groups(ds):
+        try:
+            info = overlay_info(ds, group)
+        except PixelDataError:
+            continue
+        if info["firstFrame"] - 1 <= index < info["firstFrame"] - 1 + info["frames"]:
+            shown.append(info)
+    return shown

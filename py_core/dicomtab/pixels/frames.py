@@ -15,7 +15,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.encaps import get_frame
 
-from dicomtab.errors import MissingCodecError, PixelDataError, UnsupportedError
+from dicomtab.errors import NOT_CAUGHT, MissingCodecError, PixelDataError, UnsupportedError
 from dicomtab.pixels.decoders import (
     REGISTRY,
     DecodedFrame,
@@ -219,9 +219,9 @@ def decode_frame(
     encoded = encoded_frame(ds, info)
     try:
         out = codec.decode(encoded, info)
-    except (MissingCodecError, PixelDataError):
+    except (MissingCodecError, PixelDataError, *NOT_CAUGHT):
         raise
-    except Exception:
+    except BaseException:  # a native decoder's panic (PyO3's PanicException) too
         # The codec's message may quote bytes of the file; say what failed instead.
         raise PixelDataError(
             f"Frame {index + 1} could not be decoded as {syntax_name(info.transfer_syntax)}: "

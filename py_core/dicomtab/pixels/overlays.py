@@ -29,7 +29,22 @@ def _get(ds: Dataset, group: int, element: int, default: Any = None) -> Any:
 
 
 def overlay_info(ds: Dataset, group: int) -> dict[str, Any]:
-    """An overlay's description, value-free apart from its own label and description."""
+    """An overlay's description, value-free apart from its own label and description.
+
+    Raises:
+        PixelDataError: its rows, columns, origin, frames or bit position are missing or
+        are not numbers.
+    """
+    try:
+        return _overlay_info(ds, group)
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise PixelDataError(
+            f"Overlay {group:04X} has missing or invalid attributes (rows, columns, origin, "
+            "frames or bit position); it is not shown."
+        ) from None
+
+
+def _overlay_info(ds: Dataset, group: int) -> dict[str, Any]:
     origin = _get(ds, group, 0x0050, [1, 1])
     in_data = (group << 16) | 0x3000 in ds
     return {
