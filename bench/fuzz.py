@@ -56,7 +56,6 @@ class Case:
 def corpus(folder: Path) -> tuple[list[tuple[str, bytes]], list[bytes]]:
     """(name, bytes) of every corpus file, and the seeded values to look for in outputs."""
     import pydicom
-
     from tests.core.deid.hipaa_set import write_hipaa_set
     from tests.core.deid.phi_set import SEEDED_VALUES, write_set
 
