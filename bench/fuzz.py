@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import random
-import resource
 import struct
 import sys
 import tempfile
@@ -35,8 +33,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.machine import describe  # noqa: E402
+# multiprocessing and resource are imported where used: the mutations and the entry points
+# also run inside the site's WebAssembly Python (tests/build/pyodide/fuzz_in_pyodide.py).
 
 KINDS = ("ok", "unexpected", "hang", "memory", "partial", "seeded")
 MUTATIONS = ("bit-flips", "truncate", "length", "vr", "swap-tags", "transfer-syntax",
@@ -175,29 +173,37 @@ def _entry_points(data: bytes, name: str, seeded: list[bytes]) -> str:
 
 def _child(connection: object, cases: list[tuple[str, bytes]], seeded: list[bytes],
            memory_mb: int) -> None:
+    import resource
+
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    from dicomtab.reading import quiet_pydicom
-
     while True:
         job = connection.recv()  # type: ignore[attr-defined]
         if job is None:
             return
         index, source, mutation, seed = job
         name, data = cases[source]
-        mutated = mutate(data, mutation, random.Random(seed))
-        try:
-            with quiet_pydicom():
-                kind = _entry_points(mutated, name, seeded)
-        except MemoryError:
-            kind = "memory"
-        except Exception:
-            kind = "unexpected"
-        connection.send((index, kind))  # type: ignore[attr-defined]
+        connection.send((index, run_case(data, name, mutation, seed, seeded)))  # type: ignore[attr-defined]
+
+
+def run_case(data: bytes, name: str, mutation: str, seed: int, seeded: list[bytes]) -> str:
+    """One case in this process: the mutated file through every entry point; its kind."""
+    from dicomtab.reading import quiet_pydicom
+
+    mutated = mutate(data, mutation, random.Random(seed))
+    try:
+        with quiet_pydicom():
+            return _entry_points(mutated, name, seeded)
+    except MemoryError:
+        return "memory"
+    except Exception:
+        return "unexpected"
 
 
 def run(cases: int, seed: int, timeout: float, memory_mb: int) -> tuple[Counter[str], dict[str, list[str]]]:
     """Run ``cases`` cases; the count per kind and a few examples of each bad kind."""
+    import multiprocessing as mp
+
     with tempfile.TemporaryDirectory() as tmp:
         files, seeded = corpus(Path(tmp))
     rng = random.Random(seed)
@@ -241,6 +247,9 @@ def table(counts: Counter[str], cases: int, seconds: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.machine import describe
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=1)
