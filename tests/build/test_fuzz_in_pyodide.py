@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from bench import fuzz
+
 from tests.build.conftest import DIST
 
 HERE = Path(__file__).resolve().parent / "pyodide"
