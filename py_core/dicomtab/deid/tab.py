@@ -15,7 +15,7 @@ which forgets the key and every mapping. A cancelled run is ended without a reco
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from dicomtab.deid.audit import summary
 from dicomtab.deid.batch import Batch, FileOutcome, crosswalk_csv
@@ -34,17 +34,7 @@ from dicomtab.deid.release import RECORD_NAME, build_record, record_json_bytes, 
 from dicomtab.errors import DicomtabError, PolicyError, UsageError
 from dicomtab.inspect.store import store_for
 from dicomtab.reading import read_dataset
-
-
-class _Instance(Protocol):
-    name: str
-
-    @property
-    def data(self) -> bytes: ...
-
-
-class _Session(Protocol):
-    def get(self, instance_id: str) -> _Instance: ...
+from dicomtab.session_types import OpenInstance, OpenSession
 
 
 def profiles() -> list[dict[str, Any]]:
@@ -91,7 +81,7 @@ def key_info(raw: bytes, name: str) -> dict[str, str]:
     return {"fingerprint": key_from_bytes(raw, name).fingerprint()}
 
 
-def preview_instance(session: _Session, instance_id: str, spec: dict[str, Any], raw_key: bytes,
+def preview_instance(session: OpenSession, instance_id: str, spec: dict[str, Any], raw_key: bytes,
                      key_name: str) -> dict[str, Any]:
     """What the run would do to one open instance (see :func:`dicomtab.deid.preview.preview`)."""
     profile, key = profile_of(spec), key_from_bytes(raw_key, key_name)
@@ -101,7 +91,7 @@ def preview_instance(session: _Session, instance_id: str, spec: dict[str, Any], 
     return {"instanceId": instance_id, "profile": profile.name, **result}
 
 
-def flags_before(session: _Session, instance_ids: list[str], spec: dict[str, Any]) -> list[dict[str, Any]]:
+def flags_before(session: OpenSession, instance_ids: list[str], spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The open instances a run under ``spec`` would flag for review (burned-in text, faces,
     voices, overlays), found from their headers before anything is de-identified."""
     profile = profile_of(spec)
@@ -119,7 +109,7 @@ def flags_before(session: _Session, instance_ids: list[str], spec: dict[str, Any
     return flagged
 
 
-def _item(instance: _Instance) -> InputItem:
+def _item(instance: OpenInstance) -> InputItem:
     data = instance.data
     return InputItem(instance.name, lambda: data)
 
@@ -172,7 +162,7 @@ class TabDeid:
             raise UsageError("No de-identification run is under way; start one first.")
         return self._run
 
-    def file(self, session: _Session, instance_id: str) -> tuple[dict[str, Any], bytes | None]:
+    def file(self, session: OpenSession, instance_id: str) -> tuple[dict[str, Any], bytes | None]:
         """De-identify and verify one open instance; its outcome and output bytes (not stored:
         the page stores them and calls :meth:`stored`). A failed file is entered at once."""
         run = self._current()

@@ -15,25 +15,13 @@ import hashlib
 import json
 import warnings
 from dataclasses import asdict
-from typing import Any, Protocol
+from typing import Any
 
 from dicomtab.deid.release import RECORD_KIND, compare_manifest
 from dicomtab.deid.verify import Originals, verify_dataset
 from dicomtab.errors import DicomtabError, PolicyError
 from dicomtab.reading import read_dataset
-
-
-class _Instance(Protocol):
-    name: str
-
-    @property
-    def data(self) -> bytes: ...
-
-
-class _Session(Protocol):
-    def get(self, instance_id: str) -> _Instance: ...
-
-    def instances(self) -> list[dict[str, Any]]: ...
+from dicomtab.session_types import OpenSession
 
 
 def _record(name: str, text: str) -> dict[str, Any]:
@@ -57,7 +45,7 @@ def _manifest(name: str, text: str, outputs: dict[str, bytes]) -> dict[str, Any]
             "problems": [{"path": p.path, "kind": p.kind} for p in problems]}
 
 
-def verify_open(session: _Session, instance_ids: list[str] | None,
+def verify_open(session: OpenSession, instance_ids: list[str] | None,
                 records: list[dict[str, str]]) -> dict[str, Any]:
     """Check the open de-identified files (those of ``instance_ids``, else all) and the
     release records opened with them; see the module's docstring."""

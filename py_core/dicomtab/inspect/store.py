@@ -13,24 +13,15 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from typing import Any, Protocol
+from typing import Any
 
 from dicomtab.errors import UsageError
 from dicomtab.inspect.partial import Inspected, load
+from dicomtab.session_types import OpenInstance, OpenSession
 
 #: Parsed instances kept per session (least recently used dropped first).
 CAPACITY = 8
 
-
-class _Instance(Protocol):
-    name: str
-
-    @property
-    def data(self) -> bytes: ...
-
-
-class _Session(Protocol):
-    def get(self, instance_id: str) -> Any: ...
 
 
 class InspectorStore:
@@ -49,14 +40,14 @@ class InspectorStore:
         self._damaged[instance_id] = inspected
         return instance_id
 
-    def get(self, session: _Session, instance_id: str) -> Inspected:
+    def get(self, session: OpenSession, instance_id: str) -> Inspected:
         """The parsed instance with this id (parsing it now if needed), or a UsageError."""
         if not isinstance(instance_id, str):
             raise UsageError("An instance id must be a string such as 'i1'.")
         damaged = self._damaged.get(instance_id)
         if damaged is not None:
             return damaged
-        instance: _Instance = session.get(instance_id)
+        instance: OpenInstance = session.get(instance_id)
         cached = self._parsed.get(instance_id)
         # The bytes' identity guards against a new session that reuses the same ids.
         if cached is not None and cached[0] is instance.data:
