@@ -95,8 +95,8 @@ class OpenedFile:
     pixel_span: PixelSpan | None = None
     #: An image without pixel data: most likely cut between two elements (see the notes).
     incomplete: bool = False
-    #: The first public element whose VR its tag does not allow (None: every VR fits).
-    vr_mismatch: StructureProblem | None = None
+    #: The first element whose value does not fit its tag (see StructureReport.suspect).
+    suspect: StructureProblem | None = None
 
 
 def _looks_like_bare_dataset(data: bytes) -> bool:
@@ -189,7 +189,7 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
     # Offsets are into ``data``; they are the caller's only if data is still what it gave.
     span = report.pixel_span if data is original else None
     return OpenedFile(dataset=dataset, size=len(data), has_file_meta=has_file_meta, notes=notes,
-                      pixel_span=span, incomplete=incomplete, vr_mismatch=report.vr_mismatch)
+                      pixel_span=span, incomplete=incomplete, suspect=report.suspect)
 
 
 def _resolve_ambiguous(ds: Dataset, name: str, nested: bool) -> None:
@@ -201,7 +201,9 @@ def _resolve_ambiguous(ds: Dataset, name: str, nested: bool) -> None:
     try:
         for raw in list(ds.elements()):  # converts elements whose VR pydicom cannot take raw
             tag = int(raw.tag)
-            known = dictionary_vr(tag) if raw.VR is None else None
+            # Implicit VR, or UN, which pydicom reads as the dictionary's VR (a UN that the
+            # dictionary calls SQ is parsed as a sequence).
+            known = dictionary_vr(tag) if raw.VR in (None, "UN") else None
             if known is not None and " or " in known:
                 ds[tag]  # noqa: B018 (resolving the VR is the point)
             if nested and (raw.VR == "SQ" or known == "SQ"):

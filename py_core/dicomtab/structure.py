@@ -94,13 +94,28 @@ class StructureReport:
     has_pixel_data: bool
     #: Where that element's value lies in the walked bytes (None: not reached, or deflated).
     pixel_span: PixelSpan | None = None
-    #: The first public element written with a VR its dictionary entry does not allow (the
-    #: file reads, but a value may sit where no rule for its tag expects it).
-    vr_mismatch: StructureProblem | None = None
+    #: The first element whose value does not fit its tag: a VR the dictionary does not allow
+    #: for it, or control bytes in a text value (the file reads, but a value may sit where no
+    #: rule for its tag expects it).
+    suspect: StructureProblem | None = None
 
 
 #: (7FE0,0008) Float Pixel Data, (7FE0,0009) Double Float Pixel Data, (7FE0,0010) Pixel Data.
 PIXEL_TAGS = frozenset({0x7FE00008, 0x7FE00009, PIXEL_DATA})
+
+
+#: VRs whose value is text (PS3.5 6.2): NUL and most control bytes have no place inside it.
+STRING_VRS = frozenset(vr.encode() for vr in
+                       "AE AS CS DA DS DT IS LO LT PN SH ST TM UC UI UR UT".split())
+#: Control bytes text may hold: TAB, LF, FF, CR (LT, ST, UT) and ESC (ISO 2022 escapes).
+_ALLOWED_CONTROLS = frozenset(b"\t\n\x0c\r\x1b")
+_CONTROLS = bytes(b for b in range(32) if b not in _ALLOWED_CONTROLS) + b"\x7f"
+
+
+def _has_control_bytes(value: bytes) -> bool:
+    """Whether a text value holds control bytes other than trailing NUL padding."""
+    body = bytes(value).rstrip(b"\x00 ")
+    return len(body.translate(None, _CONTROLS)) != len(body)
 
 
 @lru_cache(maxsize=4096)
@@ -140,7 +155,7 @@ class Walker:
         self.has_pixel_data = False
         #: The top-level pixel element met on the walk, if any.
         self.pixel_span: PixelSpan | None = None
-        self.vr_mismatch: StructureProblem | None = None
+        self.suspect: StructureProblem | None = None
 
     def _stop(self, kind: str, tag: int | None, offset: int, detail: str) -> WalkStopped:
         return WalkStopped(StructureProblem(kind, tag, self.base + offset, detail))
@@ -196,8 +211,8 @@ class Walker:
             # pydicom would fail on it later, wherever the value is first used.
             raise self._stop("malformed", tag, start, f"unknown value representation {vr.decode()}")
         expected = dictionary_vr(tag) if explicit and vr != b"UN" else None
-        if expected is not None and self.vr_mismatch is None and vr.decode() not in expected.split(" or "):
-            self.vr_mismatch = StructureProblem(
+        if expected is not None and self.suspect is None and vr.decode() not in expected.split(" or "):
+            self.suspect = StructureProblem(
                 "malformed", tag, self.base + start,
                 f"written with VR {vr.decode()} where the standard has {expected}")
         if explicit and vr not in (b"UI", b"UN") and dictionary_vr(tag) == "UI":
@@ -234,6 +249,15 @@ class Walker:
                 start,
                 f"declares {length} bytes of value but only {end - pos} remain",
             )
+        text_vr = vr if explicit else (dictionary_vr(tag) or "").encode()
+        if text_vr in STRING_VRS and self.suspect is None \
+                and _has_control_bytes(self.buf[pos: pos + length]):
+            # A length that swallowed the elements after it carries their headers (NUL bytes)
+            # into a text value, where no rule for the swallowed elements would reach them.
+            self.suspect = StructureProblem(
+                "malformed", tag, self.base + start,
+                "its text value holds control bytes (a damaged length may have swallowed the "
+                "elements after it)")
         size = VALUE_SIZES.get(vr) if explicit else None
         if size is not None and length % size:
             raise self._stop("malformed", tag, start,
@@ -319,7 +343,7 @@ def check_structure(
         return StructureReport(stop.problem, walker.has_pixel_data)
     # Offsets into an inflated buffer say nothing about the file's bytes.
     return StructureReport(None, walker.has_pixel_data, None if deflated else walker.pixel_span,
-                           walker.vr_mismatch)
+                           walker.suspect)
 
 
 def inflate_limit(file_size: int) -> int:

@@ -156,11 +156,11 @@ def _process(item: InputItem, profile: Profile, key: Key,
         raise TruncatedFileError(
             f"{item.name} describes an image but has no pixel data: it may be truncated, so "
             "it was not de-identified (allow damaged files to process what could be read)")
-    if opened.vr_mismatch is not None:
-        # A tag carrying another element's VR usually means damage that moved values (swapped
-        # tags): the rules for that tag would not be the ones its value needs.
+    if opened.suspect is not None:
+        # A tag carrying another element's VR (swapped tags), or a text value holding element
+        # headers (a damaged length): values may sit where the rules for their tags miss them.
         raise MalformedFileError(
-            f"{item.name} is damaged: {opened.vr_mismatch.describe()}; it was not de-identified, "
+            f"{item.name} is damaged: {opened.suspect.describe()}; it was not de-identified, "
             "since a value may sit where no rule for its tag expects it")
     source = opened.dataset
     result = deidentify(source, profile, key)

@@ -22,7 +22,14 @@ def ybr_to_rgb(array: NDArray) -> NDArray:
     """YBR_FULL (and YBR_FULL_422 once upsampled) to RGB, as pydicom's pixel_array does.
 
     PS3.3 C.7.6.3.1.2: R = Y + 1.402 (Cr − 128) and so on, rounded and clipped to 8 bits.
+
+    Raises:
+        PixelDataError: the samples are not unsigned 8-bit (a damaged Pixel Representation
+        or Bits Allocated), which YBR_FULL cannot be.
     """
+    if array.dtype.kind != "u" or array.dtype.itemsize != 1:
+        raise PixelDataError("The image says YBR_FULL but its samples are not unsigned 8-bit "
+                             "(Bits Allocated or Pixel Representation are damaged).")
     return convert_color_space(array, "YBR_FULL", "RGB")
 
 
