@@ -204,8 +204,8 @@ def _resolve_ambiguous(ds: Dataset, name: str, nested: bool) -> None:
             # Implicit VR, or UN, which pydicom reads as the dictionary's VR (a UN that the
             # dictionary calls SQ is parsed as a sequence).
             known = dictionary_vr(tag) if raw.VR in (None, "UN") else None
-            if known is not None and " or " in known:
-                ds[tag]  # noqa: B018 (resolving the VR is the point)
+            if known is not None and (" or " in known or raw.VR == "UN"):
+                ds[tag]  # noqa: B018 (resolving the VR, and converting a UN, is the point)
             if nested and (raw.VR == "SQ" or known == "SQ"):
                 for item in ds[tag].value or []:
                     _resolve_ambiguous(item, name, nested)
