@@ -7,7 +7,8 @@ Each case takes one corpus file and one seeded mutation (bit flips, truncation, 
 length or VR, swapped tags, a swapped transfer syntax, deep nesting, a huge declared size)
 and runs, in a child process with an address-space limit and a per-case timeout:
 open/summary, the inspector's tree, tags and exports, the PHI summary, frame 0's pixels,
-de-identification (basic profile, verified) with the output read back, and verify.
+de-identification (basic profile, verified; once as refused by default and once with damaged
+files allowed) with each output read back, and verify.
 
 Each case is classified as the worst of:
 - ``ok``: every entry point succeeded or gave a typed error;
@@ -153,17 +154,20 @@ def _entry_points(data: bytes, name: str, seeded: list[bytes]) -> str:
         for call in (worker_api.tree, worker_api.phi_summary, worker_api.export_csv,
                      worker_api.export_dump, worker_api.tags, worker_api.frame):
             check(call(instance))
-    batch = Batch(load_profile("basic"), Key(bytes(range(32))), verify=True)
-    outcome, output = batch.process(InputItem(name, lambda: data))
-    if outcome.error is not None and outcome.error["code"] == "internal":
-        worst = "unexpected"
-    if output is not None:
-        try:
-            read_dataset(output, "output.dcm")
-        except DicomtabError:
-            return "partial"
-        if any(value in output for value in seeded):
-            return "seeded"
+    # De-identified as refused by default, and as processed when damaged files are allowed.
+    for allow in (False, True):
+        batch = Batch(load_profile("basic"), Key(bytes(range(32))), verify=True,
+                      allow_damaged=allow)
+        outcome, output = batch.process(InputItem(name, lambda: data))
+        if outcome.error is not None and outcome.error["code"] == "internal":
+            worst = "unexpected"
+        if output is not None:
+            try:
+                read_dataset(output, "output.dcm")
+            except DicomtabError:
+                return "partial"
+            if any(value in output for value in seeded):
+                return "seeded"
     try:
         verify_items([InputItem(name, lambda: data)])
     except Exception:

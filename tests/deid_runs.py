@@ -23,8 +23,8 @@ OTHER_SYNTAXES = ("rtplan.dcm", "MR_small_bigendian.dcm", "image_dfl.dcm", "SC_r
 KEY_TEXT = bytes(range(32)).hex() + "\n"
 
 
-def cli_run(inputs: list[Path], out: Path, profile: str, *,
-            crosswalk: bool = False) -> tuple[dict[str, bytes], dict[str, Any]]:
+def cli_run(inputs: list[Path], out: Path, profile: str, *, crosswalk: bool = False,
+            allow_damaged: bool = False) -> tuple[dict[str, bytes], dict[str, Any]]:
     """``dicomtab deid INPUTS -o OUT/files`` with KEY_TEXT; crosswalk in OUT/crosswalk.csv."""
     out.mkdir(parents=True)
     keyfile = out / "run.key"
@@ -34,6 +34,8 @@ def cli_run(inputs: list[Path], out: Path, profile: str, *,
             "--profile", profile]
     if crosswalk:
         argv += ["--crosswalk", str(out / "crosswalk.csv")]
+    if allow_damaged:
+        argv.append("--allow-damaged")
     assert main(argv) in (0, 1)
     record = json.loads((files / f"{RECORD_NAME}.json").read_text(encoding="utf-8"))
     written = {p.relative_to(files).as_posix(): p.read_bytes()
@@ -41,16 +43,22 @@ def cli_run(inputs: list[Path], out: Path, profile: str, *,
     return written, record
 
 
-def tab_run(worker_api: ModuleType, inputs: list[Path], profile: str, *,
-            crosswalk: bool = False) -> tuple[dict[str, bytes], dict[str, Any], str | None]:
+def tab_run(worker_api: ModuleType, inputs: list[Path], profile: str, *, crosswalk: bool = False,
+            allow_damaged: bool = False) -> tuple[dict[str, bytes], dict[str, Any], str | None]:
     """Open ``inputs`` and de-identify them through the worker's calls, in the page's order
-    (open, begin, each file then stored, finish, crosswalk, end)."""
+    (open, begin, each file then stored, finish, crosswalk, end). A file refused as damaged
+    is opened for the inspector and taken too, as the page does (refused unless
+    ``allow_damaged``)."""
     ids = []
     for path in inputs:
         opened = json.loads(worker_api.open_file(path.read_bytes(), path.name))
         if opened["status"] == "success":
             ids.append(opened["payload"]["instanceId"])
-    options = json.dumps({"verify": True, "crosswalk": crosswalk})
+        elif opened["error"]["code"] in ("truncated", "malformed"):
+            damaged = json.loads(worker_api.open_damaged(path.read_bytes(), path.name))
+            if damaged["status"] == "success":
+                ids.append(damaged["payload"]["instanceId"])
+    options = json.dumps({"verify": True, "crosswalk": crosswalk, "allowDamaged": allow_damaged})
     begun = json.loads(worker_api.deid_begin(json.dumps({"builtin": profile}),
                                              KEY_TEXT.encode(), "run.key", options))
     assert begun["status"] == "success", begun

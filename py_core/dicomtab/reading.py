@@ -95,8 +95,13 @@ class OpenedFile:
     pixel_span: PixelSpan | None = None
     #: An image without pixel data: most likely cut between two elements (see the notes).
     incomplete: bool = False
-    #: The first element whose value does not fit its tag (see StructureReport.suspect).
-    suspect: StructureProblem | None = None
+    #: The elements whose value does not fit their tag (see StructureReport.doubts).
+    doubts: tuple[StructureProblem, ...] = ()
+
+    @property
+    def suspect(self) -> StructureProblem | None:
+        """The first doubted element, if any: de-identification refuses the file for it."""
+        return self.doubts[0] if self.doubts else None
 
 
 def _looks_like_bare_dataset(data: bytes) -> bool:
@@ -189,7 +194,7 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
     # Offsets are into ``data``; they are the caller's only if data is still what it gave.
     span = report.pixel_span if data is original else None
     return OpenedFile(dataset=dataset, size=len(data), has_file_meta=has_file_meta, notes=notes,
-                      pixel_span=span, incomplete=incomplete, suspect=report.suspect)
+                      pixel_span=span, incomplete=incomplete, doubts=report.doubts)
 
 
 def _resolve_ambiguous(ds: Dataset, name: str, nested: bool) -> None:

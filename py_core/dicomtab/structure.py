@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pydicom.datadict import dictionary_VR
+from pydicom.valuerep import MAX_VALUE_LEN
 
 UNDEFINED_LENGTH = 0xFFFFFFFF
 ITEM = 0xFFFEE000
@@ -40,6 +41,21 @@ KNOWN_VRS = frozenset(
 VALUE_SIZES = {b"AT": 4, b"FL": 4, b"FD": 8, b"SL": 4, b"SS": 2, b"SV": 8, b"UL": 4, b"US": 2,
                b"UV": 8, b"OD": 8, b"OF": 4, b"OL": 4, b"OV": 8, b"OW": 2}
 
+#: The most bytes one value of a fixed-format VR may hold, padding aside (PS3.5 Table 6.2-1):
+#: pydicom's table for AE, CS, DS, IS and UI, and the table's own figures for the date, time
+#: and age VRs pydicom does not check, DA and TM widened to the "yyyy.mm.dd" and
+#: "hh:mm:ss.frac" forms the table's notes ask readers to accept from files older than the
+#: standard's version 3.0. A longer value is damage (a length that swallowed the
+#: elements after it, or a value moved under the wrong tag). The text VRs (LO, SH, PN, ST,
+#: LT) count characters, not bytes, and are not held to a limit here: their damage shows as
+#: control bytes (see has_control_bytes).
+MAX_VALUE_BYTES = {
+    **{vr.encode(): MAX_VALUE_LEN[vr] for vr in ("AE", "CS", "DS", "IS", "UI")},
+    b"AS": 4, b"DA": 10, b"DT": 26, b"TM": 16,
+}
+#: At most this many doubted elements are listed per file (the first decides a refusal).
+MAX_DOUBTS = 256
+
 #: Nesting deeper than this is treated as malicious rather than recursed into.
 MAX_DEPTH = 64
 #: A deflated data set may inflate to at most this many times the file's size, and never
@@ -60,6 +76,9 @@ class StructureProblem:
     tag: int | None
     offset: int
     detail: str
+    #: Where the element sits: the tags and item indices from the top level down, ending
+    #: with its own tag (``(seq_tag, item_index, ..., tag)``); empty when unknown.
+    path: tuple[int, ...] = ()
 
     @property
     def tag_text(self) -> str:
@@ -67,6 +86,12 @@ class StructureProblem:
         if self.tag is None:
             return "?"
         return f"({self.tag >> 16:04X},{self.tag & 0xFFFF:04X})"
+
+    @property
+    def path_text(self) -> str:
+        """``path`` as the inspector writes element paths: ``00081115/0/0020000E``."""
+        return "/".join(f"{part:08X}" if i % 2 == 0 else str(part)
+                        for i, part in enumerate(self.path))
 
     def describe(self) -> str:
         """One sentence for a user: the element, the byte offset and what is wrong."""
@@ -94,10 +119,15 @@ class StructureReport:
     has_pixel_data: bool
     #: Where that element's value lies in the walked bytes (None: not reached, or deflated).
     pixel_span: PixelSpan | None = None
-    #: The first element whose value does not fit its tag: a VR the dictionary does not allow
-    #: for it, or control bytes in a text value (the file reads, but a value may sit where no
-    #: rule for its tag expects it).
-    suspect: StructureProblem | None = None
+    #: The elements whose value does not fit their tag: a VR the dictionary does not allow
+    #: for it, a fixed-format value longer than its VR allows, or control bytes in a text
+    #: value. The file reads, but a value may sit where no rule for its tag expects it.
+    doubts: tuple[StructureProblem, ...] = ()
+
+    @property
+    def suspect(self) -> StructureProblem | None:
+        """The first doubted element, if any."""
+        return self.doubts[0] if self.doubts else None
 
 
 #: (7FE0,0008) Float Pixel Data, (7FE0,0009) Double Float Pixel Data, (7FE0,0010) Pixel Data.
@@ -112,10 +142,22 @@ _ALLOWED_CONTROLS = frozenset(b"\t\n\x0c\r\x1b")
 _CONTROLS = bytes(b for b in range(32) if b not in _ALLOWED_CONTROLS) + b"\x7f"
 
 
-def _has_control_bytes(value: bytes) -> bool:
+def has_control_bytes(value: bytes) -> bool:
     """Whether a text value holds control bytes other than trailing NUL padding."""
     body = bytes(value).rstrip(b"\x00 ")
     return len(body.translate(None, _CONTROLS)) != len(body)
+
+
+def _too_long(value: bytes, limit: int) -> int | None:
+    """The length of the first value of a multi-valued fixed-format element longer than
+    ``limit`` bytes, padding aside; None if every value fits."""
+    if len(value) <= limit:
+        return None
+    for part in bytes(value).split(b"\\"):
+        size = len(part.strip(b"\x00 "))
+        if size > limit:
+            return size
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -145,7 +187,8 @@ class WalkStopped(Exception):
 class Walker:
     """Walks one encoding (implicit/explicit, little/big endian) of one byte buffer."""
 
-    def __init__(self, buf: bytes, *, implicit: bool, little: bool, base: int = 0) -> None:
+    def __init__(self, buf: bytes, *, implicit: bool, little: bool, base: int = 0,
+                 parent: Walker | None = None) -> None:
         self.buf = buf
         self.implicit = implicit
         self.u16 = struct.Struct("<H" if little else ">H").unpack_from
@@ -155,7 +198,16 @@ class Walker:
         self.has_pixel_data = False
         #: The top-level pixel element met on the walk, if any.
         self.pixel_span: PixelSpan | None = None
-        self.suspect: StructureProblem | None = None
+        #: Doubted elements (see StructureReport.doubts); shared with a walker for an
+        #: implicit VR sequence inside an explicit VR file (``parent``).
+        self.doubts: list[StructureProblem] = parent.doubts if parent else []
+        #: The sequence tags and item indices above the element being walked.
+        self.where: list[int] = parent.where if parent else []
+
+    def _doubt(self, tag: int, start: int, detail: str) -> None:
+        if len(self.doubts) < MAX_DOUBTS:
+            self.doubts.append(StructureProblem("malformed", tag, self.base + start, detail,
+                                                (*self.where, tag)))
 
     def _stop(self, kind: str, tag: int | None, offset: int, detail: str) -> WalkStopped:
         return WalkStopped(StructureProblem(kind, tag, self.base + offset, detail))
@@ -211,10 +263,9 @@ class Walker:
             # pydicom would fail on it later, wherever the value is first used.
             raise self._stop("malformed", tag, start, f"unknown value representation {vr.decode()}")
         expected = dictionary_vr(tag) if explicit and vr != b"UN" else None
-        if expected is not None and self.suspect is None and vr.decode() not in expected.split(" or "):
-            self.suspect = StructureProblem(
-                "malformed", tag, self.base + start,
-                f"written with VR {vr.decode()} where the standard has {expected}")
+        if expected is not None and vr.decode() not in expected.split(" or "):
+            self._doubt(tag, start, f"written with VR {vr.decode()} where the standard has "
+                                    f"{expected}")
         if explicit and vr not in (b"UI", b"UN") and dictionary_vr(tag) == "UI":
             # A UID read as numbers (or a date) breaks everything that maps or names UIDs.
             raise self._stop("malformed", tag, start,
@@ -240,7 +291,7 @@ class Walker:
             # Undefined-length UN holds an implicit little endian sequence (PS3.5 6.2.2).
             walker = self
             if vr == b"UN" and not self.implicit:
-                walker = Walker(self.buf, implicit=True, little=True, base=self.base)
+                walker = Walker(self.buf, implicit=True, little=True, base=self.base, parent=self)
             return walker.items(pos, end, tag, depth + 1)
         if length > end - pos:
             raise self._stop(
@@ -250,14 +301,8 @@ class Walker:
                 f"declares {length} bytes of value but only {end - pos} remain",
             )
         text_vr = vr if explicit else (dictionary_vr(tag) or "").encode()
-        if text_vr in STRING_VRS and self.suspect is None \
-                and _has_control_bytes(self.buf[pos: pos + length]):
-            # A length that swallowed the elements after it carries their headers (NUL bytes)
-            # into a text value, where no rule for the swallowed elements would reach them.
-            self.suspect = StructureProblem(
-                "malformed", tag, self.base + start,
-                "its text value holds control bytes (a damaged length may have swallowed the "
-                "elements after it)")
+        if text_vr in STRING_VRS:
+            self._check_text(tag, start, text_vr, self.buf[pos: pos + length])
         size = VALUE_SIZES.get(vr) if explicit else None
         if size is not None and length % size:
             raise self._stop("malformed", tag, start,
@@ -270,8 +315,22 @@ class Walker:
             self.items(pos, pos + length, tag, depth + 1, defined=True)
         return pos + length
 
+    def _check_text(self, tag: int, start: int, vr: bytes, value: bytes) -> None:
+        if has_control_bytes(value):
+            # A length that swallowed the elements after it carries their headers (NUL bytes)
+            # into a text value, where no rule for the swallowed elements would reach them.
+            self._doubt(tag, start, "its text value holds control bytes (a damaged length may "
+                                    "have swallowed the elements after it)")
+            return
+        limit = MAX_VALUE_BYTES.get(vr)
+        size = _too_long(value, limit) if limit is not None else None
+        if size is not None:
+            self._doubt(tag, start, f"a {vr.decode()} value of {size} bytes, where the standard "
+                                    f"allows at most {limit}")
+
     def items(self, pos: int, end: int, tag: int, depth: int, *, defined: bool = False) -> int:
         """Walk sequence items up to a sequence delimiter (or ``end`` for a defined length)."""
+        index = 0
         while True:
             if defined and pos >= end:
                 return end
@@ -284,8 +343,11 @@ class Walker:
             if item_tag != ITEM:
                 raise self._stop("malformed", tag, pos, "expected a sequence item or delimiter")
             pos += 8
+            self.where += (tag, index)
+            index += 1
             if length == UNDEFINED_LENGTH:
                 pos = self.dataset(pos, end, depth, until_delimiter=True)
+                del self.where[-2:]
                 continue
             if length > end - pos:
                 raise self._stop(
@@ -295,6 +357,7 @@ class Walker:
                     f"an item declares {length} bytes but only {end - pos} remain",
                 )
             self.dataset(pos, pos + length, depth, until_delimiter=False)
+            del self.where[-2:]
             pos += length
 
     def fragments(self, pos: int, end: int, tag: int) -> int:
@@ -340,10 +403,10 @@ def check_structure(
     try:
         walker.dataset(start, len(buf), 0, until_delimiter=False)
     except WalkStopped as stop:
-        return StructureReport(stop.problem, walker.has_pixel_data)
+        return StructureReport(stop.problem, walker.has_pixel_data, doubts=tuple(walker.doubts))
     # Offsets into an inflated buffer say nothing about the file's bytes.
     return StructureReport(None, walker.has_pixel_data, None if deflated else walker.pixel_span,
-                           walker.suspect)
+                           tuple(walker.doubts))
 
 
 def inflate_limit(file_size: int) -> int:

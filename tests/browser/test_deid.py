@@ -21,6 +21,7 @@ from tests.browser.conftest import download, open_files
 from tests.conftest import bundled
 from tests.core.deid.hipaa_set import write_hipaa_set
 from tests.core.deid.phi_set import SEEDED_VALUES, write_set
+from tests.damaged_set import SEEDED, phi_file, stopped, swallowing
 from tests.deid_runs import KEY_TEXT, OTHER_SYNTAXES, cli_run
 
 FINGERPRINT = key_from_bytes(KEY_TEXT.encode(), "k").fingerprint()
@@ -369,3 +370,47 @@ def test_a_refused_folder_a_cancelled_dialog_and_a_full_disk_are_said_plainly(
     expect(app.get_by_test_id("deid-error")).to_have_count(3)
     expect(app.get_by_test_id("deid-error").first).to_contain_text("the disk is full")
     expect(app.get_by_test_id("deid-cancel")).to_be_hidden()
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_damaged_files_are_refused_by_name_unless_allowed_then_flagged(
+        app: Page, keyfile: Path, tmp_path: Path) -> None:
+    made = {"sound.dcm": phi_file("7"),
+            "swallowed.dcm": swallowing(phi_file("5"), b"\x08\x00\x80\x00LO"),
+            "stopped.dcm": stopped(phi_file("6", StudyDescription=("LO", "HEAD")))}
+    for name, data in made.items():
+        (tmp_path / name).write_bytes(data)
+    files = sorted(tmp_path / name for name in made)
+    cli_files, _ = cli_run(files, tmp_path / "cli", "basic", allow_damaged=True)
+    _start(app, files)
+    expect(app.get_by_test_id("damaged-marker")).to_have_count(1)  # "stopped" opens for inspection only
+    scope = app.get_by_test_id("deid-scope")
+    expect(scope).to_contain_text("3 of 3 instances selected")
+    expect(scope).to_contain_text("1 of them is damaged: they will be refused")
+    app.get_by_test_id("deid-key-file").set_input_files(str(keyfile))
+    expect(app.get_by_test_id("deid-key-status")).to_contain_text(FINGERPRINT)
+
+    with app.expect_download(timeout=120000) as info:
+        app.get_by_test_id("deid-run").click()
+    written = _zip_files(Path(info.value.path()).read_bytes())
+    assert len([n for n in written if n.endswith(".dcm")]) == 1
+    errors = app.get_by_test_id("deid-error")
+    expect(errors).to_have_count(2)
+    expect(errors.filter(has_text="swallowed.dcm")).to_contain_text("control bytes")
+    expect(errors.filter(has_text="stopped.dcm")).to_contain_text("unknown value representation")
+
+    app.get_by_test_id("deid-allow-damaged").check()
+    expect(scope).to_contain_text("what can be read of them is de-identified and flagged for review")
+    app.get_by_test_id("deid-flags").click()
+    expect(app.get_by_test_id("deid-flagged-file")).to_have_count(2)
+    expect(app.get_by_test_id("deid-flagged")).to_contain_text("stopped.dcm")
+    with app.expect_download(timeout=120000) as info:
+        app.get_by_test_id("deid-run").click()
+    written = _zip_files(Path(info.value.path()).read_bytes())
+    record = json.loads(written.pop("release-record.json"))
+    written.pop("release-record.txt")
+    assert written == cli_files and len(written) == 3
+    assert not [v for v in SEEDED for data in written.values() if v in data]
+    assert record["settings"]["allow_damaged"] is True
+    assert record["verification"]["result"] == "not passed"
+    expect(app.get_by_test_id("deid-counts")).to_contain_text("3 of 3 files written, 0 failed")

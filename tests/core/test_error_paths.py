@@ -208,7 +208,7 @@ def test_an_image_cut_before_its_pixels_is_not_released_unless_asked(tmp_path: P
     assert "has no pixel data" in refused.outcomes[0].error["message"]
     assert not (tmp_path / "a").exists()
     allowed = run_batch(items, tmp_path / "b", load_profile("basic"), Key(bytes(32)), verify=True,
-                        allow_incomplete=True)
+                        allow_damaged=True)
     assert allowed.outcomes[0].output is not None
     keyfile = tmp_path / "k.key"
     keyfile.write_text(bytes(range(32)).hex())

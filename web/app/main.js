@@ -30,6 +30,8 @@ client.on(Event.NETWORK, ({ requests }) => network.add(requests));
 let offlineState = 'pending';
 /** @type {import('./protocol.js').InstanceSummary[]} */
 const summaries = [];
+/** @type {import('./protocol.js').InstanceSummary[]} files refused as damaged, opened for the inspector */
+const damagedSummaries = [];
 /** @type {Array<{instanceId: string, fileName: string}>} every instance in the tree, damaged ones too */
 const inspectable = [];
 /** Files out of folders and archives that were not DICOM (or empty), and DICOMDIRs read. */
@@ -56,7 +58,7 @@ const studyTree = new StudyTree($('study-tree'), (id) => {
   viewer.show(id);
 }, (ids) => { inspector.compareSeries(ids); }, scope);
 const deidPanel = new DeidPanel(client, $('deid'), {
-  tree: studyTree, scope, instances: () => summaries, openSources,
+  tree: studyTree, scope, instances: () => summaries, damaged: () => damagedSummaries, openSources,
 });
 /** Release records opened among the files (skipped as not DICOM), for Verify. */
 const releaseRecords = /** @type {Array<{name: string, text: string}>} */ ([]);
@@ -139,6 +141,7 @@ async function openDamaged(source) {
     const bytes = await source.file.arrayBuffer();
     const summary = await client.request(Request.OPEN_DAMAGED, { name: source.name, bytes }, [bytes]);
     inspectable.push({ instanceId: summary.instanceId, fileName: source.name });
+    damagedSummaries.push(summary);
     studyTree.add({ ...summary, damaged: true });
     return summary.instanceId;
   } catch {

@@ -332,9 +332,9 @@ export class StudyTree {
             if (s.damaged) {
               item.classList.add('damaged');
               item.append(el('span', { class: 'badge damaged', 'data-testid': 'damaged-marker' }, 'damaged'));
-            } else {
-              item.prepend(this.scopeCheck([s.instanceId], 'this instance'));
             }
+            // A damaged file's tick counts only when damaged files are allowed (the panel says so).
+            item.prepend(this.scopeCheck([s.instanceId], s.damaged ? 'this damaged file' : 'this instance'));
             list.append(item);
           }
           node.append(list);
@@ -349,14 +349,14 @@ export class StudyTree {
   }
 
   /**
-   * Put a scope tick for the group's instances that can be de-identified (opened, not
-   * damaged) first in its summary line.
+   * Put a scope tick for the group's opened instances (damaged ones too: they are taken only
+   * when damaged files are allowed) first in its summary line.
    * @param {HTMLDetailsElement} node
    * @param {TreeEntry[]} entries
    * @param {string} label
    */
   withScope(node, entries, label) {
-    const ids = entries.filter((s) => !s.missing && !s.damaged && s.instanceId !== null)
+    const ids = entries.filter((s) => !s.missing && s.instanceId !== null)
       .map((s) => /** @type {string} */ (s.instanceId));
     if (ids.length) node.querySelector('summary')?.prepend(this.scopeCheck(ids, label));
   }

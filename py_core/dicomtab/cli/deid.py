@@ -51,8 +51,10 @@ def register(subparsers: Any) -> None:
                    help=f"write the release record to BASE.json and BASE.txt (default: "
                    f"OUTDIR/{RECORD_NAME}.json and .txt)")
     p.add_argument("--allow-damaged", action="store_true",
-                   help="also de-identify images whose pixel data is missing (most likely cut "
-                   "short); by default they are refused")
+                   help="also de-identify damaged files: a file cut short or malformed (the "
+                   "elements before the damage), an image without pixel data, a file with "
+                   "elements that do not fit their tags (removed); each output is flagged "
+                   "for review. By default damaged files are refused")
     p.add_argument("--no-verify", action="store_true",
                    help="do not check each output against its original (the release record "
                    "then says verification was not run)")
@@ -122,7 +124,7 @@ def run_deid(args: argparse.Namespace) -> int:
         return _error(exc.message)
     args.output.mkdir(parents=True, exist_ok=True)
     batch = run_batch(items, args.output, profile, key, progress=_report,
-                      verify=not args.no_verify, allow_incomplete=args.allow_damaged)
+                      verify=not args.no_verify, allow_damaged=args.allow_damaged)
     if args.crosswalk is not None:
         write_crosswalk(args.crosswalk, batch.crosswalk)
     if args.audit is not None:

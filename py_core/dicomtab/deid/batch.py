@@ -20,10 +20,12 @@ from pathlib import Path
 
 from pydicom.dataset import Dataset
 
+from dicomtab.deid.damage import Damage, damage_of, drop_unreadable
 from dicomtab.deid.engine import DeidResult, ElementRecord, deidentify
 from dicomtab.deid.inputs import InputItem
 from dicomtab.deid.keys import Key
 from dicomtab.deid.profile import Profile
+from dicomtab.deid.review import DAMAGED_FLAG
 from dicomtab.deid.verify import Finding, verify_output
 from dicomtab.deid.writer import encode
 from dicomtab.errors import (
@@ -35,6 +37,7 @@ from dicomtab.errors import (
     TruncatedFileError,
     UnsupportedError,
 )
+from dicomtab.inspect.partial import readable_part
 from dicomtab.reading import open_dataset
 
 
@@ -52,6 +55,8 @@ class FileOutcome:
     size: int | None = None
     #: What verification found in the written file (paths relative to the output folder).
     findings: list[Finding] = field(default_factory=list)
+    #: Why the input was damaged, when it was processed as damaged (value-free).
+    damaged: str | None = None
 
 
 @dataclass
@@ -143,34 +148,64 @@ def output_relpath(result: DeidResult) -> Path:
     return Path(*parts)
 
 
+def _read_for_deid(data: bytes, name: str,
+                   allow_damaged: bool) -> tuple[Dataset, Damage | None]:
+    """The data set to de-identify, and how it is damaged (None: sound).
+
+    A damaged file is refused with a clear reason unless ``allow_damaged``; then what could
+    be read is de-identified under the rules of :mod:`dicomtab.deid.damage`.
+    """
+    try:
+        opened = open_dataset(data, name)
+    except (TruncatedFileError, MalformedFileError) as exc:
+        if not allow_damaged:
+            raise
+        try:
+            dataset, problem, doubts = readable_part(data, name)
+        except DicomtabError:
+            raise exc from None
+        drop_unreadable(dataset)
+        if not any(int(tag) >> 16 != 0x0002 for tag in dataset.keys()):
+            raise exc from None  # nothing before the damage: there is nothing to process
+        return dataset, damage_of(data, dataset, problem.message, doubts)
+    if opened.incomplete and not allow_damaged:
+        # Its pixels (and whatever followed the cut) are gone: writing the rest as a whole
+        # release would hide that. Processing what could be read is an explicit choice.
+        raise TruncatedFileError(
+            f"{name} describes an image but has no pixel data: it may be truncated, so "
+            "it was not de-identified (allow damaged files to process what could be read)")
+    if opened.suspect is not None and not allow_damaged:
+        # A tag carrying another element's VR (swapped tags), or a text value holding element
+        # headers (a damaged length): values may sit where the rules for their tags miss them.
+        raise MalformedFileError(
+            f"{name} is damaged: {opened.suspect.describe()}; it was not de-identified, "
+            "since a value may sit where no rule for its tag expects it (allow damaged files "
+            "to process it without the doubted elements)")
+    if opened.suspect is not None:
+        return opened.dataset, damage_of(data, opened.dataset,
+                                         f"{name} is damaged: {opened.suspect.describe()}",
+                                         opened.doubts)
+    if opened.incomplete:
+        return opened.dataset, damage_of(
+            data, opened.dataset, f"{name} describes an image but has no pixel data")
+    return opened.dataset, None
+
+
 def _process(item: InputItem, profile: Profile, key: Key,
-             allow_incomplete: bool = False) -> tuple[Dataset, DeidResult, bytes]:
+             allow_damaged: bool = False) -> tuple[Dataset, DeidResult, bytes, Damage | None]:
     try:
         data = item.read()
     except OSError as exc:
         raise UnsupportedError(f"{item.name} could not be read ({exc.strerror})") from None
-    opened = open_dataset(data, item.name)
-    if opened.incomplete and not allow_incomplete:
-        # Its pixels (and whatever followed the cut) are gone: writing the rest as a whole
-        # release would hide that. Processing what could be read is an explicit choice.
-        raise TruncatedFileError(
-            f"{item.name} describes an image but has no pixel data: it may be truncated, so "
-            "it was not de-identified (allow damaged files to process what could be read)")
-    if opened.suspect is not None:
-        # A tag carrying another element's VR (swapped tags), or a text value holding element
-        # headers (a damaged length): values may sit where the rules for their tags miss them.
-        raise MalformedFileError(
-            f"{item.name} is damaged: {opened.suspect.describe()}; it was not de-identified, "
-            "since a value may sit where no rule for its tag expects it")
-    source = opened.dataset
-    result = deidentify(source, profile, key)
+    source, damage = _read_for_deid(data, item.name, allow_damaged)
+    result = deidentify(source, profile, key, damage=damage)
     if not result.sop_instance_uid or "SOPClassUID" not in result.dataset:
         raise UnsupportedError(
             f"{item.name} has no SOP Class/Instance UID, so it is not a storable DICOM "
             "instance and cannot be written as one"
         )
     try:
-        return source, result, encode(result.dataset)
+        return source, result, encode(result.dataset), damage
     except Exception as exc:  # pydicom's writer raises many types; the name holds no PHI
         raise UnsupportedError(
             f"{item.name} could not be written after de-identification ({type(exc).__name__})"
@@ -189,10 +224,10 @@ class Batch:
     """
 
     def __init__(self, profile: Profile, key: Key, *, verify: bool,
-                 allow_incomplete: bool = False) -> None:
+                 allow_damaged: bool = False) -> None:
         self.profile, self.key = profile, key
         #: Whether an image whose pixel data is missing (most likely cut) is processed anyway.
-        self.allow_incomplete = allow_incomplete
+        self.allow_damaged = allow_damaged
         self.result = BatchResult(verified=verify)
         self._written: set[str] = set()
         self._pairs: dict[int, dict[str, str]] = {}
@@ -201,7 +236,8 @@ class Batch:
         """The outcome for ``item`` and its output's bytes (None when it failed)."""
         outcome = FileOutcome(item.name)
         try:
-            source, result, data = _process(item, self.profile, self.key, self.allow_incomplete)
+            source, result, data, damage = _process(item, self.profile, self.key,
+                                                    self.allow_damaged)
             rel = output_relpath(result).as_posix()
             if rel in self._written:
                 raise PolicyError(
@@ -210,9 +246,13 @@ class Batch:
                 )
             outcome.output = rel
             outcome.records, outcome.flags = result.records, result.flags
+            if damage is not None:
+                outcome.flags = [*outcome.flags, DAMAGED_FLAG]
+                outcome.damaged = damage.reason
             outcome.sha256, outcome.size = hashlib.sha256(data).hexdigest(), len(data)
             if self.result.verified:
-                outcome.findings = verify_output(source, data, rel)
+                outcome.findings = verify_output(
+                    source, data, rel, hunted=damage.identifiers if damage else ())
             pairs = dict(result.uid_map)
             for old, new in (result.patient, result.patient_name):
                 if old:
@@ -253,6 +293,7 @@ def _forget(outcome: FileOutcome) -> None:
     """A failed file leaves nothing behind: no output, manifest entry or findings."""
     outcome.output = outcome.sha256 = outcome.size = None
     outcome.records, outcome.flags, outcome.findings = [], [], []
+    outcome.damaged = None
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -277,17 +318,17 @@ def run_batch(
     *,
     verify: bool = False,
     sink: Callable[[str, bytes], None] | None = None,
-    allow_incomplete: bool = False,
+    allow_damaged: bool = False,
 ) -> BatchResult:
     """De-identify ``items`` into ``outdir``; a failing file is recorded, the rest go on.
 
     ``verify``: check each output against its own original (see
     :func:`dicomtab.deid.verify.verify_output`) before it is written; the findings go into
     its outcome. ``sink``: called with each output's path (``patient/study/series/
-    instance.dcm``) and bytes instead of writing under ``outdir``. ``allow_incomplete``:
+    instance.dcm``) and bytes instead of writing under ``outdir``. ``allow_damaged``:
     process an image whose pixel data is missing (refused by default).
     """
-    batch = Batch(profile, key, verify=verify, allow_incomplete=allow_incomplete)
+    batch = Batch(profile, key, verify=verify, allow_damaged=allow_damaged)
     for item in items:
         outcome, data = batch.process(item)
         if data is None or outcome.output is None:

@@ -31,6 +31,7 @@ from dicomtab.deid.actions import (
     dummy_value,
     empty_value,
 )
+from dicomtab.deid.damage import Damage, holds_control_bytes
 from dicomtab.deid.elements import (
     Element,
     keyword,
@@ -53,6 +54,10 @@ from dicomtab.deid.profile import Profile
 from dicomtab.deid.review import FACE_FLAG, VOICE_FLAG, review_flags
 from dicomtab.deid.table import DeidTable, PrivateKey, load_table
 from dicomtab.deid.uids import UidMapper
+from dicomtab.structure import STRING_VRS
+
+#: VRs whose value is text, as pydicom names them (the structural walk's STRING_VRS).
+STRING_VRS_TEXT = frozenset(vr.decode() for vr in STRING_VRS)
 
 #: This tool's Implementation Class UID: a fixed UUID-derived UID (2.25 arc).
 IMPLEMENTATION_CLASS_UID = "2.25." + str(uuid.uuid5(uuid.NAMESPACE_URL, "dicomtab:implementation").int)
@@ -127,7 +132,8 @@ def _is_creator_element(tag: int) -> bool:
 class Walker:
     """One pass over a dataset tree with the state that pass needs."""
 
-    def __init__(self, profile: Profile, table: DeidTable, key: Key, source: Dataset) -> None:
+    def __init__(self, profile: Profile, table: DeidTable, key: Key, source: Dataset,
+                 damage: Damage | None = None) -> None:
         self.profile = profile
         self.table = table
         self.key = key
@@ -142,7 +148,12 @@ class Walker:
             self.offset = profile.date_offset_days
             if self.offset is None:
                 self.offset = dates.patient_offset_days(key, self.patient_key)
-        self.scrubber = Scrubber(self._identifiers(source, None), profile.scrub_patterns)
+        #: A damaged file: the elements its reading doubted, and any text holding control
+        #: bytes, are removed (see dicomtab.deid.damage).
+        self.damaged = damage is not None
+        self.doubted = damage.paths if damage else frozenset()
+        hunted = self._identifiers(source, None) + self._damaged_identifiers(damage)
+        self.scrubber = Scrubber(hunted, profile.scrub_patterns)
 
     # -- pass 1: the identifiers that will be removed, to search for in kept text ------------
     def _identifiers(self, ds: Dataset, tree: str | None) -> list[str]:
@@ -160,6 +171,15 @@ class Walker:
                 found.extend(identifier_strings(vr, ds[tag].value))
         return found
 
+    def _damaged_identifiers(self, damage: Damage | None) -> list[str]:
+        """The identifying values a damaged file held outside its readable elements, except
+        those of attributes the profile keeps (a doubted element's text is always hunted)."""
+        if damage is None:
+            return []
+        empty = Dataset()
+        return [value for tag, vr, value in damage.identifiers
+                if not tag or self._decide(empty, tag, vr, None).action not in ("K", "C")]
+
     def _decide(self, ds: Dataset, tag: int, vr: str, tree: str | None) -> Decision:
         # Decisions depend on the element's name, never its value: the same for every file of
         # a batch, so they are remembered per profile.
@@ -172,7 +192,9 @@ class Walker:
         return decision
 
     # -- pass 2: build the new dataset ------------------------------------------------------
-    def walk(self, ds: Dataset, path: str, tree: str | None) -> Dataset:
+    def walk(self, ds: Dataset, path: str, tree: str | None, at: tuple[int, ...] = ()) -> Dataset:
+        """The de-identified copy of ``ds``; ``path``/``at``: where it sits, as the audit
+        names it and as tags and item indices."""
         out = Dataset()
         kept_blocks: set[int] = set()
         for raw in ds.elements():
@@ -186,8 +208,13 @@ class Walker:
                 vr = elem.VR
             if vr == "UN" and tag >> 16 & 1:
                 elem, vr = self._private_vr(ds, tag, elem)
+            if self.damaged and ((*at, tag) in self.doubted or (
+                    vr in STRING_VRS_TEXT and holds_control_bytes(raw.value))):
+                # Its value may be another element's (swapped tags, a swallowing length).
+                self._record(path + (keyword(tag) or _tag_text(tag)), tag, vr, "X", "damaged")
+                continue
             decision = self._decide(ds, tag, vr, tree)
-            new = self._apply(ds, elem, vr, decision, path, tree)
+            new = self._apply(ds, elem, vr, decision, path, tree, at)
             if new is not None:
                 out.add(new)  # type: ignore[arg-type]  # pydicom stores raw elements too
                 if tag >> 16 & 1:
@@ -212,7 +239,8 @@ class Walker:
         )
 
     def _apply(
-        self, ds: Dataset, raw: Element, vr: str, d: Decision, path: str, tree: str | None
+        self, ds: Dataset, raw: Element, vr: str, d: Decision, path: str, tree: str | None,
+        at: tuple[int, ...] = (),
     ) -> Element | None:
         """The output element for ``raw`` under decision ``d`` (None: removed).
 
@@ -238,7 +266,7 @@ class Walker:
                 return self._generalized(decoded(), action, d.source, where)
             action, d = "Z", Decision("Z", d.source + f"+not-{action}")
         if vr == "SQ":
-            return self._sequence(decoded(), d, where, tree)
+            return self._sequence(decoded(), d, where, tree, (*at, tag))
         if action == "Z":
             self._record(where, tag, vr, "Z", d.source)
             return _new(tag, vr, empty_value(vr))
@@ -270,7 +298,8 @@ class Walker:
         return raw if changed is elem else changed
 
     def _sequence(
-        self, elem: DataElement, d: Decision, where: str, tree: str | None
+        self, elem: DataElement, d: Decision, where: str, tree: str | None,
+        at: tuple[int, ...] = (),
     ) -> DataElement:
         if d.action == "Z":
             self._record(where, elem.tag, "SQ", "Z", d.source)
@@ -280,7 +309,8 @@ class Walker:
         inner = {"D": "D", "C": "C"}.get(d.action, tree)
         if d.action in ("D", "C"):
             self._record(where, elem.tag, "SQ", d.action, d.source)
-        items = [self.walk(item, f"{where}[{i}].", inner) for i, item in enumerate(elem.value)]
+        items = [self.walk(item, f"{where}[{i}].", inner, (*at, i))
+                 for i, item in enumerate(elem.value)]
         return _new(elem.tag, "SQ", Sequence(items))
 
     def _map_uids(self, elem: DataElement) -> DataElement:
@@ -427,19 +457,23 @@ def deidentify(
     *,
     table: DeidTable | None = None,
     pixel_cleaner: PixelCleaner | None = None,
+    damage: Damage | None = None,
 ) -> DeidResult:
-    """De-identify ``source`` under ``profile`` with ``key``; ``source`` is left untouched."""
+    """De-identify ``source`` under ``profile`` with ``key``; ``source`` is left untouched.
+
+    ``damage``: ``source`` is what could be read of a damaged file (see
+    :mod:`dicomtab.deid.damage`)."""
     # pydicom warns about odd values *quoting them*; nothing may print a value from a file.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _deidentify(source, profile, key, table or load_table(), pixel_cleaner)
+        return _deidentify(source, profile, key, table or load_table(), pixel_cleaner, damage)
 
 
 def _deidentify(
     source: Dataset, profile: Profile, key: Key, table: DeidTable,
-    pixel_cleaner: PixelCleaner | None,
+    pixel_cleaner: PixelCleaner | None, damage: Damage | None,
 ) -> DeidResult:
-    walker = Walker(profile, table, key, source)
+    walker = Walker(profile, table, key, source, damage)
     out = walker.walk(source, "", None)
 
     pixels_cleaned = False

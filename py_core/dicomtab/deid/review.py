@@ -54,6 +54,9 @@ VOICE_SOP_CLASSES = frozenset({"1.2.840.10008.5.1.4.1.1.9.4.1"})
 
 FACE_FLAG = "face-review"
 VOICE_FLAG = "voice-review"
+#: The output was made from a damaged input (damaged files allowed): what could be read, so
+#: a person must look at it before it is released.
+DAMAGED_FLAG = "damaged-input-review"
 
 
 def _text(ds: Dataset, keyword: str) -> str:

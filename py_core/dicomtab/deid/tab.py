@@ -31,10 +31,11 @@ from dicomtab.deid.profile import (
     profile_from_bytes,
 )
 from dicomtab.deid.release import RECORD_NAME, build_record, record_json_bytes, record_text
+from dicomtab.deid.review import DAMAGED_FLAG
 from dicomtab.errors import DicomtabError, PolicyError, UsageError
 from dicomtab.inspect.store import store_for
-from dicomtab.reading import read_dataset
-from dicomtab.session_types import OpenInstance, OpenSession
+from dicomtab.reading import open_dataset
+from dicomtab.session_types import OpenSession
 
 
 def profiles() -> list[dict[str, Any]]:
@@ -85,9 +86,8 @@ def preview_instance(session: OpenSession, instance_id: str, spec: dict[str, Any
                      key_name: str) -> dict[str, Any]:
     """What the run would do to one open instance (see :func:`dicomtab.deid.preview.preview`)."""
     profile, key = profile_of(spec), key_from_bytes(raw_key, key_name)
-    instance = session.get(instance_id)
     original = store_for(session).get(session, instance_id)
-    result = preview(original, _item(instance), profile, key)
+    result = preview(original, _item(session, instance_id), profile, key)
     return {"instanceId": instance_id, "profile": profile.name, **result}
 
 
@@ -97,21 +97,32 @@ def flags_before(session: OpenSession, instance_ids: list[str], spec: dict[str, 
     profile = profile_of(spec)
     flagged = []
     for instance_id in instance_ids:
-        instance = session.get(instance_id)
+        item = _item(session, instance_id)
         try:
-            source = read_dataset(instance.data, instance.name, stop_before_pixels=True)
-        except DicomtabError as exc:
-            flagged.append({"instanceId": instance_id, "flags": [], "error": exc.to_dict()})
+            opened = open_dataset(item.read(), item.name, stop_before_pixels=True)
+        except DicomtabError:
+            # Refused as damaged on opening: processed only with damaged files allowed, and
+            # then always flagged for review.
+            flagged.append({"instanceId": instance_id, "flags": [DAMAGED_FLAG]})
             continue
-        flags = flags_for(source, profile)
+        flags = flags_for(opened.dataset, profile)
+        if opened.incomplete or opened.suspect is not None:
+            flags = [*flags, DAMAGED_FLAG]
         if flags:
             flagged.append({"instanceId": instance_id, "flags": flags})
     return flagged
 
 
-def _item(instance: OpenInstance) -> InputItem:
-    data = instance.data
-    return InputItem(instance.name, lambda: data)
+def _item(session: OpenSession, instance_id: str) -> InputItem:
+    """An open instance as a batch input: a sound one from the session, or one refused as
+    damaged on opening (``d1``, …) from the inspector, which kept its bytes."""
+    if instance_id.startswith("d"):
+        inspected = store_for(session).get(session, instance_id)
+        data = inspected.data
+        return InputItem(inspected.name, lambda: data)
+    instance = session.get(instance_id)
+    opened = instance.data
+    return InputItem(instance.name, lambda: opened)
 
 
 def outcome_dict(outcome: FileOutcome) -> dict[str, Any]:
@@ -152,7 +163,7 @@ class TabDeid:
         # The same settings the CLI records for the same choices: an audit is not offered here.
         settings = {"verify": bool(verify), "audit_written": False,
                     "crosswalk_written": bool(crosswalk), "allow_damaged": bool(allow_damaged)}
-        batch = Batch(profile, key, verify=bool(verify), allow_incomplete=bool(allow_damaged))
+        batch = Batch(profile, key, verify=bool(verify), allow_damaged=bool(allow_damaged))
         self._run = _Run(batch, settings, operator or None, purpose or None)
         return {"profile": profile.name, "hipaa": HIPAA_METHODS.get(profile.hipaa or ""),
                 "fingerprint": key.fingerprint(), "recordName": RECORD_NAME}
@@ -168,7 +179,7 @@ class TabDeid:
         run = self._current()
         if run.record is not None:
             raise UsageError("This run is finished; start a new one.")
-        outcome, data = run.batch.process(_item(session.get(instance_id)))
+        outcome, data = run.batch.process(_item(session, instance_id))
         if data is None or outcome.output is None:
             run.batch.add(outcome)
             return outcome_dict(outcome), None

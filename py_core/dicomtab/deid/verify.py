@@ -123,6 +123,17 @@ class Originals:
             found = self._searches[applied] = _Search(words, self.forms)
         return found
 
+    def add_values(self, values: Iterable[tuple[int, str, str]], ds: Dataset) -> None:
+        """Collect identifying values known apart from any element, as (tag, VR, value), tag
+        0 when the owner is unknown (encoded in ``ds``'s character set)."""
+        declared = ds.get("SpecificCharacterSet")
+        charsets = [str(v) for v in values_of(declared)] if declared else None
+        for tag, vr, s in values:
+            self._searches.clear()
+            owner = "PN" if vr == "PN" else (keyword_for_tag(tag) if tag else "") or "damaged"
+            self.values.setdefault(s, owner)
+            self.forms.setdefault(s, set()).update(encoded_forms(s, charsets))
+
     def add_dataset(self, ds: Dataset, charsets: list[str] | None = None) -> None:
         """Collect the identifying values of ``ds`` (and of its sequence items)."""
         self._searches.clear()  # compiled for the values known so far
@@ -313,8 +324,12 @@ def verify_dataset(
     return scanner.findings
 
 
-def verify_output(source: Dataset, data: bytes, name: str) -> list[Finding]:
+def verify_output(source: Dataset, data: bytes, name: str,
+                  hunted: Iterable[tuple[int, str, str]] = ()) -> list[Finding]:
     """Findings for one output file (``data``) against the values of its own original.
+
+    ``hunted``: more identifying values of the original as (tag, VR, value), those a damaged
+    original held where its data set could not show them (see :mod:`dicomtab.deid.damage`).
 
     What a batch runs on each file it writes: every element and every byte of the output is
     searched for the identifying values of ``source``, and the checks that need no original
@@ -324,6 +339,7 @@ def verify_output(source: Dataset, data: bytes, name: str) -> list[Finding]:
         warnings.simplefilter("ignore")
         originals = Originals()
         originals.add_dataset(source)
+        originals.add_values(hunted, source)
         try:
             ds = read_dataset(data, name)
         except DicomtabError as exc:

@@ -26,7 +26,14 @@ from dicomtab.reading import ENCODINGS, MAGIC, PREAMBLE_LENGTH, open_dataset
 
 # The structural walker's element step is reused to find where each top-level element starts;
 # it is private to dicomtab.structure, and this is its only other user.
-from dicomtab.structure import StructureProblem, Walker, WalkStopped, check_structure, meta_end
+from dicomtab.structure import (
+    MAX_DOUBTS,
+    StructureProblem,
+    Walker,
+    WalkStopped,
+    check_structure,
+    meta_end,
+)
 
 #: Values longer than this are left in the file's bytes and sliced out on demand.
 DEFER_SIZE = 16 * 1024
@@ -70,6 +77,8 @@ class Inspected:
     transfer_syntax: str | None
     notes: list[str] = field(default_factory=list)
     problem: Problem | None = None
+    #: Elements read that may not hold their own value (see StructureReport.doubts).
+    doubts: tuple[StructureProblem, ...] = ()
     #: Per-instance caches filled by the modules that need them (classification, search).
     cache: dict[str, Any] = field(default_factory=dict)
 
@@ -131,7 +140,26 @@ def load(data: bytes, name: str) -> Inspected:
         ds = _read(buf, defer=defer)
     except Exception:  # sound by our checks but pydicom disagrees: show what it can read
         return _lenient(data, name)
-    return _inspected(name, buf, ds, list(opened.notes), None)
+    inspected = _inspected(name, buf, ds, list(opened.notes), None)
+    _mark_doubts(inspected, opened.doubts)
+    return inspected
+
+
+def _mark_doubts(inspected: Inspected, doubts: tuple[StructureProblem, ...]) -> None:
+    """Note on each doubted element why, and on the file that de-identification refuses it."""
+    inspected.doubts = doubts
+    if not doubts:
+        return
+    for doubt in doubts:
+        found = inspected.find(doubt.path_text)
+        if isinstance(found, Element) and found.note is None:
+            found.note = f"damaged? {doubt.detail}"
+    count = len(doubts)
+    inspected.notes.append(
+        f"{inspected.name}: {count}{'+' if count >= MAX_DOUBTS else ''} element"
+        f"{'' if count == 1 else 's'} do{'es' if count == 1 else ''} not fit "
+        f"{'its tag' if count == 1 else 'their tags'} (first: {doubts[0].describe()}); "
+        "de-identification refuses this file unless damaged files are allowed.")
 
 
 def _inspected(
@@ -239,23 +267,38 @@ def _closing(levels: list[tuple[str, bool]], little: bool) -> bytes | None:
     )
 
 
-def _lenient(data: bytes, name: str) -> Inspected:
+def readable_part(data: bytes, name: str) -> tuple[Dataset, Problem, tuple[StructureProblem, ...]]:
+    """What can be read of a file open_dataset refuses as truncated or malformed: the
+    elements before the damage, with every value loaded (nothing deferred), where reading
+    stopped, and the elements before it that were doubted. De-identification uses it when
+    damaged files are allowed."""
+    inspected = _lenient(data, name, defer=False)
+    assert inspected.problem is not None  # _lenient always names the problem
+    return inspected.dataset, inspected.problem, inspected.doubts
+
+
+def _lenient(data: bytes, name: str, *, defer: bool = True) -> Inspected:
     buf = _with_preamble(data)
     start = PREAMBLE_LENGTH + 4 if buf[PREAMBLE_LENGTH : PREAMBLE_LENGTH + 4] == MAGIC else 0
     dataset_offset, syntax, problem = meta_end(buf, start)
     in_meta = problem is not None
     implicit, little, deflated = _encoding(buf, dataset_offset, syntax)
+    doubts: tuple[StructureProblem, ...] = ()
     if problem is None:
-        problem = check_structure(
+        report = check_structure(
             buf, dataset_offset, implicit=implicit, little=little, deflated=deflated
-        ).problem
+        )
+        problem, doubts = report.problem, report.doubts
     if problem is None:
         # The structure is sound but pydicom could not parse the data set: only the file
         # meta group can be shown.
         problem = StructureProblem(
             "malformed", None, dataset_offset, "the data set could not be parsed"
         )
-    return _partial(buf, name, problem, dataset_offset, (implicit, little, deflated), in_meta)
+    inspected = _partial(buf, name, problem, dataset_offset, (implicit, little, deflated),
+                         in_meta, defer)
+    _mark_doubts(inspected, doubts)
+    return inspected
 
 
 def _partial(
@@ -265,19 +308,20 @@ def _partial(
     dataset_offset: int,
     encoding: tuple[bool, bool, bool],
     in_meta: bool,
+    defer: bool = True,
 ) -> Inspected:
     implicit, little, deflated = encoding
     notes = [f"{name} is damaged; only what precedes byte {problem.offset} is shown."]
     top_tag: int | None = None
     if in_meta or deflated:
         # Offsets inside a deflated data set are offsets into the inflated stream.
-        ds = _read_prefix(buf[: min(problem.offset, dataset_offset)])
+        ds = _read_prefix(buf[: min(problem.offset, dataset_offset)], defer=defer)
         if deflated:
             notes.append(f"{name} has a deflated data set; none of it can be shown.")
     else:
         cut = _find_cut(buf, dataset_offset, implicit, little, problem.offset)
         top_tag = cut.tag
-        ds = _read_damaged(buf, problem.offset, cut)
+        ds = _read_damaged(buf, problem.offset, cut, defer)
     inspected = _inspected(name, buf, ds, notes, None)
     damaged_path = None
     if not in_meta and top_tag is not None:
@@ -297,23 +341,23 @@ def _partial(
     return inspected
 
 
-def _read_damaged(buf: bytes, problem_offset: int, cut: _Cut) -> Any:
+def _read_damaged(buf: bytes, problem_offset: int, cut: _Cut, defer: bool = True) -> Any:
     """The top-level elements before ``cut``, plus what can be read of the damaged one."""
     if cut.closing is not None and problem_offset > cut.start:
         # The damage is inside undefined-length sequences: close them with delimiters where
         # the damage starts, so that pydicom reads the items before it. Keep that reading
         # only if it agrees with the walk about what precedes the damaged element.
-        deep = _read_prefix(buf[:problem_offset] + cut.closing, strict=True)
+        deep = _read_prefix(buf[:problem_offset] + cut.closing, strict=True, defer=defer)
         tags = list(deep.keys()) if deep is not None else []
         if len(tags) == cut.before + 1 and int(tags[-1]) == cut.tag:
             return deep
-    return _read_prefix(buf[: cut.start])
+    return _read_prefix(buf[: cut.start], defer=defer)
 
 
-def _read_prefix(prefix: bytes, *, strict: bool = False) -> Any:
+def _read_prefix(prefix: bytes, *, strict: bool = False, defer: bool = True) -> Any:
     """pydicom's reading of the first bytes of a file; an empty data set if it fails."""
     try:
-        return _read(prefix, defer=True)
+        return _read(prefix, defer=defer)
     except Exception:  # the damage is past this prefix only in theory: never raise here
         if strict:
             return None

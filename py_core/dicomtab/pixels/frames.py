@@ -205,6 +205,20 @@ def mask_stored(array: NDArray, info: FrameInfo) -> NDArray:
     return array & np.array((1 << info.bits_stored) - 1, dtype=array.dtype)
 
 
+#: Syntaxes whose codestream must end with an end marker to be decoded: a JPEG-LS stream
+#: ends with EOI (ITU-T T.87); a cut one keeps CharLS busy for seconds before it fails.
+END_MARKERS = {"1.2.840.10008.1.2.4.80": b"\xff\xd9", "1.2.840.10008.1.2.4.81": b"\xff\xd9"}
+
+
+def _ends_as_required(encoded: bytes | memoryview, transfer_syntax: str) -> bool:
+    """Whether ``encoded`` ends with its syntax's end marker (padding after it aside)."""
+    marker = END_MARKERS.get(transfer_syntax)
+    if marker is None:
+        return True
+    tail = bytes(encoded[-16:]).rstrip(b"\x00")
+    return tail.endswith(marker)
+
+
 def decode_frame(
     ds: Dataset, index: int, registry: DecoderRegistry = REGISTRY
 ) -> tuple[NDArray, str]:
@@ -218,6 +232,8 @@ def decode_frame(
     codec = registry.codec_for(info.transfer_syntax)
     encoded = encoded_frame(ds, info)
     try:
+        if not _ends_as_required(encoded, info.transfer_syntax):
+            raise ValueError("no end marker")  # reported below as truncated or corrupt
         out = codec.decode(encoded, info)
     except (MissingCodecError, PixelDataError, *NOT_CAUGHT):
         raise

@@ -16,6 +16,7 @@ from dicomtab.deid.keys import read_key_file
 from dicomtab.deid.profile import builtin_names
 from tests.conftest import bundled
 from tests.core.deid.phi_set import SEEDED_VALUES
+from tests.damaged_set import SEEDED, phi_file, stopped, swallowing, wrong_vr
 from tests.deid_runs import KEY_TEXT, OTHER_SYNTAXES, cli_run, tab_run
 from tests.worker_results import failed, ok
 
@@ -216,3 +217,28 @@ def test_a_run_over_the_memory_budget_writes_the_same_files(
     monkeypatch.setattr(worker_api, "_DEID", [])
     written, _, _ = tab_run(worker_api, inputs, "basic")
     assert written == expected
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("allow", [False, True])
+def test_damaged_files_are_taken_only_when_allowed_and_as_the_cli_takes_them(
+        tmp_path: Path, allow: bool) -> None:
+    made = {"wrong-vr.dcm": wrong_vr(phi_file("4")),
+            "swallowed.dcm": swallowing(phi_file("5"), b"\x08\x00\x80\x00LO"),
+            "stopped.dcm": stopped(phi_file("6", StudyDescription=("LO", "HEAD"))),
+            "cut.dcm": bundled("CT_small.dcm").read_bytes()[:-1000],
+            "sound.dcm": phi_file("7")}
+    (tmp_path / "in").mkdir()
+    for name, data in made.items():
+        (tmp_path / "in" / name).write_bytes(data)
+    inputs = sorted((tmp_path / "in").iterdir())
+    cli_files, cli_record = cli_run(inputs, tmp_path / "cli", "basic", allow_damaged=allow)
+    tab_files, tab_record, _ = tab_run(worker_api, inputs, "basic", allow_damaged=allow)
+    assert len(tab_files) == (5 if allow else 1)
+    assert tab_files == cli_files
+    for record in (cli_record, tab_record):
+        del record["created_utc"]
+    assert tab_record == cli_record
+    assert tab_record["settings"]["allow_damaged"] is allow
+    for data in tab_files.values():
+        assert not any(value in data for value in SEEDED)

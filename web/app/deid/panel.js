@@ -21,6 +21,8 @@ export const KEY_NAME = 'dicomtab.key';
  * @property {import('../study-tree.js').StudyTree} tree
  * @property {import('./scope.js').Scope} scope
  * @property {function(): import('../protocol.js').InstanceSummary[]} instances  every open one
+ * @property {function(): import('../protocol.js').InstanceSummary[]} damaged  files refused as
+ *   damaged on opening (ids `d1`, …): de-identified only when damaged files are allowed
  * @property {function(import('../file-sources.js').SourceFile[]): Promise<unknown>} openSources
  */
 
@@ -71,6 +73,7 @@ export class DeidPanel {
     this.input('deid-key-file').addEventListener('change', () => this.loadKeyFile());
     this.$('deid-preview').addEventListener('click', () => this.preview());
     this.$('deid-flags').addEventListener('click', () => this.listFlagged());
+    this.input('deid-allow-damaged').addEventListener('change', () => this.showScope());
     this.input('deid-crosswalk').addEventListener('change', () => {
       this.$('deid-crosswalk-warning').hidden = !this.input('deid-crosswalk').checked;
     });
@@ -97,14 +100,26 @@ export class DeidPanel {
     if (!this.profilesLoaded) await this.loadProfiles();
   }
 
-  /** The instances that can be de-identified: open and sound (damaged ones are not). */
+  /** The instances a run may take: the sound ones and the damaged ones (refused with their
+   * reason unless damaged files are allowed, as `dicomtab deid` refuses them). */
   ids() {
-    return this.host.instances().map((s) => s.instanceId);
+    return this.candidates().map((s) => s.instanceId);
+  }
+
+  /** @returns {import('../protocol.js').InstanceSummary[]} */
+  candidates() {
+    return [...this.host.instances(), ...this.host.damaged()];
+  }
+
+  allowDamaged() {
+    return this.input('deid-allow-damaged').checked;
   }
 
   /** Counts and size of what is ticked. */
   showScope() {
-    const all = this.host.instances();
+    const all = this.candidates();
+    const damaged = new Set(this.host.damaged().map((s) => s.instanceId));
+    const chosenDamaged = all.filter((s) => damaged.has(s.instanceId) && this.host.scope.includes(s.instanceId)).length;
     const chosen = all.filter((s) => this.host.scope.includes(s.instanceId));
     const bytes = chosen.reduce((sum, s) => sum + (s.fileSize || 0), 0);
     const patients = new Set(chosen.map((s) => `${s.patient.id}\u0000${s.patient.name}`)).size;
@@ -114,7 +129,10 @@ export class DeidPanel {
       ? 'No instances are open yet: open files, a folder or a ZIP first.'
       : `${chosen.length} of ${all.length} instances selected (${formatBytes(bytes)}): `
         + `${patients} patient${patients === 1 ? '' : 's'}, ${studies} ${studies === 1 ? 'study' : 'studies'}, `
-        + `${series} series.`;
+        + `${series} series.`
+        + (chosenDamaged ? ` ${chosenDamaged} of them ${chosenDamaged === 1 ? 'is' : 'are'} damaged: `
+          + (this.allowDamaged() ? 'what can be read of them is de-identified and flagged for review.'
+            : 'they will be refused unless damaged files are allowed.') : '');
   }
 
   async loadProfiles() {
@@ -219,7 +237,7 @@ export class DeidPanel {
       const shown = await this.client.request(Request.DEID_PREVIEW, {
         instanceId, profile: this.profileChoice(), key: this.key,
       });
-      const name = this.host.instances().find((s) => s.instanceId === instanceId)?.fileName || instanceId;
+      const name = this.candidates().find((s) => s.instanceId === instanceId)?.fileName || instanceId;
       renderPreview(area, shown, name);
       area.hidden = false;
       status.textContent = 'Nothing was written: this is what the run will do to this instance.';
@@ -232,7 +250,7 @@ export class DeidPanel {
     const box = this.$('deid-flagged');
     const instanceIds = this.host.scope.chosen(this.ids());
     const flagged = await this.client.request(Request.DEID_FLAGS, { instanceIds, profile: this.profileChoice() });
-    const names = new Map(this.host.instances().map((s) => [s.instanceId, s.fileName]));
+    const names = new Map(this.candidates().map((s) => [s.instanceId, s.fileName]));
     const list = el('ul');
     for (const item of flagged.filter((/** @type {any} */ f) => f.flags.length)) {
       list.append(el('li', { 'data-testid': 'deid-flagged-file', 'data-instance-id': item.instanceId },
@@ -278,7 +296,7 @@ export class DeidPanel {
     try {
       await this.run({ instanceIds, output, options: {
         crosswalk: this.input('deid-crosswalk').checked,
-        allowDamaged: this.input('deid-allow-damaged').checked,
+        allowDamaged: this.allowDamaged(),
         operator: this.input('deid-operator').value.trim(),
         purpose: this.input('deid-purpose').value.trim(),
       } });
@@ -302,7 +320,7 @@ export class DeidPanel {
    */
   async run({ instanceIds, output, options, profile, key }) {
     if (this.running) throw new Error('A de-identification is already running in this tab.');
-    const sizes = Object.fromEntries(this.host.instances().map((s) => [s.instanceId, s.fileSize]));
+    const sizes = Object.fromEntries(this.candidates().map((s) => [s.instanceId, s.fileSize]));
     this.running = new AbortController();
     this.result = null;
     this.$('deid-result').hidden = true;

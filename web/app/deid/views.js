@@ -11,6 +11,7 @@ const FLAG_WORDS = {
   'overlay-review': 'overlays kept (text in them is not read)',
   'face-review': 'may show a face',
   'voice-review': 'a recording of a voice',
+  'damaged-input-review': 'made from a damaged file (what could be read)',
 };
 
 /** @param {string[]} flags */
