@@ -21,6 +21,11 @@ const [codecsDir, jobsDir] = process.argv.slice(2).map((p) => resolve(p));
 // it derives from the latter). A browser never gets here.
 globalThis.require = createRequire(import.meta.url);
 globalThis.__dirname = codecsDir;
+// The loader fetches each codec's .wasm (a browser fetches it from the site); Node's fetch
+// has no file: URLs, so those are read from disk here.
+const fetchUrl = globalThis.fetch;
+globalThis.fetch = async (url, init) => (String(url).startsWith('file:')
+  ? new Response(readFileSync(fileURLToPath(String(url)))) : fetchUrl(url, init));
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const { loadCodecs } = await import(pathToFileURL(join(root, 'web/app/codecs/index.js')).href);
 

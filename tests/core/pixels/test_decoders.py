@@ -179,6 +179,33 @@ def test_corrupt_codestream_is_a_pixel_data_error_naming_the_syntax() -> None:
     assert "JPEG 2000" in caught.value.message
 
 
+@pytest.mark.parametrize("name", ["JPEGLSNearLossless_16.dcm", "MR_small_jpeg_ls_lossless.dcm"])
+def test_a_cut_jpeg_ls_codestream_is_refused_before_the_codec_runs(name: str) -> None:
+    """CharLS spends seconds on some cut streams before it fails (found by
+    bench/codec_fuzz.py): a JPEG-LS stream without its end marker is refused at once."""
+    from pydicom.encaps import encapsulate, get_frame
+
+    ds = pydicom.dcmread(bundled(name))
+    frame = get_frame(ds.PixelData, 0, number_of_frames=1)
+    called = []
+
+    def codec(encoded: bytes, info: object) -> bytes:
+        called.append(True)
+        raise AssertionError("not reached")
+
+    registry = decoders.default_registry()
+    registry.register(str(ds.file_meta.TransferSyntaxUID), codec, name="spy")
+    ds.PixelData = encapsulate([frame[: len(frame) // 2]])
+    with pytest.raises(PixelDataError) as caught:
+        decode_frame(ds, 0, registry)
+    assert "JPEG-LS" in caught.value.message and "truncated or corrupt" in caught.value.message
+    assert not called
+    ds.PixelData = encapsulate([frame])  # with its end marker (and padding): decoded
+    with pytest.raises(PixelDataError):
+        decode_frame(ds, 0, registry)
+    assert called
+
+
 # -- Codestreams made here for the syntaxes pydicom bundles no sample of -------------------
 
 

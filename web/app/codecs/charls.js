@@ -21,7 +21,7 @@ export async function load(baseUrl) {
     transferSyntaxes: ['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'],
     decode(encoded, info) {
       let mode = -1;
-      const { data, frame } = runDecoder(module.JpegLSDecoder, encoded, (decoder) => {
+      const { data, frame } = runDecoder(module, 'JpegLSDecoder', encoded, (decoder) => {
         decoder.decode();
         mode = decoder.getInterleaveMode();
       });

@@ -34,46 +34,104 @@
  */
 
 /**
+ * A heap this large after a decode is given back by starting the codec afresh: a WebAssembly
+ * memory never shrinks, and one huge (or hostile) frame would otherwise keep it for good.
+ */
+const RENEW_ABOVE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * An emscripten codec module that is made anew, synchronously, after a decode fails (or
+ * leaves a huge heap): a codec that throws or aborts mid-decode may leave leaked memory or
+ * broken state behind. bench/codec_fuzz.py found OpenJPEG failing on intact frames after a few
+ * dozen corrupt ones. The compiled WebAssembly module is kept, so a fresh instance costs
+ * milliseconds and needs no fetch.
+ */
+export class RenewableModule {
+  /** @param {function(): any} make a fresh, ready module */
+  constructor(make) {
+    this.make = make;
+    /** @type {any} the current emscripten module */
+    this.module = make();
+  }
+
+  /**
+   * Run `use` with the current module; if it throws, the module is replaced before the error
+   * is passed on.
+   * @template T
+   * @param {function(any): T} use
+   * @returns {T}
+   */
+  use(use) {
+    let result;
+    try {
+      result = use(this.module);
+    } catch (error) {
+      this.module = this.make();
+      throw error;
+    }
+    if ((this.module.HEAP8?.length || 0) > RENEW_ABOVE_BYTES) this.module = this.make();
+    return result;
+  }
+}
+
+/**
  * Import an emscripten factory (an ES module made by the builder, see build/pins.json) from
- * `baseUrl` and instantiate it, its `.wasm` fetched from the same folder. Instantiating here,
- * once, is what lets `decode` be synchronous afterwards.
+ * `baseUrl`, compile its `.wasm` (same folder, same name) once, and instantiate it. The
+ * instance is made synchronously (emscripten's `instantiateWasm` hook with an already
+ * compiled module), which is what lets `decode` be synchronous, and the module be renewed
+ * inside a decode call.
  * @param {string|URL} baseUrl the URL of dist/codecs/ (ending in a slash)
  * @param {string} glue the factory's file name
- * @returns {Promise<any>} the ready module
+ * @returns {Promise<RenewableModule>}
  */
 export async function loadEmscripten(baseUrl, glue) {
   const factory = (await import(new URL(glue, baseUrl).href)).default;
-  return factory({
-    // The glue would otherwise look for its .wasm next to the *worker* script.
-    locateFile: (/** @type {string} */ name) => new URL(name, baseUrl).href,
-    // Silence the glue's own console output (abort texts, codec warnings): failures reach
-    // the caller as exceptions, and loadCodecs names a codec that did not load.
-    print: () => {},
-    printErr: () => {},
+  const response = await fetch(new URL(glue.replace(/\.js$/, '.wasm'), baseUrl));
+  if (!response.ok) throw new Error(`${glue}: its WebAssembly could not be fetched`);
+  const compiled = await WebAssembly.compile(await response.arrayBuffer());
+  return new RenewableModule(() => {
+    const module = {
+      // Silence the glue's own console output (abort texts, codec warnings): failures reach
+      // the caller as exceptions, and loadCodecs names a codec that did not load.
+      print: () => {},
+      printErr: () => {},
+      /**
+       * @param {WebAssembly.Imports} imports
+       * @param {function(WebAssembly.Instance, WebAssembly.Module): any} receive
+       */
+      instantiateWasm: (imports, receive) => receive(new WebAssembly.Instance(compiled, imports), compiled),
+    };
+    // With the instance given synchronously the glue runs to completion inside this call;
+    // its promise is only the notice of it.
+    factory(module).catch(() => {});
+    if (!(/** @type {any} */ (module)).calledRun) throw new Error(`${glue}: the codec did not start`);
+    return module;
   });
 }
 
 /**
- * Decode one codestream with an embind decoder class (J2KDecoder, JpegLSDecoder, ...), all
- * of which share this interface, and copy the result out of the WebAssembly memory (the
- * next decode reuses it, and memory growth detaches views of it).
- * @param {any} DecoderClass
+ * Decode one codestream with an embind decoder class (J2KDecoder, JpegLSDecoder, ...) of a
+ * renewable module, all of which share this interface, and copy the result out of the
+ * WebAssembly memory (the next decode reuses it, and memory growth detaches views of it).
+ * @param {RenewableModule} renewable
+ * @param {string} className the embind class, e.g. `J2KDecoder`
  * @param {Uint8Array} encoded
  * @param {function(any): void} [run] decodes (default `decoder.decode()`)
- * @returns {{data: Uint8Array, frame: CodestreamInfo, decoder: any}} `decoder` is deleted;
- *   only values read inside `run` are still valid
+ * @returns {{data: Uint8Array, frame: CodestreamInfo}}
  */
-export function runDecoder(DecoderClass, encoded, run = (decoder) => decoder.decode()) {
-  const decoder = new DecoderClass();
-  try {
-    decoder.getEncodedBuffer(encoded.length).set(encoded);
-    run(decoder);
-    const frame = decoder.getFrameInfo();
-    const data = decoder.getDecodedBuffer().slice();
-    return { data, frame, decoder };
-  } finally {
-    decoder.delete();
-  }
+export function runDecoder(renewable, className, encoded, run = (decoder) => decoder.decode()) {
+  return renewable.use((module) => {
+    const decoder = new module[className]();
+    try {
+      decoder.getEncodedBuffer(encoded.length).set(encoded);
+      run(decoder);
+      const frame = decoder.getFrameInfo();
+      const data = decoder.getDecodedBuffer().slice();
+      return { data, frame };
+    } finally {
+      decoder.delete();
+    }
+  });
 }
 
 /**

@@ -45,7 +45,7 @@ export async function load(baseUrl) {
 }
 
 /**
- * @param {any} module the libjpeg-turbo module
+ * @param {import('./common.js').RenewableModule} module the libjpeg-turbo module
  * @param {Uint8Array} encoded
  * @param {import('./common.js').FrameInfo} info
  * @returns {import('./common.js').DecodedFrame}
@@ -53,7 +53,7 @@ export async function load(baseUrl) {
 function decode8(module, encoded, info) {
   const colour = info.samples_per_pixel === 3;
   const { data, frame } = runDecoder(
-    module.JPEGDecoder, colour ? withoutColourTransform(encoded) : encoded);
+    module, 'JPEGDecoder', colour ? withoutColourTransform(encoded) : encoded);
   checkGeometry(name, frame, info);
   return { data, dtype: dtypeFor(1, info) };
 }

@@ -17,7 +17,7 @@ export async function load(baseUrl) {
     name,
     transferSyntaxes: ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91'],
     decode(encoded, info) {
-      const { data, frame } = runDecoder(module.J2KDecoder, encoded);
+      const { data, frame } = runDecoder(module, 'J2KDecoder', encoded);
       return j2kOutput(name, data, frame, info);
     },
   };

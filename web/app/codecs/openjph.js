@@ -19,7 +19,7 @@ export async function load(baseUrl) {
     decode(encoded, info) {
       // Resolution level 0: the full image (the decoder can stop at a coarser level).
       const { data, frame } = runDecoder(
-        module.HTJ2KDecoder, encoded, (decoder) => decoder.decodeSubResolution(0));
+        module, 'HTJ2KDecoder', encoded, (decoder) => decoder.decodeSubResolution(0));
       return j2kOutput(name, data, frame, info);
     },
   };
