@@ -22,6 +22,7 @@ from dicomtab.deid.batch import (
 )
 from dicomtab.deid.keys import generate_key_file, read_key_file
 from dicomtab.deid.profile import HIPAA_METHODS, builtin_names, load_profile
+from dicomtab.deid.regions import Templates, templates_from_json
 from dicomtab.deid.release import (
     RECORD_NAME,
     build_record,
@@ -58,6 +59,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--no-verify", action="store_true",
                    help="do not check each output against its original (the release record "
                    "then says verification was not run)")
+    p.add_argument("--regions", type=Path, action="append", default=[], metavar="FILE",
+                   help="a redaction template (JSON, from the viewer or by hand): its boxes of "
+                   "burned-in text are blanked in the images whose header matches; repeatable")
     p.set_defaults(func=run_deid)
 
     v = subparsers.add_parser("verify", help="scan de-identified files for residual PHI and "
@@ -109,6 +113,19 @@ def _record_base(args: argparse.Namespace) -> Path:
     return base
 
 
+def _templates(paths: list[Path]) -> Templates:
+    """The redaction templates of ``--regions`` files, in the order given."""
+    found = Templates()
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise PolicyError(f"{path}: the redaction template could not be read "
+                              f"({exc.strerror})") from None
+        found = found + templates_from_json(data, path.name)
+    return found
+
+
 def run_deid(args: argparse.Namespace) -> int:
     """De-identify the inputs and write the release record.
 
@@ -119,12 +136,14 @@ def run_deid(args: argparse.Namespace) -> int:
         key = read_key_file(args.key_file)
         check_output_location(args.output, args.inputs, args.crosswalk, args.audit)
         record_base = _record_base(args)
+        templates = _templates(args.regions)
         items = collect_inputs(args.inputs)
     except DicomtabError as exc:
         return _error(exc.message)
     args.output.mkdir(parents=True, exist_ok=True)
     batch = run_batch(items, args.output, profile, key, progress=_report,
-                      verify=not args.no_verify, allow_damaged=args.allow_damaged)
+                      verify=not args.no_verify, allow_damaged=args.allow_damaged,
+                      templates=templates)
     if args.crosswalk is not None:
         write_crosswalk(args.crosswalk, batch.crosswalk)
     if args.audit is not None:

@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydicom.dataset import Dataset
 
@@ -24,7 +25,9 @@ from dicomtab.deid.damage import Damage, damage_of, drop_unreadable
 from dicomtab.deid.engine import DeidResult, ElementRecord, deidentify
 from dicomtab.deid.inputs import InputItem
 from dicomtab.deid.keys import Key
+from dicomtab.deid.pixel_cleaning import PixelCleaning, clean_pixels
 from dicomtab.deid.profile import Profile
+from dicomtab.deid.regions import Templates
 from dicomtab.deid.review import DAMAGED_FLAG
 from dicomtab.deid.verify import Finding, verify_output
 from dicomtab.deid.writer import encode
@@ -57,6 +60,8 @@ class FileOutcome:
     findings: list[Finding] = field(default_factory=list)
     #: Why the input was damaged, when it was processed as damaged (value-free).
     damaged: str | None = None
+    #: What the pixel step did (PixelCleaning.to_dict()); None when no template applied.
+    pixels: dict[str, Any] | None = None
 
 
 @dataclass
@@ -67,6 +72,8 @@ class BatchResult:
     crosswalk: dict[str, str] = field(default_factory=dict)
     #: Whether each written file was verified against its original.
     verified: bool = False
+    #: The redaction template files used (names and sha256), for the release record.
+    pixel_templates: tuple[str, ...] = ()
 
     @property
     def failed(self) -> list[FileOutcome]:
@@ -191,14 +198,19 @@ def _read_for_deid(data: bytes, name: str,
     return opened.dataset, None
 
 
-def _process(item: InputItem, profile: Profile, key: Key,
-             allow_damaged: bool = False) -> tuple[Dataset, DeidResult, bytes, Damage | None]:
+def _process(item: InputItem, profile: Profile, key: Key, allow_damaged: bool = False,
+             templates: Templates | None = None,
+             ) -> tuple[Dataset, DeidResult, bytes, Damage | None]:
     try:
         data = item.read()
     except OSError as exc:
         raise UnsupportedError(f"{item.name} could not be read ({exc.strerror})") from None
     source, damage = _read_for_deid(data, item.name, allow_damaged)
-    result = deidentify(source, profile, key, damage=damage)
+    cleaner = None
+    if templates:
+        def cleaner(original: Dataset, out: Dataset) -> PixelCleaning | None:
+            return clean_pixels(original, out, templates, item.name)
+    result = deidentify(source, profile, key, damage=damage, pixel_cleaner=cleaner)
     if not result.sop_instance_uid or "SOPClassUID" not in result.dataset:
         raise UnsupportedError(
             f"{item.name} has no SOP Class/Instance UID, so it is not a storable DICOM "
@@ -224,11 +236,13 @@ class Batch:
     """
 
     def __init__(self, profile: Profile, key: Key, *, verify: bool,
-                 allow_damaged: bool = False) -> None:
+                 allow_damaged: bool = False, templates: Templates | None = None) -> None:
         self.profile, self.key = profile, key
+        #: Boxes of burned-in text to blank, by header match (see dicomtab.deid.regions).
+        self.templates = templates or Templates()
         #: Whether an image whose pixel data is missing (most likely cut) is processed anyway.
         self.allow_damaged = allow_damaged
-        self.result = BatchResult(verified=verify)
+        self.result = BatchResult(verified=verify, pixel_templates=self.templates.sources)
         self._written: set[str] = set()
         self._pairs: dict[int, dict[str, str]] = {}
 
@@ -237,7 +251,7 @@ class Batch:
         outcome = FileOutcome(item.name)
         try:
             source, result, data, damage = _process(item, self.profile, self.key,
-                                                    self.allow_damaged)
+                                                    self.allow_damaged, self.templates)
             rel = output_relpath(result).as_posix()
             if rel in self._written:
                 raise PolicyError(
@@ -246,6 +260,7 @@ class Batch:
                 )
             outcome.output = rel
             outcome.records, outcome.flags = result.records, result.flags
+            outcome.pixels = result.pixels.to_dict() if result.pixels else None
             if damage is not None:
                 outcome.flags = [*outcome.flags, DAMAGED_FLAG]
                 outcome.damaged = damage.reason
@@ -293,7 +308,7 @@ def _forget(outcome: FileOutcome) -> None:
     """A failed file leaves nothing behind: no output, manifest entry or findings."""
     outcome.output = outcome.sha256 = outcome.size = None
     outcome.records, outcome.flags, outcome.findings = [], [], []
-    outcome.damaged = None
+    outcome.damaged = outcome.pixels = None
 
 
 def write_atomically(target: Path, data: bytes) -> None:
@@ -319,6 +334,7 @@ def run_batch(
     verify: bool = False,
     sink: Callable[[str, bytes], None] | None = None,
     allow_damaged: bool = False,
+    templates: Templates | None = None,
 ) -> BatchResult:
     """De-identify ``items`` into ``outdir``; a failing file is recorded, the rest go on.
 
@@ -328,7 +344,7 @@ def run_batch(
     instance.dcm``) and bytes instead of writing under ``outdir``. ``allow_damaged``:
     process an image whose pixel data is missing (refused by default).
     """
-    batch = Batch(profile, key, verify=verify, allow_damaged=allow_damaged)
+    batch = Batch(profile, key, verify=verify, allow_damaged=allow_damaged, templates=templates)
     for item in items:
         outcome, data = batch.process(item)
         if data is None or outcome.output is None:

@@ -50,6 +50,7 @@ from dicomtab.deid.methods import (
     encoded_method_codes,
     method_text,
 )
+from dicomtab.deid.pixel_cleaning import PixelCleaning
 from dicomtab.deid.profile import Profile
 from dicomtab.deid.review import FACE_FLAG, VOICE_FLAG, review_flags
 from dicomtab.deid.table import DeidTable, PrivateKey, load_table
@@ -72,7 +73,20 @@ PORTABLE_HINTS = ("PORTABLE", "MOBILE")
 
 #: Called with the de-identified dataset when the profile asks for Clean Pixel Data; returns
 #: the dataset with burned-in text removed. None means no pixel cleaning is available.
-PixelCleaner = Callable[[Dataset], Dataset]
+#: The pixel step: (original, de-identified copy) -> what it did to the copy's pixels, or
+#: None when nothing applies (see dicomtab.deid.pixel_cleaning).
+PixelCleaner = Callable[[Dataset, Dataset], "PixelCleaning | None"]
+#: A file flagged for burned-in text whose pixels were blanked but not checked for text.
+PIXEL_CHECK_FLAG = "pixel-check-review"
+PIXEL_DATA_TAG = 0x7FE00010
+
+
+def pixel_note(cleaning: PixelCleaning) -> str:
+    """The DeidentificationMethod note of a cleaned file: how many boxes, and whether a text
+    detector checked the result (never where the text was)."""
+    count = len((cleaning.redaction or {}).get("boxes", ()))
+    checked = "checked by a text detector" if cleaning.checked else "not checked for text"
+    return f"burned-in text blanked in {count} region{'' if count == 1 else 's'} ({checked})"
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,8 @@ class DeidResult:
     #: (original Patient's Name, its replacement) for the crosswalk; ("", "") when either is
     #: empty or the name was kept as it was.
     patient_name: tuple[str, str] = ("", "")
+    #: What the pixel step did (None: no template applied to this file).
+    pixels: PixelCleaning | None = None
 
     @property
     def sop_instance_uid(self) -> str:
@@ -383,10 +399,6 @@ def needs_pixel_review(ds: Dataset) -> bool:
     return False
 
 
-def _wants_pixels(profile: Profile) -> bool:
-    return profile.has("clean_pixel_data") or profile.has("clean_recognizable_visual_features")
-
-
 def flags_for(source: Dataset, profile: Profile, *, pixels_cleaned: bool = False,
               kept: Iterable[Any] | None = None) -> list[str]:
     """The review flags de-identifying ``source`` under ``profile`` gives.
@@ -475,12 +487,22 @@ def _deidentify(
 ) -> DeidResult:
     walker = Walker(profile, table, key, source, damage)
     out = walker.walk(source, "", None)
+    # The file meta first: the pixel step may change the transfer syntax.
+    out.file_meta = _file_meta(source, out, walker)
 
-    pixels_cleaned = False
-    if needs_pixel_review(source) and _wants_pixels(profile) and pixel_cleaner is not None:
-        out = pixel_cleaner(out)
-        pixels_cleaned = True
+    cleaning = None
+    if pixel_cleaner is not None and profile.clean_pixels != "off":
+        cleaning = pixel_cleaner(source, out)
+    if cleaning is not None and cleaning.cleaned:
+        walker._record("PixelData", PIXEL_DATA_TAG, str(out["PixelData"].VR)
+                       if "PixelData" in out else "OB", "C",
+                       "clean-pixels:" + ",".join(cleaning.templates))
+    # Only a check by a text detector lets the file claim Clean Pixel Data.
+    pixels_cleaned = cleaning is not None and cleaning.cleaned and cleaning.checked
     flags = flags_for(source, profile, pixels_cleaned=pixels_cleaned, kept=out.keys())
+    if cleaning is not None and cleaning.cleaned and not cleaning.checked \
+            and "pixel-review" in flags:
+        flags[flags.index("pixel-review")] = PIXEL_CHECK_FLAG
     shows_person = [f for f in flags if f in (FACE_FLAG, VOICE_FLAG)]
 
     applied = sorted(o for o in profile.options if o not in
@@ -490,8 +512,11 @@ def _deidentify(
         claimable = ("clean_pixel_data",) + (
             () if shows_person else ("clean_recognizable_visual_features",))
         applied += [o for o in claimable if profile.has(o)]
+        out.BurnedInAnnotation = "NO"
     notes = ((YEAR_NOTE,) if profile.date_precision == "year" else ()) + (
         (HIPAA_NOTES[profile.hipaa],) if profile.hipaa else ())
+    if cleaning is not None and cleaning.cleaned:
+        notes += (pixel_note(cleaning),)
     out.PatientIdentityRemoved = "YES"
     out.DeidentificationMethod = method_text(profile.name, table.edition(), applied, notes)
     out[METHOD_CODE_SEQUENCE] = encoded_method_codes(
@@ -503,7 +528,6 @@ def _deidentify(
     if "SpecificCharacterSet" in source and "SpecificCharacterSet" not in out:
         out.SpecificCharacterSet = source.SpecificCharacterSet
     mark_encoding(out, walker.implicit, walker.little, source._character_set)
-    out.file_meta = _file_meta(source, out, walker)
     out.preamble = b"\x00" * 128
     pseudonym = str(out.get("PatientID", "")) or walker.fields["hash8"]
     original_id = str(source.get("PatientID", "") or "")
@@ -517,5 +541,6 @@ def _deidentify(
         date_offset_days=walker.offset,
         methods=applied,
         patient_name=names if all(names) and names[0] != names[1] else ("", ""),
+        pixels=cleaning,
     )
 

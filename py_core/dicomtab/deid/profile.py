@@ -18,7 +18,8 @@ A profile is a JSON object::
       "date_offset_days": -1000,
       "date_precision": "year",
       "scrub_patterns": ["phone", "email", "ssn", "url", "ip", "date"],
-      "hipaa": "safe-harbor"
+      "hipaa": "safe-harbor",
+      "clean_pixels": "auto"
     }
 
 Built-in profiles live in ``dicomtab/profiles/*.json``; any other path is read as a file.
@@ -71,6 +72,12 @@ ACTIONS = STANDARD_ACTIONS | frozenset(GENERALIZERS)
 DATE_PRECISIONS = frozenset({"year"})
 #: The table's option columns that mark an attribute as temporal information.
 DATE_OPTIONS = ("retain_long_full_dates", "retain_long_modified_dates")
+
+#: Values of ``clean_pixels``, what a profile does about burned-in text: ``off`` (nothing, not
+#: even a flag), ``flag`` (flag the files that may carry it; boxes the user gives are still
+#: applied), ``templates`` (also the known device layouts), ``auto`` (templates, then text
+#: detection). See dicomtab.deid.pixel_cleaning.
+CLEAN_PIXELS = ("off", "flag", "templates", "auto")
 
 #: HIPAA de-identification methods (45 CFR 164.514(b)) a profile can declare.
 HIPAA_METHODS: dict[str, str] = {
@@ -126,6 +133,8 @@ class Profile:
     scrub_patterns: tuple[str, ...] = ()
     #: The HIPAA method the profile is written for ("safe-harbor", "expert-determination").
     hipaa: str | None = None
+    #: What the profile does about burned-in text (one of CLEAN_PIXELS).
+    clean_pixels: str = "flag"
     #: sha256 of the JSON the profile was read from ("" when built from data in memory).
     sha256: str = ""
     #: Whether it is one of the profiles shipped with the package.
@@ -223,6 +232,10 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> Profile:
     if not isinstance(patterns, list) or unknown_patterns(map(str, patterns)):
         raise PolicyError(f"profile {source}: scrub_patterns may name "
                           + ", ".join(sorted(PATTERNS)))
+    clean_pixels = data.get("clean_pixels", "flag")
+    if clean_pixels not in CLEAN_PIXELS:
+        raise PolicyError(f"profile {source}: clean_pixels must be one of "
+                          + ", ".join(CLEAN_PIXELS))
     hipaa = data.get("hipaa")
     if hipaa is not None and hipaa not in HIPAA_METHODS:
         raise PolicyError(f"profile {source}: hipaa must be one of {', '.join(HIPAA_METHODS)}")
@@ -242,6 +255,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> Profile:
         date_precision=precision,
         scrub_patterns=tuple(dict.fromkeys(str(p) for p in patterns)),
         hipaa=hipaa,
+        clean_pixels=clean_pixels,
     )
 
 

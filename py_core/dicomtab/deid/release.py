@@ -83,6 +83,7 @@ def profile_section(profile: Profile) -> dict[str, Any]:
         "options": sorted(profile.options),
         "dates": _dates(profile),
         "scrub_patterns": list(profile.scrub_patterns),
+        "clean_pixels": profile.clean_pixels,
         "overrides": [{"tag": _tag(t), "keyword": keyword(t), "action": a}
                       for t, a in sorted(profile.overrides.items())],
         "private_overrides": [
@@ -182,6 +183,30 @@ def manifest_section(batch: BatchResult) -> dict[str, Any]:
     return {"algorithm": "sha256", "files": files}
 
 
+#: Flags of a file that may carry burned-in text: not cleaned, or cleaned but not checked.
+PIXEL_FLAGS = ("pixel-review", "pixel-check-review")
+
+
+def pixels_section(batch: BatchResult) -> dict[str, Any]:
+    """What was done about burned-in text: the template files used, every file whose pixels
+    were blanked (boxes by frame, never values), and each file flagged for burned-in text by
+    status: cleaned and checked, cleaned but not checked, or not cleaned."""
+    written = [o for o in batch.outcomes if o.output is not None]
+    flagged = {"cleaned": 0, "cleaned_not_checked": 0, "not_cleaned": 0}
+    for outcome in written:
+        pixels = outcome.pixels or {}
+        if outcome.flags and any(f in PIXEL_FLAGS for f in outcome.flags):
+            status = "not_cleaned" if pixels.get("status") != "cleaned" else "cleaned_not_checked"
+            flagged[status] += 1
+        elif pixels.get("status") == "cleaned" and pixels.get("checked"):
+            flagged["cleaned"] += 1
+    return {
+        "templates": list(batch.pixel_templates),
+        "flagged_files": flagged,
+        "files": [{"file": o.output, **o.pixels} for o in written if o.pixels],
+    }
+
+
 def build_record(
     batch: BatchResult,
     profile: Profile,
@@ -213,6 +238,7 @@ def build_record(
         "released_studies": _released(batch),
         "verification": verification_section(batch),
         "manifest": manifest_section(batch),
+        "pixels": pixels_section(batch),
     }
 
 
@@ -263,6 +289,12 @@ def record_text(record: dict[str, Any]) -> str:
             _line("Failed", files["failed"])]
     out += [_line(f"Failed ({code})", n) for code, n in files["failed_by_reason"].items()]
     out += [_line(f"Flagged ({flag})", n) for flag, n in files["flagged_for_review"].items()]
+    pixels = record.get("pixels") or {}
+    for source in pixels.get("templates", []):
+        out.append(_line("Redaction template", source))
+    for status, n in (pixels.get("flagged_files") or {}).items():
+        if n:
+            out.append(_line(f"Burned-in text: {status.replace('_', ' ')}", n))
     out += ["", "Released studies (new identifiers)"]
     out += [f"  {s['patient']}  {s['study_instance_uid']}  {s['series']} series, "
             f"{s['instances']} instance(s)" for s in record["released_studies"]] or ["  (none)"]

@@ -13,6 +13,7 @@ from pydicom.uid import ImplicitVRLittleEndian
 
 from dicomtab.deid.engine import IMPLEMENTATION_CLASS_UID, deidentify
 from dicomtab.deid.methods import CID_7050
+from dicomtab.deid.pixel_cleaning import PixelCleaning
 from dicomtab.deid.profile import OPTIONS, Profile, profile_from_dict
 from dicomtab.deid.table import load_table
 from dicomtab.deid.writer import encode
@@ -282,13 +283,24 @@ def test_pixel_options_are_hooks_that_flag() -> None:
     codes = [i.CodeValue for i in result.dataset.DeidentificationMethodCodeSequence]
     assert "pixel-review" in result.flags and "113101" not in codes
 
-    def cleaner(ds: Dataset) -> Dataset:
-        ds.BurnedInAnnotation = "NO"
-        return ds
+    def cleaner(checked: bool):  # type: ignore[no-untyped-def]
+        def clean(source: Dataset, out: Dataset) -> PixelCleaning:
+            return PixelCleaning("cleaned", ("t",), {"boxes": [{}]}, checked=checked)
+        return clean
 
-    cleaned = deidentify(US, prof("clean_pixel_data"), KEY, pixel_cleaner=cleaner)
+    # Blanked but not checked for text: flagged for a check, and no claim of the option.
+    unchecked = deidentify(US, prof("clean_pixel_data"), KEY, pixel_cleaner=cleaner(False))
+    codes = [i.CodeValue for i in unchecked.dataset.DeidentificationMethodCodeSequence]
+    assert unchecked.flags == ["pixel-check-review"] and "113101" not in codes
+    assert "BurnedInAnnotation" not in unchecked.dataset or \
+        unchecked.dataset.BurnedInAnnotation != "NO"
+    assert "burned-in text blanked in 1 region (not checked for text)" in \
+        unchecked.dataset.DeidentificationMethod
+    # Checked by a detector: the option is claimed, and Burned In Annotation says NO.
+    cleaned = deidentify(US, prof("clean_pixel_data"), KEY, pixel_cleaner=cleaner(True))
     codes = [i.CodeValue for i in cleaned.dataset.DeidentificationMethodCodeSequence]
     assert "113101" in codes and cleaned.flags == []
+    assert cleaned.dataset.BurnedInAnnotation == "NO"
     assert deidentify(CT, prof(), KEY).flags == []
 
 
