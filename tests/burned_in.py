@@ -107,7 +107,8 @@ def burned_dataset(kind: str, syntax: str, frames: int = 1) -> tuple[Dataset, np
                     frames=frames if frames > 1 else None, **extra)
     if syntax == str(RLELossless):
         typed = stored.astype(np.uint16 if bits > 8 else np.uint8)
-        ds.compress(RLELossless, typed if frames > 1 else typed[0], encoding_plugin="pydicom")
+        ds.compress(RLELossless, typed if frames > 1 else typed[0], encoding_plugin="pydicom",
+                    generate_instance_uid=False)
     elif syntax not in ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2"):
         _encapsulate(ds, stored, syntax)
     else:

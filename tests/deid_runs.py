@@ -24,7 +24,8 @@ KEY_TEXT = bytes(range(32)).hex() + "\n"
 
 
 def cli_run(inputs: list[Path], out: Path, profile: str, *, crosswalk: bool = False,
-            allow_damaged: bool = False) -> tuple[dict[str, bytes], dict[str, Any]]:
+            allow_damaged: bool = False,
+            regions: tuple[Path, ...] = ()) -> tuple[dict[str, bytes], dict[str, Any]]:
     """``dicomtab deid INPUTS -o OUT/files`` with KEY_TEXT; crosswalk in OUT/crosswalk.csv."""
     out.mkdir(parents=True)
     keyfile = out / "run.key"
@@ -36,6 +37,8 @@ def cli_run(inputs: list[Path], out: Path, profile: str, *, crosswalk: bool = Fa
         argv += ["--crosswalk", str(out / "crosswalk.csv")]
     if allow_damaged:
         argv.append("--allow-damaged")
+    for path in regions:
+        argv += ["--regions", str(path)]
     assert main(argv) in (0, 1)
     record = json.loads((files / f"{RECORD_NAME}.json").read_text(encoding="utf-8"))
     written = {p.relative_to(files).as_posix(): p.read_bytes()
@@ -44,7 +47,8 @@ def cli_run(inputs: list[Path], out: Path, profile: str, *, crosswalk: bool = Fa
 
 
 def tab_run(worker_api: ModuleType, inputs: list[Path], profile: str, *, crosswalk: bool = False,
-            allow_damaged: bool = False) -> tuple[dict[str, bytes], dict[str, Any], str | None]:
+            allow_damaged: bool = False, regions: tuple[Path, ...] = (),
+            ) -> tuple[dict[str, bytes], dict[str, Any], str | None]:
     """Open ``inputs`` and de-identify them through the worker's calls, in the page's order
     (open, begin, each file then stored, finish, crosswalk, end). A file refused as damaged
     is opened for the inspector and taken too, as the page does (refused unless
@@ -58,7 +62,9 @@ def tab_run(worker_api: ModuleType, inputs: list[Path], profile: str, *, crosswa
             damaged = json.loads(worker_api.open_damaged(path.read_bytes(), path.name))
             if damaged["status"] == "success":
                 ids.append(damaged["payload"]["instanceId"])
-    options = json.dumps({"verify": True, "crosswalk": crosswalk, "allowDamaged": allow_damaged})
+    options = json.dumps({"verify": True, "crosswalk": crosswalk, "allowDamaged": allow_damaged,
+                          "regions": [{"name": p.name, "text": p.read_text(encoding="utf-8")}
+                                      for p in regions]})
     begun = json.loads(worker_api.deid_begin(json.dumps({"builtin": profile}),
                                              KEY_TEXT.encode(), "run.key", options))
     assert begun["status"] == "success", begun

@@ -443,17 +443,28 @@ def deid_flags(instance_ids: Any, spec: str) -> str:
 
 def deid_begin(spec: str, key: bytes | bytearray | memoryview | _BufferProxy, key_name: str,
                options: str) -> str:
-    """Start a run; ``options`` is JSON ``{verify, crosswalk, operator, purpose, allowDamaged}``."""
+    """Start a run; ``options`` is JSON ``{verify, crosswalk, operator, purpose, allowDamaged,
+    regions}`` (``regions``: redaction template files as ``[{name, text}]``)."""
 
     def begin() -> dict[str, Any]:
         chosen = json.loads(options)
+        regions = [(str(r.get("name", "regions.json")), str(r.get("text", "")).encode("utf-8"))
+                   for r in chosen.get("regions") or []]
         return _deid().begin(
             json.loads(spec), _as_bytes(key), key_name,
             verify=bool(chosen.get("verify", True)), crosswalk=bool(chosen.get("crosswalk")),
             operator=chosen.get("operator"), purpose=chosen.get("purpose"),
-            allow_damaged=bool(chosen.get("allowDamaged")))
+            allow_damaged=bool(chosen.get("allowDamaged")), regions=regions)
 
     return _run(begin)
+
+
+def deid_regions(text: str, name: str) -> str:
+    """JSON result: what a redaction template file holds (templates, boxes), or why it is
+    not one."""
+    from dicomtab.deid import tab
+
+    return _run(lambda: tab.regions_info(text.encode("utf-8"), name))
 
 
 def deid_file(instance_id: str) -> tuple[str, bytes | None]:

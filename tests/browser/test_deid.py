@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from dicomtab.deid.keys import key_from_bytes
 from tests.browser.conftest import download, open_files
+from tests.burned_in import burned_dataset, template_json, text_mask
 from tests.conftest import bundled
 from tests.core.deid.hipaa_set import write_hipaa_set
 from tests.core.deid.phi_set import SEEDED_VALUES, write_set
@@ -414,3 +415,43 @@ def test_damaged_files_are_refused_by_name_unless_allowed_then_flagged(
     assert record["settings"]["allow_damaged"] is True
     assert record["verification"]["result"] == "not passed"
     expect(app.get_by_test_id("deid-counts")).to_contain_text("3 of 3 files written, 0 failed")
+
+
+def test_a_redaction_template_blanks_burned_in_text_as_the_cli_does(
+        app: Page, keyfile: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for n, (kind, syntax) in enumerate([("rgb", "1.2.840.10008.1.2.1"),
+                                        ("mono2-12", "1.2.840.10008.1.2.4.80"),
+                                        ("rgb", "1.2.840.10008.1.2.4.90")]):
+        ds, _ = burned_dataset(kind, syntax)
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = f"1.2.826.0.1.3680043.9.9999.6.{n}"
+        ds.save_as(folder / f"us{n}.dcm", enforce_file_format=True)
+    files = sorted(folder.iterdir())
+    regions = tmp_path / "acme.json"
+    regions.write_bytes(template_json())
+    cli_files, cli_record = cli_run(files, tmp_path / "cli", "hipaa-safe-harbor", regions=(regions,))
+    _start(app, files)
+    app.get_by_test_id("deid-profile").select_option("hipaa-safe-harbor")
+    app.get_by_test_id("deid-key-file").set_input_files(str(keyfile))
+    # A bad template is named with its problem; a good one is listed.
+    app.get_by_test_id("deid-regions-file").set_input_files(
+        files=[{"name": "wrong.json", "mimeType": "application/json", "buffer": b"[]"}])
+    expect(app.get_by_test_id("deid-regions-error")).to_contain_text("wrong.json: not a redaction template")
+    app.get_by_test_id("deid-regions-file").set_input_files(str(regions))
+    expect(app.get_by_test_id("deid-regions-file-item")).to_have_text(
+        "acme.json: 1 template(s), 1 box(es) to blank in the images they match")
+    expect(app.get_by_test_id("deid-regions-error")).to_be_hidden()
+    with app.expect_download(timeout=120000) as info:
+        app.get_by_test_id("deid-run").click()
+    written = _zip_files(Path(info.value.path()).read_bytes())
+    record = json.loads(written.pop("release-record.json"))
+    written.pop("release-record.txt")
+    assert written == cli_files and len(written) == 3  # byte for byte, redacted pixels included
+    assert record["pixels"] == cli_record["pixels"]
+    assert record["pixels"]["flagged_files"]["cleaned_not_checked"] == 3
+    for data in written.values():
+        ds = pydicom.dcmread(io.BytesIO(data))
+        frame = ds.pixel_array
+        ink = frame[text_mask()]
+        assert (ink == (0 if frame.ndim == 3 else frame.min())).all()

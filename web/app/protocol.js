@@ -128,9 +128,15 @@ export const Request = Object.freeze({
   DEID_PREVIEW: 'deid-preview',
   /**
    * payload: {profile, key, options: {verify?: boolean, crosswalk?: boolean, operator?:
-   * string, purpose?: string}} → {profile: string, hipaa: ?string, fingerprint: string}
+   * string, purpose?: string, allowDamaged?: boolean, regions?: {@link RegionsFile}[]}} →
+   * {profile: string, hipaa: ?string, fingerprint: string}
    */
   DEID_BEGIN: 'deid-begin',
+  /**
+   * payload: {@link RegionsFile} → {name: string, templates: Array<{name: string, boxes:
+   * number}>}: what a redaction template file holds (a failure names the problem)
+   */
+  DEID_REGIONS: 'deid-regions',
   /**
    * payload: {instanceId} → {@link DeidOutcome} & {buffer?: ArrayBuffer} (transferred): the
    * output, de-identified and verified, to store at `output`; then say DEID_STORED
@@ -301,6 +307,12 @@ export const BOOT_STAGES = Object.freeze([
 /**
  * A key file as the user chose or created it; held in the page's memory only.
  * @typedef {{name: string, bytes: ArrayBuffer}} KeyFile
+ */
+
+/**
+ * A redaction template file (boxes of burned-in text to blank; `deid --regions` takes the
+ * same files), as its name and JSON text.
+ * @typedef {{name: string, text: string}} RegionsFile
  */
 
 /**

@@ -317,6 +317,7 @@ function takeBinary(proxy) {
  * @property {boolean} ok                                     DEID_STORED
  * @property {string} [reason]                                DEID_STORED
  * @property {Array<{name: string, text: string}>} [records]  VERIFY: release records opened
+ * @property {string} [text]                                  DEID_REGIONS: the template file's JSON
  */
 
 /**
@@ -370,6 +371,7 @@ const HANDLERS = {
   [Request.DEID_CHECK_PROFILE]: ({ profile }) => api.deid_check_profile(JSON.stringify(profile)),
   [Request.DEID_NEW_KEY]: () => api.deid_new_key(),
   [Request.DEID_KEY_INFO]: ({ key }) => api.deid_key_info(new Uint8Array(key.bytes), key.name),
+  [Request.DEID_REGIONS]: ({ name, text }) => api.deid_regions(String(text), String(name)),
   [Request.DEID_FLAGS]: ({ instanceIds, profile }) => api.deid_flags(instanceIds, JSON.stringify(profile)),
   [Request.DEID_PREVIEW]: ({ instanceId, profile, key }) => api.deid_preview(
     instanceId, JSON.stringify(profile), new Uint8Array(key.bytes), key.name,

@@ -248,7 +248,8 @@ def _set_colour(ds: Dataset, photometric: str, samples: int) -> None:
 def _write_rle(ds: Dataset, array: NDArray, photometric: str) -> None:
     _set_colour(ds, photometric, int(ds.get("SamplesPerPixel") or 1))
     data = array if int(ds.get("NumberOfFrames") or 1) > 1 else array[0]
-    ds.compress(RLELossless, data, encoding_plugin="pydicom")
+    # The SOP Instance UID is the de-identified one: pydicom must not make a new one.
+    ds.compress(RLELossless, data, encoding_plugin="pydicom", generate_instance_uid=False)
 
 
 def _write_native(ds: Dataset, array: NDArray, photometric: str, before: str,

@@ -30,6 +30,7 @@ from dicomtab.deid.profile import (
     load_profile,
     profile_from_bytes,
 )
+from dicomtab.deid.regions import Templates, templates_from_json
 from dicomtab.deid.release import RECORD_NAME, build_record, record_json_bytes, record_text
 from dicomtab.deid.review import DAMAGED_FLAG
 from dicomtab.errors import DicomtabError, PolicyError, UsageError
@@ -113,6 +114,14 @@ def flags_before(session: OpenSession, instance_ids: list[str], spec: dict[str, 
     return flagged
 
 
+def regions_info(data: bytes, name: str) -> dict[str, Any]:
+    """What a redaction template file holds, as the panel lists it (PolicyError if it is
+    none): its templates' names and how many boxes each has."""
+    templates = templates_from_json(data, name)
+    return {"name": name, "templates": [{"name": t.name, "boxes": len(t.boxes)}
+                                         for t in templates.templates]}
+
+
 def _item(session: OpenSession, instance_id: str) -> InputItem:
     """An open instance as a batch input: a sound one from the session, or one refused as
     damaged on opening (``d1``, …) from the inspector, which kept its bytes."""
@@ -156,14 +165,22 @@ class TabDeid:
 
     def begin(self, spec: dict[str, Any], raw_key: bytes, key_name: str, *, verify: bool = True,
               crosswalk: bool = False, operator: str | None = None,
-              purpose: str | None = None, allow_damaged: bool = False) -> dict[str, Any]:
-        """Start a run (forgetting any earlier one); returns the profile and key fingerprint."""
+              purpose: str | None = None, allow_damaged: bool = False,
+              regions: list[tuple[str, bytes]] | None = None) -> dict[str, Any]:
+        """Start a run (forgetting any earlier one); returns the profile and key fingerprint.
+
+        ``regions``: redaction template files, (name, bytes), as ``deid --regions`` takes them.
+        """
         self.end()
         profile, key = profile_of(spec), key_from_bytes(raw_key, key_name)
+        templates = Templates()
+        for name, data in regions or []:
+            templates = templates + templates_from_json(data, name)
         # The same settings the CLI records for the same choices: an audit is not offered here.
         settings = {"verify": bool(verify), "audit_written": False,
                     "crosswalk_written": bool(crosswalk), "allow_damaged": bool(allow_damaged)}
-        batch = Batch(profile, key, verify=bool(verify), allow_damaged=bool(allow_damaged))
+        batch = Batch(profile, key, verify=bool(verify), allow_damaged=bool(allow_damaged),
+                      templates=templates)
         self._run = _Run(batch, settings, operator or None, purpose or None)
         return {"profile": profile.name, "hipaa": HIPAA_METHODS.get(profile.hipaa or ""),
                 "fingerprint": key.fingerprint(), "recordName": RECORD_NAME}

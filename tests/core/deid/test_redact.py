@@ -58,10 +58,11 @@ def _box_mask(box: dict[str, int]) -> np.ndarray:
                          ids=[f"{k}-{s}" for k, s, _ in CASES])
 def test_every_glyph_pixel_changes_and_nothing_else(kind: str, syntax: str, after: str) -> None:
     ds, _stored = burned_dataset(kind, syntax, frames=2)
-    before = _frames(ds)
+    before, uid = _frames(ds), ds.SOPInstanceUID
     redaction = redact(ds, [Box(**BOX)], "us.dcm")
     assert redaction.syntax_after == after
     out = _written(ds)
+    assert out.SOPInstanceUID == uid  # re-encoding must not make a new instance
     assert str(out.file_meta.TransferSyntaxUID) == after
     if after != syntax:
         assert "decoded and written uncompressed" == redaction.how

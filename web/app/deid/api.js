@@ -11,7 +11,9 @@ import { FolderOutput, ZipOutput } from './outputs.js';
  * @property {string[]} [instanceIds]  default: every open instance
  * @property {'zip'|FileSystemDirectoryHandle} output
  * @property {boolean} [crosswalk]
- * @property {boolean} [allowDamaged]  also images whose pixel data is missing (refused otherwise)
+ * @property {boolean} [allowDamaged]  also damaged files, what could be read (refused otherwise)
+ * @property {import('../protocol.js').RegionsFile[]} [regions]  redaction templates: boxes of
+ *   burned-in text to blank in the images they match
  * @property {string} [operator]
  * @property {string} [purpose]
  */
@@ -38,12 +40,24 @@ export async function deidentify(request, panel, open) {
     key: { name: 'key', bytes: bytes.slice().buffer },
     options: {
       crosswalk: Boolean(request.crosswalk), allowDamaged: Boolean(request.allowDamaged),
-      operator: request.operator, purpose: request.purpose,
+      operator: request.operator, purpose: request.purpose, regions: regionsOf(request.regions),
     },
   });
   if (result.status === 'cancelled') throw new Error('deidentify: the run was cancelled; nothing was kept.');
   const record = /** @type {any} */ (result.record);
   return { counts: record.files, verification: record.verification, record, crosswalk: result.crosswalk };
+}
+
+/**
+ * @param {unknown} regions
+ * @returns {import('../protocol.js').RegionsFile[]}
+ */
+function regionsOf(regions) {
+  if (regions === undefined || regions === null) return [];
+  if (!Array.isArray(regions) || !regions.every((r) => r && typeof r.text === 'string')) {
+    throw new Error('deidentify: regions must be a list of {name, text} redaction template files.');
+  }
+  return regions.map((r, i) => ({ name: String(r.name || `regions-${i + 1}.json`), text: r.text }));
 }
 
 /**

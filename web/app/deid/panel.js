@@ -47,6 +47,10 @@ export class DeidPanel {
     /** @type {?FileSystemDirectoryHandle} the folder of the last run, to re-open */
     this.folder = null;
     this.profilesLoaded = false;
+    /** @type {import('../protocol.js').RegionsFile[]} redaction templates for the next run */
+    this.regions = [];
+    /** @type {Map<string, {name: string, templates: Array<{name: string, boxes: number}>}>} */
+    this.regionInfo = new Map();
     this.wire();
   }
 
@@ -74,6 +78,8 @@ export class DeidPanel {
     this.$('deid-preview').addEventListener('click', () => this.preview());
     this.$('deid-flags').addEventListener('click', () => this.listFlagged());
     this.input('deid-allow-damaged').addEventListener('change', () => this.showScope());
+    this.input('deid-regions-file').addEventListener('change', () => this.loadRegions());
+    this.$('deid-regions-clear').addEventListener('click', () => { this.regions = []; this.showRegions(null); });
     this.input('deid-crosswalk').addEventListener('change', () => {
       this.$('deid-crosswalk-warning').hidden = !this.input('deid-crosswalk').checked;
     });
@@ -189,6 +195,38 @@ export class DeidPanel {
     this.showKey(`New key ${made.fingerprint} created and downloaded as ${KEY_NAME}.`, null);
   }
 
+  /** Read the chosen redaction template files; each is checked by the worker and listed. */
+  async loadRegions() {
+    const input = this.input('deid-regions-file');
+    const files = [...(input.files || [])];
+    input.value = '';
+    for (const file of files) {
+      const regions = { name: file.name, text: await file.text() };
+      try {
+        const info = await this.client.request(Request.DEID_REGIONS, regions);
+        this.regions = [...this.regions.filter((r) => r.name !== file.name), regions];
+        this.regionInfo.set(file.name, info);
+        this.showRegions(null);
+      } catch (/** @type {any} */ failure) {
+        this.showRegions(failure.message);
+        return;
+      }
+    }
+  }
+
+  /** @param {?string} problem */
+  showRegions(problem) {
+    this.$('deid-regions').replaceChildren(...this.regions.map((r) => {
+      const info = this.regionInfo.get(r.name);
+      const boxes = info ? info.templates.reduce((n, t) => n + t.boxes, 0) : 0;
+      return el('li', { 'data-testid': 'deid-regions-file-item' },
+        `${r.name}: ${info ? info.templates.length : 0} template(s), ${boxes} box(es) to blank in the images they match`);
+    }));
+    this.$('deid-regions-clear').hidden = this.regions.length === 0;
+    this.$('deid-regions-error').textContent = problem || '';
+    this.$('deid-regions-error').hidden = !problem;
+  }
+
   async loadKeyFile() {
     const file = this.input('deid-key-file').files?.[0];
     this.input('deid-key-file').value = '';
@@ -297,6 +335,7 @@ export class DeidPanel {
       await this.run({ instanceIds, output, options: {
         crosswalk: this.input('deid-crosswalk').checked,
         allowDamaged: this.allowDamaged(),
+        regions: this.regions,
         operator: this.input('deid-operator').value.trim(),
         purpose: this.input('deid-purpose').value.trim(),
       } });
@@ -314,7 +353,8 @@ export class DeidPanel {
   /**
    * Run with the panel's profile and key; the panel shows progress and the result.
    * @param {{instanceIds: string[], output: import('./outputs.js').Output,
-   *   options: {crosswalk?: boolean, operator?: string, purpose?: string, allowDamaged?: boolean},
+   *   options: {crosswalk?: boolean, operator?: string, purpose?: string, allowDamaged?: boolean,
+   *     regions?: import('../protocol.js').RegionsFile[]},
    *   profile?: import('../protocol.js').ProfileChoice, key?: import('../protocol.js').KeyFile}} run
    * @returns {Promise<import('./run.js').RunResult>}
    */

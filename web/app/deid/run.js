@@ -15,7 +15,8 @@ import { RECORD_JSON } from './outputs.js';
  * @property {string[]} instanceIds       what to de-identify, in order
  * @property {Object<string, number>} sizes  bytes of each instance's file (for progress)
  * @property {import('./outputs.js').Output} output
- * @property {{crosswalk?: boolean, operator?: string, purpose?: string, allowDamaged?: boolean}} [options]
+ * @property {{crosswalk?: boolean, operator?: string, purpose?: string, allowDamaged?: boolean,
+ *   regions?: import('../protocol.js').RegionsFile[]}} [options]
  * @property {AbortSignal} [signal]       Cancel: stops after the file under way
  * @property {function(Progress): void} [onProgress]
  */
@@ -67,6 +68,7 @@ export async function runDeidentification(client, settings) {
       options: {
         verify: true, crosswalk: Boolean(options.crosswalk), allowDamaged: Boolean(options.allowDamaged),
         operator: options.operator || null, purpose: options.purpose || null,
+        regions: options.regions || [],
       },
     });
     report();
