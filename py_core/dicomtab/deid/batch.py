@@ -27,7 +27,7 @@ from dicomtab.deid.inputs import InputItem
 from dicomtab.deid.keys import Key
 from dicomtab.deid.pixel_cleaning import PixelCleaning, clean_pixels
 from dicomtab.deid.profile import Profile
-from dicomtab.deid.regions import Templates
+from dicomtab.deid.regions import Templates, device_layouts
 from dicomtab.deid.review import DAMAGED_FLAG
 from dicomtab.deid.verify import Finding, verify_output
 from dicomtab.deid.writer import encode
@@ -238,8 +238,11 @@ class Batch:
     def __init__(self, profile: Profile, key: Key, *, verify: bool,
                  allow_damaged: bool = False, templates: Templates | None = None) -> None:
         self.profile, self.key = profile, key
-        #: Boxes of burned-in text to blank, by header match (see dicomtab.deid.regions).
-        self.templates = templates or Templates()
+        #: Boxes of burned-in text to blank, by header match (see dicomtab.deid.regions):
+        #: the known device layouts when the profile asks for them, then the user's.
+        layouts = device_layouts() if profile.clean_pixels in ("templates", "auto") \
+            else Templates()
+        self.templates = layouts + (templates or Templates())
         #: Whether an image whose pixel data is missing (most likely cut) is processed anyway.
         self.allow_damaged = allow_damaged
         self.result = BatchResult(verified=verify, pixel_templates=self.templates.sources)

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
-from dicomtab.deid.regions import Templates
+from dicomtab.deid.regions import Box, Template, Templates, clipped
 from dicomtab.errors import DicomtabError
 
 
@@ -59,14 +59,17 @@ def clean_pixels(source: Dataset, out: Dataset, templates: Templates,
     chosen = templates.for_instance(source)
     if not chosen or not any(k in out for k in _CHANGED[:3]):
         return None
+    boxes = _boxes(chosen, out)
+    if not boxes:
+        return None  # device layouts whose boxes all lie outside this image
     # numpy is needed from here on only (the worker loads it for pixels, not at start-up).
     from dicomtab.deid.redact import redact
 
-    names = tuple(dict.fromkeys(template for template, _box in chosen))
+    names = tuple(dict.fromkeys(template.name for template, _box in chosen))
     saved = {k: out[k] for k in _CHANGED if k in out}
     syntax = out.file_meta.get("TransferSyntaxUID")
     try:
-        redaction = redact(out, [box for _template, box in chosen], name)
+        redaction = redact(out, boxes, name)
     except DicomtabError as exc:
         # Nothing half-done: the file goes out as it was (and stays flagged).
         for keyword in _CHANGED:
@@ -79,6 +82,20 @@ def clean_pixels(source: Dataset, out: Dataset, templates: Templates,
             f"{name}: its pixels could not be cleaned: {exc.message}"
         return PixelCleaning("not-cleaned", names, reason=reason)
     return PixelCleaning("cleaned", names, redaction.to_dict())
+
+
+def _boxes(chosen: list[tuple[Template, Box]], out: Dataset) -> list[Box]:
+    """The boxes to blank: as given, or clipped to the image for device layouts."""
+    try:
+        rows, columns = int(out.Rows), int(out.Columns)
+    except (AttributeError, TypeError, ValueError):
+        return [box for _template, box in chosen]  # redact names the problem
+    boxes = []
+    for template, box in chosen:
+        kept = clipped(box, rows, columns) if template.clip else box
+        if kept is not None:
+            boxes.append(kept)
+    return boxes
 
 
 #: What redact may change: put back as it was when it fails.

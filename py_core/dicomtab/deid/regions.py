@@ -25,14 +25,25 @@ image, whatever the viewer's zoom, rotation or flip); ``frames`` lists frame num
 value (text compared without surrounding spaces, Rows and Columns as numbers; an empty match
 applies to every instance), always on the original's values, before de-identification
 changes them. Every template that matches contributes its boxes.
+
+Known device layouts (``dicomtab/data/pixel_layouts.json``, generated from pydicom/deid's
+recipe by ``build/standard/gen_pixel_layouts.py``) are templates too, with deid's conditions
+instead of exact matches (``when``: every line must hold; a line's conditions are joined by
+"or"/"and" from left to right; ``contains`` is a regular expression search and ``equals`` an
+equality, both ignoring case and surrounding spaces; ``missing``, ``empty``). Their boxes
+were written for typical image sizes, so they are clipped to the image rather than refused.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
+from pydicom.datadict import tag_for_keyword
 from pydicom.dataset import Dataset
 
 from dicomtab.deid.elements import values_of
@@ -69,15 +80,31 @@ class Box:
 
 
 @dataclass(frozen=True)
+class Term:
+    """One condition of a device layout: ``op`` (contains, equals, missing, empty) on
+    ``field``; ``join`` ("and"/"or") ties it to the condition before it on its line."""
+
+    op: str
+    field: str
+    value: str = ""
+    join: str = "and"
+
+
+@dataclass(frozen=True)
 class Template:
     """Boxes for the instances whose header matches."""
 
     name: str
     match: tuple[tuple[str, str], ...]
     boxes: tuple[Box, ...]
+    #: deid-style condition lines (device layouts); all must hold.
+    when: tuple[tuple[Term, ...], ...] = ()
+    #: Clip boxes to the image instead of refusing those that do not fit (device layouts).
+    clip: bool = False
 
     def matches(self, ds: Dataset) -> bool:
-        return all(_header_value(ds, keyword) == wanted for keyword, wanted in self.match)
+        return all(_header_value(ds, keyword) == wanted for keyword, wanted in self.match) \
+            and all(_line_holds(ds, line) for line in self.when)
 
 
 @dataclass(frozen=True)
@@ -91,9 +118,9 @@ class Templates:
     def __bool__(self) -> bool:
         return bool(self.templates)
 
-    def for_instance(self, ds: Dataset) -> list[tuple[str, Box]]:
-        """(template name, box) of every template matching the original ``ds``."""
-        return [(t.name, box) for t in self.templates if t.matches(ds) for box in t.boxes]
+    def for_instance(self, ds: Dataset) -> list[tuple[Template, Box]]:
+        """(template, box) of every template matching the original ``ds``."""
+        return [(t, box) for t in self.templates if t.matches(ds) for box in t.boxes]
 
     def __add__(self, other: Templates) -> Templates:
         return Templates(self.templates + other.templates, self.sources + other.sources)
@@ -104,6 +131,70 @@ def _header_value(ds: Dataset, keyword: str) -> str:
     if value is None:
         return ""
     return "\\".join(str(v).strip() for v in values_of(value))
+
+
+@lru_cache(maxsize=512)
+def _pattern(expression: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(expression.lower().strip())
+    except re.error:
+        return None
+
+
+def _term_holds(ds: Dataset, term: Term) -> bool:
+    """One deid condition on the header (a field that is no keyword is never there)."""
+    present = tag_for_keyword(term.field) is not None and term.field in ds
+    if term.op == "missing":
+        return not present
+    if not present:
+        return False
+    text = _header_value(ds, term.field).lower()
+    if term.op == "empty":
+        return text == ""
+    if term.op == "equals":
+        return text == term.value.lower().strip()
+    pattern = _pattern(term.value)  # contains
+    return pattern is not None and pattern.search(text) is not None
+
+
+def _line_holds(ds: Dataset, line: tuple[Term, ...]) -> bool:
+    """Conditions joined from left to right, as deid evaluates them."""
+    held = False
+    for index, term in enumerate(line):
+        value = _term_holds(ds, term)
+        held = value if index == 0 else (held or value) if term.join == "or" else (held and value)
+    return held
+
+
+@lru_cache(maxsize=1)
+def device_layouts() -> Templates:
+    """The known device layouts shipped with the tool (see the module docstring)."""
+    text = resources.files("dicomtab").joinpath("data", "pixel_layouts.json").read_text(
+        encoding="utf-8")
+    data = json.loads(text)
+    header = data["header"]
+    templates = tuple(
+        Template(
+            name=f"{layout['name']} {layout['source']}".strip(),
+            match=(),
+            boxes=tuple(Box(b["x"], b["y"], b["width"], b["height"]) for b in layout["boxes"]),
+            when=tuple(tuple(Term(t["op"], t["field"], t.get("value", ""), t.get("join", "and"))
+                             for t in line) for line in layout["when"]),
+            clip=True,
+        )
+        for layout in data["layouts"]
+    )
+    source = (f"built-in device layouts: {header['package']} {header['member']} "
+              f"(sha256 {header['member_sha256']})")
+    return Templates(templates, (source,))
+
+
+def clipped(box: Box, rows: int, columns: int) -> Box | None:
+    """``box`` cut to a rows x columns image; None when nothing of it is inside."""
+    width, height = min(box.width, columns - box.x), min(box.height, rows - box.y)
+    if width < 1 or height < 1:
+        return None
+    return Box(box.x, box.y, width, height, box.frames)
 
 
 def _integer(value: Any, what: str, name: str, *, minimum: int) -> int:

@@ -192,7 +192,8 @@ def test_the_cli_blanks_the_boxes_of_a_template_and_records_it(tmp_path: Path) -
     record = json.loads((out / "release-record.json").read_text(encoding="utf-8"))
     assert record["pixels"]["flagged_files"] == {"cleaned": 0, "cleaned_not_checked": 2,
                                                  "not_cleaned": 0}
-    assert record["pixels"]["templates"][0].startswith("regions-0.json (sha256 ")
+    assert record["pixels"]["templates"][0].startswith("built-in device layouts: deid==0.4.13")
+    assert record["pixels"]["templates"][1].startswith("regions-0.json (sha256 ")
     assert {f["redaction"]["how"] for f in record["pixels"]["files"]} == {
         "in place", "decoded and written uncompressed"}
     assert all(r["flags"] == ["pixel-check-review"]
