@@ -223,6 +223,7 @@ class Walker:
         """
         if depth > MAX_DEPTH:
             raise self._stop("malformed", None, pos, f"sequences nested more than {MAX_DEPTH} deep")
+        previous: tuple[int, int] | None = None  # (tag, start) of the element before
         while pos < end:
             if end - pos < 8:
                 if until_delimiter:
@@ -233,6 +234,16 @@ class Walker:
             if tag == ITEM_DELIMITER and until_delimiter:
                 return pos + 8
             start = pos
+            if previous is not None and tag <= previous[0]:
+                # Elements are in ascending tag order (PS3.5 7.1): one out of order, or twice,
+                # is a damaged or swapped tag, and both it and the one before it may hold
+                # another element's value (a device serial number under a kept LO tag).
+                self._doubt(previous[0], previous[1],
+                            "the element after it is out of tag order (a damaged or swapped "
+                            "tag)")
+                self._doubt(tag, start, "out of tag order or repeated (a damaged or swapped "
+                                        "tag)")
+            previous = (tag, start)
             pos = self.element(pos, end, tag, depth)
             if depth == 0 and tag in PIXEL_TAGS:
                 self.has_pixel_data = True

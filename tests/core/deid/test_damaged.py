@@ -100,6 +100,19 @@ def test_a_swallowing_value_before_where_reading_stopped_is_dropped_too(tmp_path
     assert not any(value in out for value in SEEDED)
 
 
+def test_swapped_tags_of_the_same_vr_are_caught_by_their_order(tmp_path: Path) -> None:
+    """Two LO tags swapped: both VRs fit, so only the order shows it (PS3.5 7.1); the kept
+    Position Reference Indicator would otherwise carry the device's serial number."""
+    data = phi_file(DeviceSerialNumber=("LO", "SN-4471"), PositionReferenceIndicator=("LO", "XY"))
+    serial, position = b"\x18\x00\x00\x10LO", b"\x20\x00\x40\x10LO"
+    data = data.replace(serial, b"@@SERIAL@@").replace(position, serial).replace(
+        b"@@SERIAL@@", position)
+    _refused(_run(data, tmp_path, False), "malformed", "(0020,1040)", "out of tag order")
+    out = _output(_run(data, tmp_path, True), tmp_path)
+    assert b"SN-4471" not in out
+    assert "PositionReferenceIndicator" not in pydicom.dcmread(io.BytesIO(out))
+
+
 def test_a_fixed_format_value_too_long_for_its_vr_is_doubted_and_dropped(tmp_path: Path) -> None:
     data = phi_file(BodyPartExamined=("CS", "CHEST DOE JANE WAS HERE"))
     opened = open_dataset(data, "damaged.dcm")
