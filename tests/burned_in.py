@@ -92,7 +92,9 @@ def burned_dataset(kind: str, syntax: str, frames: int = 1) -> tuple[Dataset, np
                    "ybr422": "YBR_FULL_422", "jpeg-rgb": "YBR_FULL_422"}.get(kind, "MONOCHROME2")
     samples = 3 if stored.ndim == 4 else 1
     extra = {"Modality": "US", "Manufacturer": MANUFACTURER, "BurnedInAnnotation": "YES",
-             "PatientName": "DOE^JANE", "PatientID": "1234"}
+             "PatientName": "DOE^JANE", "PatientID": "1234",
+             "StudyInstanceUID": "1.2.826.0.1.3680043.9.9999.8.1",
+             "SeriesInstanceUID": "1.2.826.0.1.3680043.9.9999.8.2"}
     if kind == "palette":
         lut = np.arange(256, dtype=np.uint16)
         # A grey palette running from white (index 0) to black (index 255).

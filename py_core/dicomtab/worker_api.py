@@ -459,6 +459,14 @@ def deid_begin(spec: str, key: bytes | bytearray | memoryview | _BufferProxy, ke
     return _run(begin)
 
 
+def redaction_template(instance_id: str, boxes: str, scope: str) -> str:
+    """JSON result ``{name, text}``: a redaction template file for the boxes (JSON list)
+    drawn on an open instance, for ``scope`` "instance", "series" or "device"."""
+    from dicomtab.deid import tab
+
+    return _run(lambda: tab.template_text(SESSION, instance_id, json.loads(boxes), scope))
+
+
 def deid_regions(text: str, name: str) -> str:
     """JSON result: what a redaction template file holds (templates, boxes), or why it is
     not one."""

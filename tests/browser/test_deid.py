@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 from dicomtab.deid.keys import key_from_bytes
 from tests.browser.conftest import download, open_files
-from tests.burned_in import burned_dataset, template_json, text_mask
+from tests.burned_in import BOX, burned_dataset, template_json, text_mask
 from tests.conftest import bundled
 from tests.core.deid.hipaa_set import write_hipaa_set
 from tests.core.deid.phi_set import SEEDED_VALUES, write_set
@@ -455,3 +455,62 @@ def test_a_redaction_template_blanks_burned_in_text_as_the_cli_does(
         frame = ds.pixel_array
         ink = frame[text_mask()]
         assert (ink == (0 if frame.ndim == 3 else frame.min())).all()
+
+
+def test_boxes_drawn_with_the_mouse_blank_the_text_when_de_identifying(
+        app: Page, keyfile: Path, tmp_path: Path) -> None:
+    ds, _ = burned_dataset("rgb", "1.2.840.10008.1.2.1", frames=2)
+    path = tmp_path / "us.dcm"
+    ds.save_as(path, enforce_file_format=True)
+    open_files(app, [path], expect_total=1)
+    instance = app.evaluate("window.dicomtab.instances()")[0]["instanceId"]
+    app.locator(f'[data-testid=tree-instance][data-instance-id="{instance}"]').click()
+    expect(app.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance, timeout=30000)
+    app.get_by_test_id("viewer-tool-redact").click()
+    expect(app.get_by_test_id("viewer-redaction")).to_be_visible()
+    # Drag over the text (image rows 2-14, columns 2-88), as a user does.
+    app.mouse.move(*_canvas_point(app, 2.4, 2.4))
+    app.mouse.down()
+    app.mouse.move(*_canvas_point(app, 13.6, 87.6), steps=5)
+    app.mouse.up()
+    expect(app.get_by_test_id("viewer-redact-box")).to_have_count(1)
+    expect(app.get_by_test_id("viewer-redact-box")).to_contain_text("x 2, y 2, 86 × 12 px, every frame")
+    assert app.evaluate("window.dicomtab.viewer.state.redaction") == [BOX]
+    # Saved as a template: the CLI takes the same file.
+    with app.expect_download() as info:
+        app.get_by_test_id("viewer-redact-save").click()
+    assert info.value.suggested_filename == "redaction-template.json"
+    template = Path(info.value.path()).read_bytes()
+    assert json.loads(template)["templates"][0]["match"]["Manufacturer"] == "ACME MEDICAL"
+    (tmp_path / "t").mkdir()
+    saved = tmp_path / "t" / "redaction-template.json"
+    saved.write_bytes(template)
+    cli_files, _ = cli_run([path], tmp_path / "cli", "basic", regions=(saved,))
+    # Handed to the de-identification panel, and run there.
+    app.get_by_test_id("viewer-redact-use").click()
+    expect(app.get_by_test_id("viewer-redact-status")).to_contain_text("will be blanked by the next de-identification")
+    app.get_by_test_id("deid-open").click()
+    expect(app.get_by_test_id("deid-regions-file-item")).to_contain_text("redaction-template.json: 1 template(s), 1 box(es)")
+    app.get_by_test_id("deid-key-file").set_input_files(str(keyfile))
+    expect(app.get_by_test_id("deid-key-status")).to_contain_text(FINGERPRINT)
+    with app.expect_download(timeout=120000) as info:
+        app.get_by_test_id("deid-run").click()
+    written = _zip_files(Path(info.value.path()).read_bytes())
+    written.pop("release-record.json"), written.pop("release-record.txt")
+    assert written == cli_files and len(written) == 1
+    frames = pydicom.dcmread(io.BytesIO(next(iter(written.values())))).pixel_array
+    assert (frames[:, text_mask()] == 0).all()  # both frames, every glyph pixel black
+
+
+def _canvas_point(page: Page, row: float, column: float) -> tuple[float, float]:
+    """Page coordinates of an image point (as tests/browser/test_viewer.py finds them)."""
+    return tuple(page.evaluate(
+        """([row, column]) => {
+            const viewer = window.dicomtab.viewer;
+            const p = viewer.matrix().transformPoint(new DOMPoint(column, row));
+            const rect = viewer.canvas.getBoundingClientRect();
+            return [rect.left + p.x * rect.width / viewer.canvas.width,
+                    rect.top + p.y * rect.height / viewer.canvas.height];
+        }""",
+        [row, column],
+    ))

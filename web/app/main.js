@@ -47,6 +47,8 @@ const viewer = new Viewer(client, $('viewer'), {
   instances: () => summaries,
   // Scrolling the stack moves the selection too, so the tree and the tags follow the image.
   onNavigate: (id) => { if (studyTree.selected !== id) studyTree.select(id); },
+  // Boxes drawn with the Redact tool go to the de-identification panel as a template.
+  onRedactionTemplate: (file) => deidPanel.addRegions(file),
 });
 // What a de-identification takes: everything open unless unticked in the tree.
 const scope = new Scope(() => {

@@ -138,6 +138,11 @@ export const Request = Object.freeze({
    */
   DEID_REGIONS: 'deid-regions',
   /**
+   * payload: {instanceId, boxes: Box[], scope: 'instance'|'series'|'device'} →
+   * {@link RegionsFile}: a redaction template for boxes drawn on an open instance
+   */
+  REDACTION_TEMPLATE: 'redaction-template',
+  /**
    * payload: {instanceId} → {@link DeidOutcome} & {buffer?: ArrayBuffer} (transferred): the
    * output, de-identified and verified, to store at `output`; then say DEID_STORED
    */

@@ -318,6 +318,8 @@ function takeBinary(proxy) {
  * @property {string} [reason]                                DEID_STORED
  * @property {Array<{name: string, text: string}>} [records]  VERIFY: release records opened
  * @property {string} [text]                                  DEID_REGIONS: the template file's JSON
+ * @property {Object[]} [boxes]                               REDACTION_TEMPLATE: boxes drawn
+ * @property {string} [scope]                                 REDACTION_TEMPLATE: what they apply to
  */
 
 /**
@@ -372,6 +374,9 @@ const HANDLERS = {
   [Request.DEID_NEW_KEY]: () => api.deid_new_key(),
   [Request.DEID_KEY_INFO]: ({ key }) => api.deid_key_info(new Uint8Array(key.bytes), key.name),
   [Request.DEID_REGIONS]: ({ name, text }) => api.deid_regions(String(text), String(name)),
+  [Request.REDACTION_TEMPLATE]: ({ instanceId, boxes, scope }) => api.redaction_template(
+    instanceId, JSON.stringify(boxes || []), String(scope),
+  ),
   [Request.DEID_FLAGS]: ({ instanceIds, profile }) => api.deid_flags(instanceIds, JSON.stringify(profile)),
   [Request.DEID_PREVIEW]: ({ instanceId, profile, key }) => api.deid_preview(
     instanceId, JSON.stringify(profile), new Uint8Array(key.bytes), key.name,

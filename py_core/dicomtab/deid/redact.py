@@ -27,8 +27,8 @@ import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.uid import ExplicitVRLittleEndian, RLELossless
 
-from dicomtab.deid.regions import Box
-from dicomtab.errors import PolicyError, UnsupportedError
+from dicomtab.deid.regions import Box, check_boxes
+from dicomtab.errors import UnsupportedError
 from dicomtab.pixels.decoders import is_encapsulated, is_lossless, syntax_name
 from dicomtab.pixels.frames import (
     decode_frame,
@@ -69,19 +69,6 @@ class Redaction:
                 "transfer_syntax_before": self.syntax_before,
                 "transfer_syntax_after": self.syntax_after, "how": self.how,
                 "notes": list(self.notes)}
-
-
-def check_boxes(boxes: list[Box], rows: int, columns: int, frames: int, name: str) -> None:
-    """PolicyError naming the file when a box lies outside the image or names no frame of it
-    (a template made for another geometry, most often)."""
-    for box in boxes:
-        if box.x + box.width > columns or box.y + box.height > rows:
-            raise PolicyError(
-                f"{name}: a box ({box.x},{box.y} {box.width}x{box.height}) lies outside the "
-                f"{columns}x{rows} image; was the template made for another geometry?")
-        if box.frames is not None and max(box.frames) > frames:
-            raise PolicyError(f"{name}: a box names frame {max(box.frames)}, but the image "
-                              f"has {frames}.")
 
 
 def _widened(box: Box, photometric: str) -> Box:

@@ -270,3 +270,51 @@ def templates_from_json(data: bytes, name: str) -> Templates:
     digest = hashlib.sha256(data).hexdigest()
     return Templates(tuple(_template(t, i, name) for i, t in enumerate(items)),
                      (f"{name} (sha256 {digest})",))
+
+
+def check_boxes(boxes: list[Box], rows: int, columns: int, frames: int, name: str) -> None:
+    """PolicyError naming the file when a box lies outside the image or names no frame of it
+    (a template made for another geometry, most often)."""
+    for box in boxes:
+        if box.x + box.width > columns or box.y + box.height > rows:
+            raise PolicyError(
+                f"{name}: a box ({box.x},{box.y} {box.width}x{box.height}) lies outside the "
+                f"{columns}x{rows} image; was the template made for another geometry?")
+        if box.frames is not None and max(box.frames) > frames:
+            raise PolicyError(f"{name}: a box names frame {max(box.frames)}, but the image "
+                              f"has {frames}.")
+
+
+#: What a template drawn in the viewer matches on, by the scope the user chose.
+SCOPES: dict[str, tuple[str, ...]] = {
+    "instance": ("SOPInstanceUID",),
+    "series": ("SeriesInstanceUID",),
+    "device": ("Manufacturer", "ManufacturerModelName", "Rows", "Columns"),
+}
+_SCOPE_WORDS = {"instance": "this instance", "series": "this series",
+                "device": "every image of this device and size"}
+
+
+def template_for(ds: Dataset, boxes: list[Any], scope: str, name: str) -> dict[str, Any]:
+    """A redaction template file (as data) with ``boxes`` for the instances ``scope`` names
+    around ``ds``: the instance, its series, or every image of its device and size. Boxes
+    are checked as a template file's are, and against the image. Its match holds the
+    original's UIDs for "instance" and "series": such a file stays with the originals."""
+    if scope not in SCOPES:
+        raise PolicyError(f"{name}: a template applies to {', '.join(SCOPES)}, not {scope!r}.")
+    parsed = [_box(b, f"box {i + 1}", name) for i, b in enumerate(boxes)]
+    if not parsed:
+        raise PolicyError(f"{name}: draw at least one box first.")
+    try:
+        rows, columns = int(ds.Rows), int(ds.Columns)
+        frames = int(ds.get("NumberOfFrames") or 1)
+    except (AttributeError, TypeError, ValueError):
+        raise PolicyError(f"{name}: this object has no image to draw boxes on.") from None
+    check_boxes(parsed, rows, columns, frames, name)
+    match: dict[str, Any] = {}
+    for keyword in SCOPES[scope]:
+        match[keyword] = int(ds.get(keyword)) if keyword in _NUMBERS else \
+            _header_value(ds, keyword)
+    return {"format": FORMAT, "version": VERSION, "templates": [{
+        "name": f"boxes drawn in the viewer ({_SCOPE_WORDS[scope]})",
+        "match": match, "boxes": [b.to_dict() for b in parsed]}]}

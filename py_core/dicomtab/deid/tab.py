@@ -14,6 +14,7 @@ which forgets the key and every mapping. A cancelled run is ended without a reco
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ from dicomtab.deid.profile import (
     load_profile,
     profile_from_bytes,
 )
-from dicomtab.deid.regions import Templates, templates_from_json
+from dicomtab.deid.regions import Templates, template_for, templates_from_json
 from dicomtab.deid.release import RECORD_NAME, build_record, record_json_bytes, record_text
 from dicomtab.deid.review import DAMAGED_FLAG
 from dicomtab.errors import DicomtabError, PolicyError, UsageError
@@ -114,6 +115,16 @@ def flags_before(session: OpenSession, instance_ids: list[str], spec: dict[str, 
     return flagged
 
 
+def template_text(session: OpenSession, instance_id: str, boxes: list[Any],
+                  scope: str) -> dict[str, str]:
+    """A redaction template file for boxes drawn on an open instance (see
+    :func:`dicomtab.deid.regions.template_for`), as the name to save it under and its JSON."""
+    item = _item(session, instance_id)
+    source = open_dataset(item.read(), item.name, stop_before_pixels=True).dataset
+    template = template_for(source, boxes, scope, item.name)
+    return {"name": TEMPLATE_NAME, "text": json.dumps(template, indent=1) + "\n"}
+
+
 def regions_info(data: bytes, name: str) -> dict[str, Any]:
     """What a redaction template file holds, as the panel lists it (PolicyError if it is
     none): its templates' names and how many boxes each has."""
@@ -155,6 +166,10 @@ class _Run:
     #: Outputs handed to the page and not yet reported stored, by path.
     pending: dict[str, FileOutcome] = field(default_factory=dict)
     record: dict[str, Any] | None = None
+
+
+#: What a template drawn in the viewer is saved as (no value from a file in it).
+TEMPLATE_NAME = "redaction-template.json"
 
 
 class TabDeid:

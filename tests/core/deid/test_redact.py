@@ -224,3 +224,42 @@ def test_a_bad_template_file_stops_the_cli_before_anything_is_written(
     code, out = _run_cli(tmp_path, [b"{not json"])
     assert code == 2 and not out.exists()
     assert "regions-0.json: not a redaction template" in capsys.readouterr().err
+
+
+def test_boxes_drawn_on_an_instance_make_a_template_for_the_scope_chosen() -> None:
+    from dicomtab.deid.regions import template_for
+
+    ds, _ = burned_dataset("rgb", ELE)
+    device = template_for(ds, [BOX], "device", "us.dcm")
+    match = device["templates"][0]["match"]
+    assert match == {"Manufacturer": "ACME MEDICAL", "ManufacturerModelName": "", "Rows": 96,
+                     "Columns": 128}
+    templates = templates_from_json(json.dumps(device).encode(), "t.json")
+    assert len(templates.for_instance(ds)) == 1  # the file it was drawn on matches
+    series = template_for(ds, [{**BOX, "frames": [1]}], "series", "us.dcm")
+    assert series["templates"][0]["match"] == {"SeriesInstanceUID": ds.SeriesInstanceUID}
+    assert series["templates"][0]["boxes"][0]["frames"] == [1]
+    for boxes, scope, words in (([{"x": 120, "y": 0, "width": 20, "height": 5}], "device",
+                                 "lies outside the 128x96 image"),
+                                ([], "device", "draw at least one box"),
+                                ([BOX], "study", "not 'study'")):
+        with pytest.raises(PolicyError) as caught:
+            template_for(ds, boxes, scope, "us.dcm")
+        assert words in caught.value.message
+
+
+def test_the_worker_makes_the_template_of_boxes_drawn_on_an_open_instance(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from dicomtab import worker_api
+
+    monkeypatch.setattr(worker_api, "SESSION", worker_api.Session())
+    ds, _ = burned_dataset("mono2-8", ELE)
+    buffer = BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    opened = json.loads(worker_api.open_file(buffer.getvalue(), "us.dcm"))["payload"]
+    made = json.loads(worker_api.redaction_template(opened["instanceId"], json.dumps([BOX]),
+                                                    "device"))["payload"]
+    assert made["name"] == "redaction-template.json"
+    assert json.loads(made["text"])["templates"][0]["boxes"] == [BOX]
+    bad = json.loads(worker_api.redaction_template(opened["instanceId"], "[]", "device"))
+    assert bad["status"] == "failed" and "us.dcm: draw at least one box" in bad["error"]["message"]

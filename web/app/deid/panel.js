@@ -195,6 +195,19 @@ export class DeidPanel {
     this.showKey(`New key ${made.fingerprint} created and downloaded as ${KEY_NAME}.`, null);
   }
 
+  /**
+   * Add a redaction template (boxes drawn in the viewer), replacing one of the same name.
+   * @param {import('../protocol.js').RegionsFile} regions
+   * @returns {Promise<string>} what to tell the user
+   */
+  async addRegions(regions) {
+    const info = await this.client.request(Request.DEID_REGIONS, regions);
+    this.regions = [...this.regions.filter((r) => r.name !== regions.name), regions];
+    this.regionInfo.set(regions.name, info);
+    this.showRegions(null);
+    return `The boxes will be blanked by the next de-identification (${info.templates[0].name}).`;
+  }
+
   /** Read the chosen redaction template files; each is checked by the worker and listed. */
   async loadRegions() {
     const input = this.input('deid-regions-file');

@@ -10,7 +10,7 @@
  * What the interaction needs of the viewer.
  * @typedef {Object} Controls
  * @property {function(PointerEvent|WheelEvent|MouseEvent): {x: number, y: number}} canvasPoint backing-store pixels
- * @property {function(): string} tool  'wl' | 'pan' | 'measure'
+ * @property {function(): string} tool  'wl' | 'pan' | 'measure' | 'redact'
  * @property {function(): void} beginWindowDrag
  * @property {function(number, number): void} dragWindow  total dx, dy in CSS pixels since the drag began
  * @property {function(number, number): void} pan  dx, dy in backing pixels
@@ -21,6 +21,9 @@
  * @property {function(?{x: number, y: number}): void} probe
  * @property {function({x: number, y: number}): void} measureStart
  * @property {function({x: number, y: number}): void} measureMove
+ * @property {function({x: number, y: number}): void} redactStart
+ * @property {function({x: number, y: number}): void} redactMove
+ * @property {function(): void} redactEnd
  * @property {function(string): boolean} command  a shortcut key; true if it was one
  */
 
@@ -62,6 +65,7 @@ export function wireInteraction(root, stage, canvas, c) {
     drag = { mode, id: event.pointerId, startX: event.clientX, startY: event.clientY, lastX: event.clientX, lastY: event.clientY };
     if (mode === 'wl') c.beginWindowDrag();
     if (mode === 'measure') c.measureStart(c.canvasPoint(event));
+    if (mode === 'redact') c.redactStart(c.canvasPoint(event));
   });
   canvas.addEventListener('pointermove', (event) => {
     if (event.pointerType === 'touch' && touches.has(event.pointerId)) {
@@ -88,6 +92,8 @@ export function wireInteraction(root, stage, canvas, c) {
       c.pan((event.clientX - drag.lastX) * ratio, (event.clientY - drag.lastY) * ratio);
     } else if (drag.mode === 'measure') {
       c.measureMove(c.canvasPoint(event));
+    } else if (drag.mode === 'redact') {
+      c.redactMove(c.canvasPoint(event));
     }
     drag.lastX = event.clientX;
     drag.lastY = event.clientY;
@@ -97,6 +103,7 @@ export function wireInteraction(root, stage, canvas, c) {
     if (touches.size < 2) pinchDistance = 0;
     if (drag && drag.id === event.pointerId) {
       if (drag.mode === 'measure') c.measureMove(c.canvasPoint(event));
+      if (drag.mode === 'redact') { c.redactMove(c.canvasPoint(event)); c.redactEnd(); }
       drag = null;
     }
   };

@@ -46,6 +46,7 @@ export function snapshot(viewer) {
     stack: { ids: [...viewer.order], index: stackIndex, sortedBy: viewer.sortedBy },
     probe: viewer.probeValue ? { ...viewer.probeValue } : null,
     measurement: viewer.measurement && d ? { ...lengthOf(viewer.measurement, d), from: viewer.measurement.from, to: viewer.measurement.to } : null,
+    redaction: viewer.instanceId ? viewer.redaction.boxes(viewer.instanceId) : [],
     overlays: d ? d.overlays.map((o) => ({ group: o.group, shown: !viewer.hiddenOverlays.has(o.group), loaded: viewer.renderer.overlays.has(o.group) })) : [],
     error: viewer.errorText,
   };

@@ -19,6 +19,8 @@ import { fmt } from './presets.js';
 import { WindowLevel } from './window-level.js';
 import { snapshot } from './state.js';
 import { lengthOf, drawMeasurement } from './measure.js';
+import { RedactionBoxes, drawBoxes } from './redaction.js';
+import { showRedaction, wireRedaction } from './redaction-panel.js';
 import { cornerText, showCorners } from './annotations.js';
 import { showObject } from './objects.js';
 import { wireInteraction } from './interaction.js';
@@ -33,6 +35,8 @@ const NAVIGATE_DELAY_MS = 300;
  * @property {function(): import('../protocol.js').InstanceSummary[]} instances the open instances
  * @property {?function(string): void} [onNavigate] called (debounced) when the stack moves the
  *   viewer to another instance, so the page can select it elsewhere
+ * @property {?function(import('../protocol.js').RegionsFile): Promise<string>} [onRedactionTemplate]
+ *   called with the template of boxes drawn with the Redact tool; resolves to what to tell the user
  */
 
 export class Viewer {
@@ -41,11 +45,14 @@ export class Viewer {
    * @param {HTMLElement} root the `#viewer` section of index.html
    * @param {ViewerOptions} options
    */
-  constructor(client, root, { instances, onNavigate = null }) {
+  constructor(client, root, { instances, onNavigate = null, onRedactionTemplate = null }) {
     this.client = client;
     this.root = root;
     this.instances = instances;
     this.onNavigate = onNavigate;
+    this.onRedactionTemplate = onRedactionTemplate;
+    /** boxes of burned-in text drawn with the Redact tool, per instance */
+    this.redaction = new RedactionBoxes();
     /** @param {string} id */
     this.$ = (id) => /** @type {HTMLElement} */ (root.querySelector(`[data-testid="${id}"]`));
     this.canvas = /** @type {HTMLCanvasElement} */ (this.$('viewer-canvas'));
@@ -81,7 +88,7 @@ export class Viewer {
     this.frame = null;
     /** the window/level and its presets menu */
     this.wl = new WindowLevel(this.presetSelect);
-    /** @type {'wl'|'pan'|'measure'} */
+    /** @type {'wl'|'pan'|'measure'|'redact'} */
     this.tool = 'wl';
     /** @type {?import('./measure.js').Measurement} */
     this.measurement = null;
@@ -104,6 +111,7 @@ export class Viewer {
     /** @type {?string} */
     this.errorText = null;
     wireControls(this);
+    wireRedaction(this);
     wireInteraction(root, this.stage, this.canvas, {
       canvasPoint: (event) => this.canvasPoint(event),
       tool: () => this.tool,
@@ -119,6 +127,9 @@ export class Viewer {
       probe: (p) => this.probe(p),
       measureStart: (p) => this.measureStart(p),
       measureMove: (p) => this.measureMove(p),
+      redactStart: (p) => this.redactStart(p),
+      redactMove: (p) => { this.redaction.move(this.imagePoint(p)); this.scheduleDraw(); },
+      redactEnd: () => { if (this.redaction.finish()) showRedaction(this); this.scheduleDraw(); },
       command: (key) => shortcut(this, key),
     });
     new ResizeObserver(() => this.resize()).observe(this.stage);
@@ -158,6 +169,7 @@ export class Viewer {
     this.root.hidden = false;
     this.measurement = null;
     this.probeValue = null;
+    showRedaction(this);
     this.$('viewer-probe').textContent = '';
     this.$('viewer-measure-result').textContent = '';
     this.$('viewer-export-warning').hidden = true;
@@ -372,6 +384,11 @@ export class Viewer {
     if (frame && this.measurement) {
       drawMeasurement(this.context, matrix, this.measurement, lengthOf(this.measurement, frame.description).text);
     }
+    if (frame && this.instanceId) {
+      const drawing = this.redaction.current();
+      const boxes = [...this.redaction.boxes(this.instanceId), ...(drawing ? [drawing] : [])];
+      if (boxes.length) drawBoxes(this.context, matrix, boxes, frame.description.index + 1);
+    }
     this.showReadouts();
   }
 
@@ -494,6 +511,14 @@ export class Viewer {
   }
 
   /** @param {{x: number, y: number}} p */
+  redactStart(p) {
+    if (!this.frame || !this.instanceId) return;
+    const thisFrame = /** @type {HTMLSelectElement} */ (this.$('viewer-redact-frames')).value === 'this';
+    this.redaction.start(this.instanceId, this.imagePoint(p),
+      thisFrame ? this.frame.description.index + 1 : null, this.frame.columns, this.frame.rows);
+  }
+
+  /** @param {{x: number, y: number}} p */
   measureStart(p) {
     if (!this.frame) return;
     const q = this.imagePoint(p);
@@ -559,13 +584,14 @@ export class Viewer {
     }, NAVIGATE_DELAY_MS);
   }
 
-  /** @param {'wl'|'pan'|'measure'} tool */
+  /** @param {'wl'|'pan'|'measure'|'redact'} tool */
   setTool(tool) {
     this.tool = tool;
     this.stage.dataset.tool = tool;
     for (const button of this.root.querySelectorAll('[data-tool]')) {
       button.setAttribute('aria-pressed', String(button.getAttribute('data-tool') === tool));
     }
+    showRedaction(this);
   }
 
   /** Back to the file's window, fitted, unrotated, not inverted. */

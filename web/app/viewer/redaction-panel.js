@@ -1,0 +1,79 @@
+/**
+ * The Redact tool's panel under the image: the boxes drawn on the instance shown, which
+ * frames new boxes apply to, and what to do with them: hand them to the de-identification
+ * panel as a redaction template, or save that template (the file `deid --regions` takes).
+ * @module viewer/redaction-panel
+ */
+import { Request } from '../protocol.js';
+import { downloadBlob } from '../download.js';
+import { describeBox } from './redaction.js';
+import { el } from '../views.js';
+
+/**
+ * @param {import('./viewer.js').Viewer} viewer
+ */
+export function wireRedaction(viewer) {
+  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (viewer.root.querySelector(`[data-testid="${id}"]`));
+  $('viewer-redact-use').addEventListener('click', () => { useBoxes(viewer, false); });
+  $('viewer-redact-save').addEventListener('click', () => { useBoxes(viewer, true); });
+  $('viewer-redact-clear').addEventListener('click', () => {
+    if (viewer.instanceId) viewer.redaction.clear(viewer.instanceId);
+    showRedaction(viewer);
+    viewer.scheduleDraw();
+  });
+  $('viewer-redact-boxes').addEventListener('click', (event) => {
+    const button = /** @type {HTMLElement} */ (event.target);
+    const index = button.getAttribute('data-box');
+    if (index === null || !viewer.instanceId) return;
+    viewer.redaction.remove(viewer.instanceId, Number(index));
+    showRedaction(viewer);
+    viewer.scheduleDraw();
+  });
+}
+
+/**
+ * List the boxes of the instance shown; the panel shows while the tool is chosen or there
+ * are boxes.
+ * @param {import('./viewer.js').Viewer} viewer
+ */
+export function showRedaction(viewer) {
+  const root = viewer.root;
+  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (root.querySelector(`[data-testid="${id}"]`));
+  const boxes = viewer.instanceId ? viewer.redaction.boxes(viewer.instanceId) : [];
+  $('viewer-redaction').hidden = viewer.tool !== 'redact' && boxes.length === 0;
+  $('viewer-redact-boxes').replaceChildren(...boxes.map((box, i) => {
+    const item = el('li', { 'data-testid': 'viewer-redact-box' }, `${describeBox(box)} `);
+    item.append(el('button', { type: 'button', 'data-box': String(i), 'aria-label': `Remove box ${i + 1}` }, 'Remove'));
+    return item;
+  }));
+  for (const id of ['viewer-redact-use', 'viewer-redact-save', 'viewer-redact-clear']) {
+    /** @type {HTMLButtonElement} */ ($(id)).disabled = boxes.length === 0;
+  }
+}
+
+/**
+ * Ask the worker for the template of the boxes (it checks them against the image and reads
+ * what the scope matches on), then hand it to the page or save it.
+ * @param {import('./viewer.js').Viewer} viewer
+ * @param {boolean} save
+ */
+async function useBoxes(viewer, save) {
+  const status = /** @type {HTMLElement} */ (viewer.root.querySelector('[data-testid="viewer-redact-status"]'));
+  const scope = /** @type {HTMLSelectElement} */ (viewer.root.querySelector('[data-testid="viewer-redact-scope"]')).value;
+  const instanceId = viewer.instanceId;
+  if (!instanceId) return;
+  try {
+    /** @type {import('../protocol.js').RegionsFile} */
+    const file = await viewer.client.request(Request.REDACTION_TEMPLATE, {
+      instanceId, boxes: viewer.redaction.boxes(instanceId), scope,
+    });
+    if (save) {
+      downloadBlob(new Blob([file.text], { type: 'application/json' }), file.name);
+      status.textContent = `Saved as ${file.name}: give it to "dicomtab deid --regions", or load it in the de-identification panel.`;
+    } else if (viewer.onRedactionTemplate) {
+      status.textContent = await viewer.onRedactionTemplate(file);
+    }
+  } catch (/** @type {any} */ failure) {
+    status.textContent = failure.message;
+  }
+}
