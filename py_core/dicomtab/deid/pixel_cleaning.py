@@ -13,9 +13,11 @@ has looked.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
+from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 
 from dicomtab.deid.regions import Box, Template, Templates, clipped
@@ -66,11 +68,12 @@ def clean_pixels(source: Dataset, out: Dataset, templates: Templates,
     from dicomtab.deid.redact import redact
 
     names = tuple(dict.fromkeys(template.name for template, _box in chosen))
-    saved = {k: out[k] for k in _CHANGED if k in out}
+    # Shallow copies: redact may change an element's value in place (its bytes are kept).
+    saved: dict[str | int, DataElement] = {k: copy.copy(out[k]) for k in _CHANGED if k in out}
     syntax = out.file_meta.get("TransferSyntaxUID")
     try:
         redaction = redact(out, boxes, name)
-    except DicomtabError as exc:
+    except Exception as exc:  # a typed error, or an encoder's own (its class names it)
         # Nothing half-done: the file goes out as it was (and stays flagged).
         for keyword in _CHANGED:
             if keyword in saved:
@@ -78,8 +81,10 @@ def clean_pixels(source: Dataset, out: Dataset, templates: Templates,
             elif keyword in out:
                 del out[keyword]
         out.file_meta.TransferSyntaxUID = syntax
-        reason = exc.message if exc.message.startswith(name) else \
-            f"{name}: its pixels could not be cleaned: {exc.message}"
+        message = exc.message if isinstance(exc, DicomtabError) else \
+            f"the encoder failed ({type(exc).__name__})"
+        reason = message if message.startswith(name) else \
+            f"{name}: its pixels could not be cleaned: {message}"
         return PixelCleaning("not-cleaned", names, reason=reason)
     return PixelCleaning("cleaned", names, redaction.to_dict())
 
@@ -99,6 +104,6 @@ def _boxes(chosen: list[tuple[Template, Box]], out: Dataset) -> list[Box]:
 
 
 #: What redact may change: put back as it was when it fails.
-_CHANGED = ("PixelData", "FloatPixelData", "DoubleFloatPixelData", "PhotometricInterpretation",
+_CHANGED: tuple[str | int, ...] = ("PixelData", "FloatPixelData", "DoubleFloatPixelData", "PhotometricInterpretation",
             "PlanarConfiguration", "LossyImageCompression", "LossyImageCompressionMethod",
-            "NumberOfFrames")
+            "NumberOfFrames", *(((g << 16) | 0x3000) for g in range(0x6000, 0x6020, 2)))

@@ -107,6 +107,9 @@ def _blank_frame(frame: NDArray, values: NDArray, photometric: str, boxes: list[
     stored words; ``values`` the same as the image shows them (masked, signed)."""
     if photometric in ("MONOCHROME1", "MONOCHROME2"):
         fill: Any = _darkest(values, frame, photometric)
+        if np.issubdtype(frame.dtype, np.integer) and bits_stored < frame.dtype.itemsize * 8:
+            # Bits above High Bit may hold a (retired) overlay plane: blank them too.
+            fill = fill & frame.dtype.type((1 << bits_stored) - 1)
     elif photometric == "PALETTE COLOR":
         fill = palette_black
     elif photometric.startswith("YBR") and frame.ndim == 3:
@@ -210,20 +213,57 @@ def redact(ds: Dataset, boxes: list[Box], name: str) -> Redaction:
     palette = _palette_black(ds) if photometric == "PALETTE COLOR" else None
     before = transfer_syntax(ds)
     applied = tuple(b.to_dict() for b in boxes)
+    overlays = _blank_overlays(ds, boxes)
+    notes: tuple[str, ...] = (f"overlay planes {', '.join(overlays)} blanked in the same boxes",) \
+        if overlays else ()
     if not is_encapsulated(before):
         _redact_native(ds, boxes, palette)
-        return Redaction(applied, before, before, "in place", frames)
+        return Redaction(applied, before, before, "in place", frames, notes)
     array, shown = _decoded(ds, boxes, palette)
     signed = info.pixel_representation == 1
     if before == RLELossless:
         _write_rle(ds, array, shown)
-        return Redaction(applied, before, before, "RLE encoded again", frames)
+        return Redaction(applied, before, before, "RLE encoded again", frames, notes)
     _write_native(ds, array, shown, before, signed)
-    notes = () if is_lossless(before) else (
-        f"the lossy {syntax_name(before)} frames were decoded and written uncompressed, "
-        "never compressed again",)
+    if not is_lossless(before):
+        notes += (f"the lossy {syntax_name(before)} frames were decoded and written "
+                  "uncompressed, never compressed again",)
     return Redaction(applied, before, str(ExplicitVRLittleEndian),
                      "decoded and written uncompressed", frames, notes)
+
+
+def _blank_overlays(ds: Dataset, boxes: list[Box]) -> list[str]:
+    """Clear, inside the boxes, the bits of every overlay plane kept in Overlay Data (text
+    drawn in an overlay is as identifying as text in the pixels); the groups changed."""
+    from dicomtab.pixels.overlays import overlay_groups, overlay_info
+
+    changed = []
+    for group in overlay_groups(ds):
+        tag = (group << 16) | 0x3000
+        if tag not in ds:
+            continue  # an overlay in the pixel data's high bits: blanked with the pixels
+        info = overlay_info(ds, group)
+        rows, columns = info["rows"], info["columns"]
+        data = bytes(ds[tag].value)
+        bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8), bitorder="little")
+        top, left = info["origin"][0] - 1, info["origin"][1] - 1
+        touched = False
+        for plane in range(info["frames"]):
+            chosen = [b for b in boxes if b.applies_to(info["firstFrame"] + plane)]
+            start = plane * rows * columns
+            if not chosen or start + rows * columns > bits.size:
+                continue
+            bitmap = bits[start: start + rows * columns].reshape(rows, columns)
+            for box in chosen:
+                r0, c0 = max(box.y - top, 0), max(box.x - left, 0)
+                r1, c1 = min(box.y + box.height - top, rows), min(box.x + box.width - left, columns)
+                if r0 < r1 and c0 < c1:
+                    bitmap[r0:r1, c0:c1] = 0
+                    touched = True
+        if touched:
+            ds[tag].value = np.packbits(bits, bitorder="little").tobytes()[: len(data)]
+            changed.append(f"{group:04X}")
+    return changed
 
 
 def _set_colour(ds: Dataset, photometric: str, samples: int) -> None:

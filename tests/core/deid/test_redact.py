@@ -263,3 +263,39 @@ def test_the_worker_makes_the_template_of_boxes_drawn_on_an_open_instance(
     assert json.loads(made["text"])["templates"][0]["boxes"] == [BOX]
     bad = json.loads(worker_api.redaction_template(opened["instanceId"], "[]", "device"))
     assert bad["status"] == "failed" and "us.dcm: draw at least one box" in bad["error"]["message"]
+
+
+def _with_overlay(ds: Dataset) -> bytes:
+    """Give ``ds`` an overlay plane (6000) set everywhere; its Overlay Data."""
+    plane = np.packbits(np.ones(96 * 128, dtype=np.uint8), bitorder="little").tobytes()
+    ds.add_new(0x60000010, "US", 96)
+    ds.add_new(0x60000011, "US", 128)
+    ds.add_new(0x60000050, "SS", [1, 1])
+    ds.add_new(0x60000040, "CS", "G")
+    ds.add_new(0x60000100, "US", 1)
+    ds.add_new(0x60000102, "US", 0)
+    ds.add_new(0x60003000, "OW", plane)
+    return plane
+
+
+def test_overlay_planes_are_blanked_in_the_same_boxes() -> None:
+    from dicomtab.pixels.overlays import overlay_bitmap
+
+    ds, _ = burned_dataset("mono2-8", ELE)
+    _with_overlay(ds)
+    redaction = redact(ds, [Box(**BOX)], "us.dcm")
+    bitmap = overlay_bitmap(_written(ds), 0x6000, 0)
+    assert bitmap is not None
+    box = _box_mask(BOX)
+    assert (bitmap[box] == 0).all() and (bitmap[~box] == 1).all()
+    assert "overlay planes 6000 blanked in the same boxes" in redaction.notes
+
+
+def test_a_failure_after_a_change_puts_everything_back() -> None:
+    ds, _ = burned_dataset("mono2-8", ELE)
+    plane = _with_overlay(ds)
+    ds.PixelData = ds.PixelData[:100]  # too short: fails after the overlay was blanked
+    cleaning = clean_pixels(ds, ds, templates_from_json(template_json(), "t.json"), "us.dcm")
+    assert cleaning is not None and cleaning.status == "not-cleaned"
+    assert "shorter than the image" in (cleaning.reason or "")
+    assert ds[0x60003000].value == plane and len(ds.PixelData) == 100
