@@ -54,6 +54,8 @@ from wheels import (
 ROOT = Path(__file__).resolve().parent.parent
 PINS = Path(__file__).resolve().parent / "pins.json"
 RUNTIME_DIR = "pyodide"
+#: The free-text vocabulary (py_core/dicomtab/data/), shipped beside the runtime.
+VOCABULARY = "text_vocabulary.txt.gz"
 
 
 def _load_pins() -> dict:
@@ -163,7 +165,13 @@ def python_files(store: ArtifactStore, pins: dict, runtime: Path) -> dict:
     with zipfile.ZipFile(pydicom_wheel) as wheel:
         sample = wheel.read("pydicom/data/test_files/CT_small.dcm")
     snapshot = make_snapshot(runtime, stdlib, site_packages, sample, store.cache)
+    # The free-text cleaner's vocabulary is not in site-packages: the worker fetches it on the
+    # first de-identification, so that start-up does not carry its ~0.7 MB.
+    words = (ROOT / "py_core" / "dicomtab" / "data" / VOCABULARY).read_bytes()
+    vocabulary = runtime / f"text_vocabulary-{hashlib.sha256(words).hexdigest()[:16]}.txt.gz"
+    vocabulary.write_bytes(words)
     return {
+        "vocabulary": vocabulary.name,
         "stdlib": stdlib.name,
         "sitePackages": site_packages.name,
         "snapshot": snapshot.name,
@@ -172,7 +180,8 @@ def python_files(store: ArtifactStore, pins: dict, runtime: Path) -> dict:
         "snapshotSize": int.from_bytes(snapshot.read_bytes()[-4:], "little"),
         # Subresource Integrity for the worker's own downloads: a damaged snapshot must be
         # refused before Pyodide sizes the interpreter's memory by it.
-        "integrity": {"sitePackages": _sri(site_packages), "snapshot": _sri(snapshot)},
+        "integrity": {"sitePackages": _sri(site_packages), "snapshot": _sri(snapshot),
+                      "vocabulary": _sri(vocabulary)},
     }
 
 

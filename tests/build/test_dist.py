@@ -124,7 +124,7 @@ def _boot_files(dist: Path) -> dict[str, str]:
 def test_worker_checks_the_integrity_of_its_downloads(dist: Path) -> None:
     worker = (dist / "app" / "worker.js").read_text()
     integrity = json.loads(BOOT_FILES_IN_WORKER.search(worker).group(1))["integrity"]
-    for key in ("sitePackages", "snapshot"):
+    for key in ("sitePackages", "snapshot", "vocabulary"):
         data = (dist / "pyodide" / _boot_files(dist)[key]).read_bytes()
         assert (
             integrity[key] == "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()

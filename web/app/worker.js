@@ -25,7 +25,7 @@ const CODECS_URL = new URL('../codecs/', import.meta.url).href;
  * The files Python boots from (names under pyodide/, derived from their content) and the
  * Subresource Integrity of the two this worker downloads itself; the builder fills it in.
  * @type {{stdlib: string, sitePackages: string, snapshot: string, snapshotSize: number,
- *         integrity: {sitePackages: string, snapshot: string}}}
+ *         vocabulary: string, integrity: {sitePackages: string, snapshot: string, vocabulary: string}}}
  */
 const BOOT_FILES = /** @type {any} */ ("__BOOT_FILES__");
 /** If Python is not up by then, look for the usual cause before the user gives up. */
@@ -37,6 +37,10 @@ let api = null;
 let pyodide = null;
 /** @type {?Promise<string>} numpy and the codecs, once loaded (JSON result of api.decoders()) */
 let pixelsPrepared = null;
+/** @type {?Promise<void>} the free-text vocabulary, once written where the core reads it */
+let vocabularyPlaced = null;
+/** Requests that may clean free text: they first need the vocabulary. */
+const NEEDS_VOCABULARY = new Set(/** @type {string[]} */ ([Request.DEID_BEGIN, Request.DEID_PREVIEW]));
 
 reportNetwork();
 const booted = boot();
@@ -98,6 +102,28 @@ function downloadInHelper() {
     })),
   });
   return results;
+}
+
+/**
+ * Fetch the free-text cleaner's vocabulary (checked against the build's hash) and write it
+ * where the core reads its data (dicomtab/data/), once: it is needed from the first
+ * de-identification on, never at start-up.
+ * @returns {Promise<void>}
+ */
+function placeVocabulary() {
+  if (!vocabularyPlaced) {
+    vocabularyPlaced = (async () => {
+      const response = await fetch(new URL(BOOT_FILES.vocabulary, RUNTIME_URL), {
+        integrity: BOOT_FILES.integrity.vocabulary,
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const folder = pyodide.runPython('import dicomtab, os; os.path.join(os.path.dirname(dicomtab.__file__), "data")');
+      pyodide.FS.writeFile(`${folder}/text_vocabulary.txt.gz`, bytes);
+    })();
+    vocabularyPlaced.catch(() => { vocabularyPlaced = null; }); // a later run tries again
+  }
+  return vocabularyPlaced;
 }
 
 /**
@@ -403,6 +429,18 @@ async function answer(request) {
     const message = api ? `Unknown request ${request.type}.` : 'Python is not running in this tab.';
     self.postMessage(makeFailure(request, { code: 'unavailable', message }));
     return;
+  }
+  if (NEEDS_VOCABULARY.has(request.type)) {
+    try {
+      await placeVocabulary();
+    } catch (/** @type {any} */ error) {
+      console.error('dicomtab: the free-text vocabulary could not be loaded', error && error.name);
+      self.postMessage(makeFailure(request, {
+        code: 'unavailable',
+        message: 'The word list that cleans free text could not be loaded; nothing was de-identified. Reload the page to try again.',
+      }));
+      return;
+    }
   }
   if (pixelHandler) {
     try {

@@ -54,6 +54,7 @@ from dicomtab.deid.pixel_cleaning import PixelCleaning
 from dicomtab.deid.profile import Profile
 from dicomtab.deid.review import FACE_FLAG, VOICE_FLAG, review_flags
 from dicomtab.deid.table import DeidTable, PrivateKey, load_table
+from dicomtab.deid.textclean import TextCleaner
 from dicomtab.deid.uids import UidMapper
 from dicomtab.structure import STRING_VRS
 
@@ -170,6 +171,8 @@ class Walker:
         self.doubted = damage.paths if damage else frozenset()
         hunted = self._identifiers(source, None) + self._damaged_identifiers(damage)
         self.scrubber = Scrubber(hunted, profile.scrub_patterns)
+        self._hunted = hunted
+        self._text_cleaner: TextCleaner | None = None
 
     # -- pass 1: the identifiers that will be removed, to search for in kept text ------------
     def _identifiers(self, ds: Dataset, tree: str | None) -> list[str]:
@@ -369,8 +372,28 @@ class Walker:
                 self._record(where, elem.tag, vr, "C", d.source + "+date-shift")
             return _new(elem.tag, vr, shifted.split("\\") if "\\" in shifted else shifted)
         if vr in TEXT_VRS or vr == "PN":
+            mode = self.profile.clean_text_by_keyword.get(keyword(int(elem.tag)) or "",
+                                                          self.profile.clean_text)
+            if mode == "allowlist":
+                return self._allowlisted(elem, where, d.source)
             return self._scrubbed(elem, where, d.source)
         return elem
+
+    def _allowlisted(self, elem: DataElement, where: str, source: str) -> DataElement:
+        """Text cleaned with the allow-list (textclean): only known-safe words stay."""
+        if elem.is_empty:
+            return elem
+        if self._text_cleaner is None:  # the vocabulary is read on first use only
+            self._text_cleaner = TextCleaner(self._hunted)
+        values = [str(v) for v in values_of(elem.value)]
+        results = [self._text_cleaner.clean(v) for v in values]
+        replaced = sum(r.replaced for r in results)
+        if not replaced:
+            return elem
+        # The count, never the text: what the audit may say about free text.
+        self._record(where, elem.tag, elem.VR, "C", f"{source}+allowlist:{replaced}")
+        cleaned = [r.text for r in results]
+        return _new(elem.tag, elem.VR, cleaned if len(cleaned) > 1 else cleaned[0])
 
     def _scrubbed(self, elem: DataElement, where: str, source: str) -> DataElement:
         if not self.scrubber or elem.is_empty:

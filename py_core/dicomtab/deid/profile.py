@@ -19,7 +19,9 @@ A profile is a JSON object::
       "date_precision": "year",
       "scrub_patterns": ["phone", "email", "ssn", "url", "ip", "date"],
       "hipaa": "safe-harbor",
-      "clean_pixels": "auto"
+      "clean_pixels": "auto",
+      "clean_text": "allowlist",
+      "clean_text_by_keyword": {"ProtocolName": "patterns"}
     }
 
 Built-in profiles live in ``dicomtab/profiles/*.json``; any other path is read as a file.
@@ -79,6 +81,11 @@ DATE_OPTIONS = ("retain_long_full_dates", "retain_long_modified_dates")
 #: detection). See dicomtab.deid.pixel_cleaning.
 CLEAN_PIXELS = ("off", "flag", "templates", "auto")
 
+#: Values of ``clean_text``, how text a profile keeps and cleans (action C) is cleaned:
+#: ``allowlist`` keeps only known-safe words (dicomtab.deid.textclean); ``patterns`` only
+#: replaces the file's removed values and the profile's identifier shapes.
+CLEAN_TEXT = ("allowlist", "patterns")
+
 #: HIPAA de-identification methods (45 CFR 164.514(b)) a profile can declare.
 HIPAA_METHODS: dict[str, str] = {
     "safe-harbor": "Safe Harbor, 45 CFR 164.514(b)(2)",
@@ -135,6 +142,9 @@ class Profile:
     hipaa: str | None = None
     #: What the profile does about burned-in text (one of CLEAN_PIXELS).
     clean_pixels: str = "flag"
+    #: How cleaned text is cleaned (one of CLEAN_TEXT), and per-attribute exceptions.
+    clean_text: str = "allowlist"
+    clean_text_by_keyword: dict[str, str] = field(default_factory=dict)
     #: sha256 of the JSON the profile was read from ("" when built from data in memory).
     sha256: str = ""
     #: Whether it is one of the profiles shipped with the package.
@@ -232,6 +242,16 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> Profile:
     if not isinstance(patterns, list) or unknown_patterns(map(str, patterns)):
         raise PolicyError(f"profile {source}: scrub_patterns may name "
                           + ", ".join(sorted(PATTERNS)))
+    clean_text = data.get("clean_text", "allowlist")
+    by_keyword = data.get("clean_text_by_keyword", {})
+    if clean_text not in CLEAN_TEXT or not isinstance(by_keyword, dict) or not set(
+            by_keyword.values()) <= set(CLEAN_TEXT):
+        raise PolicyError(f"profile {source}: clean_text (and clean_text_by_keyword's values) "
+                          f"must be one of {', '.join(CLEAN_TEXT)}")
+    for keyword in by_keyword:
+        if tag_for_keyword(keyword) is None:
+            raise PolicyError(f"profile {source}: clean_text_by_keyword names unknown keyword "
+                              f"{keyword!r}")
     clean_pixels = data.get("clean_pixels", "flag")
     if clean_pixels not in CLEAN_PIXELS:
         raise PolicyError(f"profile {source}: clean_pixels must be one of "
@@ -256,6 +276,8 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> Profile:
         scrub_patterns=tuple(dict.fromkeys(str(p) for p in patterns)),
         hipaa=hipaa,
         clean_pixels=clean_pixels,
+        clean_text=clean_text,
+        clean_text_by_keyword={str(k): str(v) for k, v in by_keyword.items()},
     )
 
 

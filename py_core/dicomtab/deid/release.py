@@ -84,6 +84,8 @@ def profile_section(profile: Profile) -> dict[str, Any]:
         "dates": _dates(profile),
         "scrub_patterns": list(profile.scrub_patterns),
         "clean_pixels": profile.clean_pixels,
+        "clean_text": profile.clean_text,
+        "clean_text_by_keyword": dict(sorted(profile.clean_text_by_keyword.items())),
         "overrides": [{"tag": _tag(t), "keyword": keyword(t), "action": a}
                       for t, a in sorted(profile.overrides.items())],
         "private_overrides": [
