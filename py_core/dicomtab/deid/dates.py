@@ -1,12 +1,16 @@
 """Date shifting for Retain Longitudinal Temporal Information with Modified Dates.
 
 One whole-day offset per patient keeps every interval between that patient's events; times of
-day are unchanged by a whole-day shift, so TM values are kept as they are.
+day are unchanged by a whole-day shift, so TM values are kept as they are, and an interval
+that crosses midnight (a study begun at 23:50, an acquisition at 00:10 the next day) keeps
+its length. A profile that deems the time of day identifying says ``modified_times:
+"remove"``: TM values are emptied and DT values keep their (shifted) date only.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 
 from dicomtab.deid.keys import Key
 
@@ -49,11 +53,29 @@ def shift_dt(value: str, days: int) -> str | None:
     return shifted[: len(head)] + tail
 
 
-def shift_values(vr: str, value: str, days: int) -> str | None:
-    """Shift one or more backslash-separated DA/DT values; TM is returned unchanged."""
+#: Values of a profile's ``modified_times``.
+MODIFIED_TIMES = ("keep", "remove")
+
+
+def _date_only(value: str) -> str | None:
+    """A shifted DT value without its time of day (its date part, as precise as it was)."""
+    date_len = min(8, len(value) - len(value.lstrip("0123456789")))
+    return value[:date_len] if date_len in (4, 6, 8) else None
+
+
+def _shift_date_only(part: str, days: int) -> str | None:
+    moved = shift_dt(part, days)
+    return None if moved is None else _date_only(moved.strip())
+
+
+def shift_values(vr: str, value: str, days: int, times: str = "keep") -> str | None:
+    """Shift one or more backslash-separated DA/DT values; TM is returned unchanged, or
+    emptied (and DT cut to its date) when ``times`` is "remove"."""
     if vr == "TM":
-        return value
-    shift = shift_da if vr == "DA" else shift_dt
+        return "" if times == "remove" else value
+    shift: Callable[[str, int], str | None] = shift_da if vr == "DA" else shift_dt
+    if vr == "DT" and times == "remove":
+        shift = _shift_date_only
     parts = [shift(p, days) if p.strip() else "" for p in value.split("\\")]
     if any(p is None for p in parts):
         return None

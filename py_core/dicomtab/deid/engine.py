@@ -80,6 +80,24 @@ PixelCleaner = Callable[[Dataset, Dataset], "PixelCleaning | None"]
 #: A file flagged for burned-in text whose pixels were blanked but not checked for text.
 PIXEL_CHECK_FLAG = "pixel-check-review"
 PIXEL_DATA_TAG = 0x7FE00010
+#: (0008,0104) Code Meaning and (0008,0102) Coding Scheme Designator.
+CODE_MEANING, CODING_SCHEME = 0x00080104, 0x00080102
+#: Coding schemes whose meanings are published (pydicom's concept dictionaries and the
+#: other public schemes PS3.16 Table 8-1 lists most); any other, "99…" private ones
+#: included, is local: its meanings are cleaned as free text.
+PUBLIC_SCHEMES = frozenset(
+    "BARI DCM FMA I10 IBSI ITIS_TSN LN MDC MSH NCIt NDC NEU PUBCHEM_CID RADLEX RXNORM SCT "
+    "UCUM UMLS SRT SNM3 I9C I10P ICD10 ACR ASTM-sigpurpose C4 C5 CD2 HPC ISO3166_1 ISO639_1 "
+    "ISO639_2 MA NCDR NICIP RFC5646 UPC".split())
+
+
+def _local_scheme(ds: Dataset) -> bool:
+    """Whether the code in this item comes from a scheme that is not public."""
+    scheme = ds.get(CODING_SCHEME)
+    if scheme is None:
+        return False
+    value = str(scheme.value or "").strip()
+    return bool(value) and value not in PUBLIC_SCHEMES
 
 
 def pixel_note(cleaning: PixelCleaning) -> str:
@@ -307,6 +325,11 @@ class Walker:
         if action == "C":
             elem = decoded()
             changed = self._clean(elem, d, where)
+        elif tag == CODE_MEANING and d.source != "override" and _local_scheme(ds):
+            # A local coding scheme's meaning is free text someone typed: no standard says
+            # what it holds (an identifier passed through every profile that way).
+            elem = decoded()
+            changed = self._allowlisted(elem, where, d.source + "+local-code")
         elif vr in TEXT_VRS and d.source != "override":
             # K: kept, but kept text is still searched for identifiers removed elsewhere,
             # unless the profile explicitly asked to keep this very attribute.
@@ -363,7 +386,7 @@ class Walker:
             if self.offset is None:
                 return elem  # C from an option that keeps dates as they are
             text = "\\".join(str(v) for v in values_of(elem.value))
-            shifted = dates.shift_values(vr, text, self.offset)
+            shifted = dates.shift_values(vr, text, self.offset, self.profile.modified_times)
             if shifted is None:
                 # An unparseable date cannot be shifted safely: empty it rather than leak it.
                 self._record(where, elem.tag, vr, "Z", d.source + "+unparseable-date")

@@ -56,6 +56,7 @@ from typing import Any
 
 from pydicom.datadict import tag_for_keyword
 
+from dicomtab.deid.dates import MODIFIED_TIMES
 from dicomtab.deid.freetext import PATTERNS, unknown_patterns
 from dicomtab.deid.generalize import GENERALIZERS
 from dicomtab.deid.table import TABLE_OPTIONS, PrivateKey
@@ -144,6 +145,8 @@ class Profile:
     clean_pixels: str = "flag"
     #: How cleaned text is cleaned (one of CLEAN_TEXT), and per-attribute exceptions.
     clean_text: str = "allowlist"
+    #: Times of day under modified dates: "keep" (a whole-day shift keeps them) or "remove".
+    modified_times: str = "keep"
     clean_text_by_keyword: dict[str, str] = field(default_factory=dict)
     #: sha256 of the JSON the profile was read from ("" when built from data in memory).
     sha256: str = ""
@@ -252,6 +255,10 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> Profile:
         if tag_for_keyword(keyword) is None:
             raise PolicyError(f"profile {source}: clean_text_by_keyword names unknown keyword "
                               f"{keyword!r}")
+    modified_times = data.get("modified_times", "keep")
+    if modified_times not in MODIFIED_TIMES:
+        raise PolicyError(f"profile {source}: modified_times must be one of "
+                          + ", ".join(MODIFIED_TIMES))
     clean_pixels = data.get("clean_pixels", "flag")
     if clean_pixels not in CLEAN_PIXELS:
         raise PolicyError(f"profile {source}: clean_pixels must be one of "
@@ -277,6 +284,7 @@ def profile_from_dict(data: dict[str, Any], source: str = "<dict>") -> Profile:
         hipaa=hipaa,
         clean_pixels=clean_pixels,
         clean_text=clean_text,
+        modified_times=modified_times,
         clean_text_by_keyword={str(k): str(v) for k, v in by_keyword.items()},
     )
 

@@ -85,6 +85,7 @@ def profile_section(profile: Profile) -> dict[str, Any]:
         "scrub_patterns": list(profile.scrub_patterns),
         "clean_pixels": profile.clean_pixels,
         "clean_text": profile.clean_text,
+        "modified_times": profile.modified_times,
         "clean_text_by_keyword": dict(sorted(profile.clean_text_by_keyword.items())),
         "overrides": [{"tag": _tag(t), "keyword": keyword(t), "action": a}
                       for t, a in sorted(profile.overrides.items())],

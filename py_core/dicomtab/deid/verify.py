@@ -43,6 +43,7 @@ from dicomtab.deid.methods import CODE_TO_OPTION, SAFE_HARBOR_NOTE, YEAR_NOTE
 from dicomtab.deid.review import FACE_FLAG, VOICE_FLAG, review_flags
 from dicomtab.deid.spans import regions
 from dicomtab.deid.table import PrivateKey, load_table
+from dicomtab.deid.textclean import TextCleaner
 from dicomtab.deid.uids import is_well_known
 from dicomtab.errors import DicomtabError
 from dicomtab.reading import read_dataset
@@ -187,6 +188,12 @@ def _pattern(words: Iterable[str]) -> re.Pattern[str] | None:
                       re.IGNORECASE)
 
 
+#: The options whose C actions clean free text, and SR's Text Value (0040,A160), which Clean
+#: Structured Content cleans inside Content Sequence items.
+TEXT_OPTIONS = ("clean_descriptors", "clean_structured_content")
+TEXT_VALUE = 0x0040A160
+
+
 class _Scanner:
     def __init__(self, name: str, ds: Dataset, originals: Originals | None,
                  safe_harbor: bool = False) -> None:
@@ -201,6 +208,13 @@ class _Scanner:
         self.safe_harbor = safe_harbor or SAFE_HARBOR_NOTE in notes
         table = load_table()
         self.safe = table.safe_private
+        # Text the applied options clean: what the free-text detector looks at.
+        cleaning = [o for o in TEXT_OPTIONS if o in self.applied]
+        self.cleaned_text = frozenset(
+            tag for tag, row in table.rows.items()
+            if any(row.options.get(o) == "C" for o in cleaning)) | (
+            {TEXT_VALUE} if "clean_structured_content" in cleaning else frozenset())
+        self._detector: TextCleaner | None = None
         self.originals = originals
         search = _Search({}) if originals is None else originals.search(frozenset(self.applied))
         self.lookup, self.pattern, self.bytes = search.lookup, search.pattern, search.bytes
@@ -220,7 +234,7 @@ class _Scanner:
             self._private(ds, tag, path)
             if elem.is_empty or keyword in PIXEL_KEYWORDS:
                 continue
-            self._values(elem.VR, elem.value, path)
+            self._values(elem.VR, elem.value, path, tag)
 
     def _private(self, ds: Dataset, tag: int, path: str) -> None:
         group, el = tag >> 16, tag & 0xFFFF
@@ -235,7 +249,17 @@ class _Scanner:
         elif self.safe_harbor:
             self.add(path, "private-attribute", "Safe Harbor output keeps a private attribute")
 
-    def _values(self, vr: str, value: object, path: str) -> None:
+    def _free_text(self, text: str, path: str) -> None:
+        """The free-text cleaner as a detector: words it would replace in cleaned text (an
+        output made with clean_text "patterns" shows what that kept). Counted, not quoted."""
+        if self._detector is None:
+            self._detector = TextCleaner([])
+        replaced = self._detector.clean(text).replaced
+        if replaced:
+            self.add(path, "identifying-text",
+                     f"{replaced} word(s) neither known safe nor imaging text")
+
+    def _values(self, vr: str, value: object, path: str, tag: int = 0) -> None:
         if vr in BINARY_VRS:
             return  # not text: the byte scan searches it, in every encoding
         for v in values_of(value):
@@ -248,6 +272,8 @@ class _Scanner:
                     self.add(path, kind, what)
             if vr in TEXT_VRS and NAME_IN_TEXT.search(text):
                 self.add(path, "name-like-text", "text shaped like Family^Given")
+            if tag in self.cleaned_text and vr in TEXT_VRS:
+                self._free_text(text, path)
             if self.safe_harbor:
                 self._safe_harbor_value(vr, text, path)
 

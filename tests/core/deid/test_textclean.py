@@ -108,3 +108,32 @@ def test_recall_and_utility_as_the_bench_measures_them() -> None:
     assert {k: c["leaked"] for k, c in results.items() if c["leaked"]} == {}
     total, kept, lost = textclean_bench.utility()
     assert kept / total >= 0.95, lost.most_common(10)
+
+
+def test_verify_reports_what_patterns_kept_and_finds_nothing_after_the_allow_list() -> None:
+    from dicomtab.deid.verify import verify_dataset
+
+    ds = _study("CT chest, wife Mary Hunter present")
+    allow = deidentify(ds, load_profile("research"), Key(bytes(32))).dataset
+    assert not [f for f in verify_dataset(allow, "a.dcm") if f.kind == "identifying-text"]
+    lenient = profile_from_dict({"name": "p", "options": ["clean_descriptors"],
+                                 "clean_text": "patterns"})
+    kept = deidentify(ds, lenient, Key(bytes(32))).dataset
+    found = [f for f in verify_dataset(kept, "b.dcm") if f.kind == "identifying-text"]
+    assert {f.path for f in found} == {"StudyDescription", "ProtocolName"}
+    assert all("Mary" not in str(f) and "Hunter" not in str(f) for f in found)
+
+
+def test_code_meanings_of_local_schemes_are_cleaned_in_every_profile() -> None:
+    from pydicom.sequence import Sequence
+
+    ds = _study("CT")
+    local, public = Dataset(), Dataset()
+    local.CodeValue, local.CodingSchemeDesignator, local.CodeMeaning = "X1", "99LOCAL", \
+        "Reviewed by Hunter"
+    public.CodeValue, public.CodingSchemeDesignator, public.CodeMeaning = "T-D3000", "SRT", "Chest"
+    ds.AnatomicRegionSequence = Sequence([local, public])
+    for profile in ("basic", "research"):
+        out = deidentify(ds, load_profile(profile), Key(bytes(32))).dataset
+        meanings = [str(i.CodeMeaning) for i in out.AnatomicRegionSequence]
+        assert meanings == ["Reviewed by ***", "Chest"]  # the public scheme's is kept
