@@ -31,6 +31,7 @@ from importlib import resources
 from typing import Any
 
 from dicomtab.deid.freetext import PATTERNS, REPLACEMENT, Scrubber
+from dicomtab.errors import UnsupportedError
 
 #: Words after which a name-like word is taken for a name.
 NAME_CUES = frozenset(
@@ -104,7 +105,13 @@ class Vocabulary:
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     """The shipped vocabulary, read once, on first use (never at start-up)."""
-    data = resources.files("dicomtab").joinpath("data", "text_vocabulary.txt.gz").read_bytes()
+    try:
+        data = resources.files("dicomtab").joinpath("data", "text_vocabulary.txt.gz").read_bytes()
+    except OSError:
+        # In the tab the worker places it before the first de-identification; reaching this
+        # means it could not: no text is cleaned, so nothing may be written.
+        raise UnsupportedError("The word list that cleans free text is not loaded, so text "
+                               "cannot be cleaned; nothing was de-identified.") from None
     lines = gzip.decompress(data).decode("utf-8").splitlines()
     header = json.loads(lines[0])
     split, street = lines.index("#ambiguous"), lines.index("#street")

@@ -5,8 +5,9 @@
  *
  * Boots dist/pyodide with the shipped bytecode stdlib, unpacks the shipped site-packages
  * archive with the worker's own code (app/site-packages.js), writes INPUT_FILE to
- * /tmp/input.dcm, runs SCRIPT.py and prints what it prints. No snapshot and no numpy: the
- * same state the worker is in before any pixel work.
+ * /tmp/input.dcm, places the free-text vocabulary where the core reads it (as the worker does
+ * before the first de-identification), runs SCRIPT.py and prints what it prints. No snapshot
+ * and no numpy: the same state the worker is in before any pixel work.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -27,4 +28,6 @@ const pyodide = await loadPyodide({
   stderr: (line) => process.stderr.write(line + '\n'),
 });
 pyodide.FS.writeFile('/tmp/input.dcm', readFileSync(input));
+const data = pyodide.runPython('import dicomtab, os; os.path.join(os.path.dirname(dicomtab.__file__), "data")');
+pyodide.FS.writeFile(`${data}/text_vocabulary.txt.gz`, readFileSync(runtime + named('text_vocabulary-')));
 pyodide.runPython(readFileSync(script, 'utf8'));

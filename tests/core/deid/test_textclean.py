@@ -137,3 +137,26 @@ def test_code_meanings_of_local_schemes_are_cleaned_in_every_profile() -> None:
         out = deidentify(ds, load_profile(profile), Key(bytes(32))).dataset
         meanings = [str(i.CodeMeaning) for i in out.AnatomicRegionSequence]
         assert meanings == ["Reviewed by ***", "Chest"]  # the public scheme's is kept
+
+
+def test_without_its_word_list_the_cleaner_says_so_and_cleans_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from dicomtab.deid import textclean
+    from dicomtab.errors import UnsupportedError
+
+    class Missing:
+        def joinpath(self, *parts: str) -> Missing:
+            return self
+
+        def read_bytes(self) -> bytes:
+            raise FileNotFoundError
+
+    monkeypatch.setattr(textclean.resources, "files", lambda package: Missing())
+    textclean.vocabulary.cache_clear()
+    try:
+        with pytest.raises(UnsupportedError) as caught:
+            TextCleaner([])
+        assert "word list that cleans free text is not loaded" in caught.value.message
+    finally:
+        monkeypatch.undo()
+        textclean.vocabulary.cache_clear()
