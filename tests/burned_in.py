@@ -9,6 +9,7 @@ with a little deterministic noise, as an ultrasound or a fluoroscopy frame has.
 from __future__ import annotations
 
 from io import BytesIO
+from pathlib import Path
 
 import numpy as np
 import pydicom
@@ -160,6 +161,18 @@ def _encapsulate(ds: Dataset, stored: np.ndarray, syntax: str) -> None:
         ds.LossyImageCompression = "01"
     elif int(ds.SamplesPerPixel) == 3:
         ds.PhotometricInterpretation = "RGB"
+
+
+def burned_files(folder: Path, cases: list[tuple[str, str]]) -> list[Path]:
+    """One file per (kind, syntax) in ``folder`` (us0.dcm, us1.dcm, ...), each its own
+    instance, sorted."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, (kind, syntax) in enumerate(cases):
+        ds, _ = burned_dataset(kind, syntax)
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = \
+            f"1.2.826.0.1.3680043.9.9999.5.{n}"
+        ds.save_as(folder / f"us{n}.dcm", enforce_file_format=True)
+    return sorted(folder.glob("us*.dcm"))
 
 
 def template_json(box: dict[str, int] | None = None, match: dict[str, object] | None = None,

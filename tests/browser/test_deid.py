@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dicomtab.deid.keys import key_from_bytes
-from tests.browser.conftest import download, open_files
-from tests.burned_in import BOX, burned_dataset, template_json, text_mask
+from tests.browser.conftest import canvas_point, download, open_files
+from tests.burned_in import BOX, burned_dataset, burned_files, template_json, text_mask
 from tests.conftest import bundled
 from tests.core.deid.hipaa_set import write_hipaa_set
 from tests.core.deid.phi_set import SEEDED_VALUES, write_set
@@ -419,15 +419,9 @@ def test_damaged_files_are_refused_by_name_unless_allowed_then_flagged(
 
 def test_a_redaction_template_blanks_burned_in_text_as_the_cli_does(
         app: Page, keyfile: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for n, (kind, syntax) in enumerate([("rgb", "1.2.840.10008.1.2.1"),
-                                        ("mono2-12", "1.2.840.10008.1.2.4.80"),
-                                        ("rgb", "1.2.840.10008.1.2.4.90")]):
-        ds, _ = burned_dataset(kind, syntax)
-        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = f"1.2.826.0.1.3680043.9.9999.6.{n}"
-        ds.save_as(folder / f"us{n}.dcm", enforce_file_format=True)
-    files = sorted(folder.iterdir())
+    files = burned_files(tmp_path / "in", [("rgb", "1.2.840.10008.1.2.1"),
+                                           ("mono2-12", "1.2.840.10008.1.2.4.80"),
+                                           ("rgb", "1.2.840.10008.1.2.4.90")])
     regions = tmp_path / "acme.json"
     regions.write_bytes(template_json())
     cli_files, cli_record = cli_run(files, tmp_path / "cli", "hipaa-safe-harbor", regions=(regions,))
@@ -469,9 +463,9 @@ def test_boxes_drawn_with_the_mouse_blank_the_text_when_de_identifying(
     app.get_by_test_id("viewer-tool-redact").click()
     expect(app.get_by_test_id("viewer-redaction")).to_be_visible()
     # Drag over the text (image rows 2-14, columns 2-88), as a user does.
-    app.mouse.move(*_canvas_point(app, 2.4, 2.4))
+    app.mouse.move(*canvas_point(app, 2.4, 2.4))
     app.mouse.down()
-    app.mouse.move(*_canvas_point(app, 13.6, 87.6), steps=5)
+    app.mouse.move(*canvas_point(app, 13.6, 87.6), steps=5)
     app.mouse.up()
     expect(app.get_by_test_id("viewer-redact-box")).to_have_count(1)
     expect(app.get_by_test_id("viewer-redact-box")).to_contain_text("x 2, y 2, 86 × 12 px, every frame")
@@ -500,17 +494,3 @@ def test_boxes_drawn_with_the_mouse_blank_the_text_when_de_identifying(
     assert written == cli_files and len(written) == 1
     frames = pydicom.dcmread(io.BytesIO(next(iter(written.values())))).pixel_array
     assert (frames[:, text_mask()] == 0).all()  # both frames, every glyph pixel black
-
-
-def _canvas_point(page: Page, row: float, column: float) -> tuple[float, float]:
-    """Page coordinates of an image point (as tests/browser/test_viewer.py finds them)."""
-    return tuple(page.evaluate(
-        """([row, column]) => {
-            const viewer = window.dicomtab.viewer;
-            const p = viewer.matrix().transformPoint(new DOMPoint(column, row));
-            const rect = viewer.canvas.getBoundingClientRect();
-            return [rect.left + p.x * rect.width / viewer.canvas.width,
-                    rect.top + p.y * rect.height / viewer.canvas.height];
-        }""",
-        [row, column],
-    ))

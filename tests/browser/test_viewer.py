@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 from dicomtab.pixels.describe import describe_frame
 from dicomtab.pixels.export import frame_npy
 from dicomtab.pixels.voi import display_uint8
-from tests.browser.conftest import attach_logging, download, tree_ids
+from tests.browser.conftest import attach_logging, canvas_point, download, tree_ids
 from tests.browser.conftest import select_in_viewer as select
 from tests.conftest import bundled
 
@@ -262,19 +262,6 @@ def assert_grey_matches(page: Page, path: Path) -> None:
     assert np.array_equal(got[..., 0], want), f"{np.count_nonzero(got[..., 0] != want)} pixels differ"
     assert np.array_equal(got[..., 0], got[..., 1]) and np.array_equal(got[..., 0], got[..., 2])
     assert (got[..., 3] == 255).all()
-
-
-def canvas_point(page: Page, row: float, column: float) -> tuple[float, float]:
-    """Page coordinates (CSS pixels) of an image point (column x, row y)."""
-    return tuple(page.evaluate(
-        """([row, column]) => {
-            const viewer = window.dicomtab.viewer;
-            const p = viewer.matrix().transformPoint(new DOMPoint(column, row));
-            const rect = viewer.canvas.getBoundingClientRect();
-            return [rect.left + p.x * rect.width / viewer.canvas.width, rect.top + p.y * rect.height / viewer.canvas.height];
-        }""",
-        [row, column],
-    ))
 
 
 # ---- tests ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 from dicomtab import worker_api
 from dicomtab.deid.keys import read_key_file
 from dicomtab.deid.profile import builtin_names
-from tests.burned_in import burned_dataset, template_json
+from tests.burned_in import burned_files, template_json
 from tests.conftest import bundled
 from tests.core.deid.phi_set import SEEDED_VALUES
 from tests.damaged_set import SEEDED, phi_file, stopped, swallowing, wrong_vr
@@ -246,17 +246,12 @@ def test_damaged_files_are_taken_only_when_allowed_and_as_the_cli_takes_them(
 
 
 def test_the_tab_blanks_burned_in_text_exactly_as_the_cli(tmp_path: Path) -> None:
-    (tmp_path / "in").mkdir()
-    for n, (kind, syntax) in enumerate([("rgb", "1.2.840.10008.1.2.1"),
-                                        ("mono2-12", "1.2.840.10008.1.2.5"),
-                                        ("mono2-12", "1.2.840.10008.1.2.4.80"),
-                                        ("jpeg-rgb", "1.2.840.10008.1.2.4.50")]):
-        ds, _ = burned_dataset(kind, syntax)
-        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = f"1.2.826.0.1.3680043.9.9999.5.{n}"
-        ds.save_as(tmp_path / "in" / f"us{n}.dcm", enforce_file_format=True)
+    inputs = burned_files(tmp_path / "in", [("rgb", "1.2.840.10008.1.2.1"),
+                                            ("mono2-12", "1.2.840.10008.1.2.5"),
+                                            ("mono2-12", "1.2.840.10008.1.2.4.80"),
+                                            ("jpeg-rgb", "1.2.840.10008.1.2.4.50")])
     regions = tmp_path / "acme.json"
     regions.write_bytes(template_json())
-    inputs = sorted((tmp_path / "in").iterdir())
     cli_files, cli_record = cli_run(inputs, tmp_path / "cli", "research", regions=(regions,))
     tab_files, tab_record, _ = tab_run(worker_api, inputs, "research", regions=(regions,))
     assert len(tab_files) == 4 and tab_files == cli_files
