@@ -188,6 +188,9 @@ def _pattern(words: Iterable[str]) -> re.Pattern[str] | None:
                       re.IGNORECASE)
 
 
+#: How a file's DeidentificationMethod says its burned-in text was blanked (engine.pixel_note).
+PIXEL_NOTE_START = "burned-in text blanked in "
+
 #: The options whose C actions clean free text, and SR's Text Value (0040,A160), which Clean
 #: Structured Content cleans inside Content Sequence items.
 TEXT_OPTIONS = ("clean_descriptors", "clean_structured_content")
@@ -203,6 +206,7 @@ class _Scanner:
         self.applied = {CODE_TO_OPTION.get(str(i.get("CodeValue", "")), "") for i in codes}
         method = ds.get("DeidentificationMethod") or []
         notes = {str(v).strip() for v in values_of(method)}
+        self.notes = notes
         if YEAR_NOTE in notes:
             self.applied.add(DATES_TO_YEAR)
         self.safe_harbor = safe_harbor or SAFE_HARBOR_NOTE in notes
@@ -315,7 +319,11 @@ class _Scanner:
             self.add("PatientIdentityRemoved", "not-marked-deidentified", "attribute not YES")
         if (str(ds.get("BurnedInAnnotation", "")).upper() == "YES"
                 and "clean_pixel_data" not in self.applied):
-            self.add("BurnedInAnnotation", "burned-in-annotation", "pixels not cleaned")
+            # The file's marking says whether its pixels were blanked (engine.pixel_note).
+            blanked = next((n for n in self.notes if n.startswith(PIXEL_NOTE_START)), None)
+            self.add("BurnedInAnnotation", "burned-in-annotation",
+                     "pixels " + blanked[len("burned-in text "):] if blanked
+                     else "pixels not cleaned")
         if self.safe_harbor and "clean_recognizable_visual_features" not in self.applied:
             for flag in review_flags(ds):
                 self.add(*REVIEW_FINDINGS[flag])

@@ -200,6 +200,9 @@ def test_the_cli_blanks_the_boxes_of_a_template_and_records_it(tmp_path: Path) -
                for r in record["verification"]["review_required"])
     # Burned In Annotation stays YES until a text detector has checked the pixels.
     assert record["verification"]["findings_by_kind"] == {"burned-in-annotation": 2}
+    # verify tells a blanked file from one nobody cleaned, from its marking alone.
+    assert {d["what"] for d in record["verification"]["details"]} == {
+        "pixels blanked in 1 region (not checked for text)"}
     glyphs = text_mask()
     for path in out.rglob("*.dcm"):
         frame = _frames(open_dataset(path.read_bytes(), path.name).dataset)[0]
@@ -217,6 +220,7 @@ def test_a_template_for_another_geometry_leaves_files_flagged_and_the_batch_goes
     reasons = [f["reason"] for f in record["pixels"]["files"]]
     assert all("lies outside the 128x96 image" in r for r in reasons)
     assert {r["flags"][0] for r in record["verification"]["review_required"]} == {"pixel-review"}
+    assert {d["what"] for d in record["verification"]["details"]} == {"pixels not cleaned"}
 
 
 def test_a_bad_template_file_stops_the_cli_before_anything_is_written(
