@@ -69,7 +69,8 @@ def make(shape: tuple[int, int, int], syntax: str, frames: int) -> bytes | None:
         "1.2.840.10008.1.2.4.50": lambda a: imagecodecs.jpeg8_encode(a, level=90),
     }
     if syntax == str(RLELossless):
-        ds.compress(RLELossless, values, encoding_plugin="pydicom", generate_instance_uid=False)
+        ds.compress(RLELossless, values if frames > 1 else values[0], encoding_plugin="pydicom",
+                    generate_instance_uid=False)
     elif syntax in encoders:
         ds.PixelData = encapsulate([bytes(encoders[syntax](f)) for f in values])
         ds["PixelData"].VR = "OB"

@@ -55,3 +55,13 @@ def test_tab_deid_bench_measures_both_tools(browser: Browser, site_url: str, tmp
     text = tab_deid_bench.table(4, 0.1, cli_s, tab)
     assert "tab: deidentify() into a ZIP" in text and "4 written, 0 failed" in text
     assert "from before opening the files" in text
+
+
+def test_redaction_bench_measures_every_syntax() -> None:
+    """bench/redact_bench.py's CPython rows (its tab rows drive the same page API as
+    tests/browser/test_deid.py's redaction tests)."""
+    from bench import redact_bench
+
+    rows = redact_bench.measure(frames=1, runs=1)
+    assert len(rows) == 11 and all(ms >= 0 for _, _, ms in rows)
+    assert {syntax for _, syntax, _ in rows} == set(redact_bench.SYNTAXES)
