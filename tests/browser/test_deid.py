@@ -494,3 +494,19 @@ def test_boxes_drawn_with_the_mouse_blank_the_text_when_de_identifying(
     assert written == cli_files and len(written) == 1
     frames = pydicom.dcmread(io.BytesIO(next(iter(written.values())))).pixel_array
     assert (frames[:, text_mask()] == 0).all()  # both frames, every glyph pixel black
+
+
+def test_verify_in_a_fresh_tab_fetches_the_word_list_it_needs(
+        app: Page, study: list[Path], tmp_path: Path) -> None:
+    """Outputs of a profile that cleans free text, verified in a tab that has not
+    de-identified anything: verify's text detector needs the vocabulary the worker fetches."""
+    originals = [p for p in study if "phi" in p.parts and "_us" not in p.name]
+    files, _ = cli_run(originals, tmp_path / "cli", "research")
+    written = []
+    for n, data in enumerate(files.values()):
+        written.append(tmp_path / f"out{n}.dcm")
+        written[-1].write_bytes(data)
+    open_files(app, written, expect_total=len(written))
+    found = app.evaluate("window.dicomtab.verify()")
+    assert found["result"] == "passed", found
+    assert not [f for f in found.get("findings", []) if f.get("kind") == "identifying-text"]

@@ -39,8 +39,8 @@ let pyodide = null;
 let pixelsPrepared = null;
 /** @type {?Promise<void>} the free-text vocabulary, once written where the core reads it */
 let vocabularyPlaced = null;
-/** Requests that may clean free text: they first need the vocabulary. */
-const NEEDS_VOCABULARY = new Set(/** @type {string[]} */ ([Request.DEID_BEGIN, Request.DEID_PREVIEW]));
+/** Requests that clean free text, or look for what cleaning left: they first need the vocabulary. */
+const NEEDS_VOCABULARY = new Set(/** @type {string[]} */ ([Request.DEID_BEGIN, Request.DEID_PREVIEW, Request.VERIFY]));
 
 reportNetwork();
 const booted = boot();
@@ -437,7 +437,7 @@ async function answer(request) {
       console.error('dicomtab: the free-text vocabulary could not be loaded', error && error.name);
       self.postMessage(makeFailure(request, {
         code: 'unavailable',
-        message: 'The word list that cleans free text could not be loaded; nothing was de-identified. Reload the page to try again.',
+        message: 'The word list for free text could not be loaded, so text can be neither cleaned nor checked. Reload the page to try again.',
       }));
       return;
     }

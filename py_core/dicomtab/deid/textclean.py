@@ -110,8 +110,8 @@ def vocabulary() -> Vocabulary:
     except OSError:
         # In the tab the worker places it before the first de-identification; reaching this
         # means it could not: no text is cleaned, so nothing may be written.
-        raise UnsupportedError("The word list that cleans free text is not loaded, so text "
-                               "cannot be cleaned; nothing was de-identified.") from None
+        raise UnsupportedError("The word list for free text is not loaded, so text can be "
+                               "neither cleaned nor checked; reload the page to try again.") from None
     lines = gzip.decompress(data).decode("utf-8").splitlines()
     header = json.loads(lines[0])
     split, street = lines.index("#ambiguous"), lines.index("#street")

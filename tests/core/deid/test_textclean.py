@@ -156,7 +156,7 @@ def test_without_its_word_list_the_cleaner_says_so_and_cleans_nothing(
     try:
         with pytest.raises(UnsupportedError) as caught:
             TextCleaner([])
-        assert "word list that cleans free text is not loaded" in caught.value.message
+        assert "word list for free text is not loaded" in caught.value.message
     finally:
         monkeypatch.undo()
         textclean.vocabulary.cache_clear()
