@@ -14,9 +14,12 @@ notes: a word is kept only if it is known to be safe. Here a word is kept when i
   ordinal, a short sequence or kernel code (T1, T2W, B70f, FC03, 3D), a single letter.
 
 Everything else (an unknown word, a longer number, a mixed letters-and-digits code) is
-replaced by ``***``, a run of them by one. Before that, the file's own removed values and
-every identifier shape (dates, phones, e-mails, URLs, IP addresses, SSNs) are replaced, as
-for kept text. What was replaced is counted for the audit, never quoted.
+replaced by ``***``, a run of them by one. Before that, this module's shapes (facility names,
+street addresses ending in a USPS suffix, a city with its state and ZIP code, dates with a
+month name, digits in three or more groups), then the file's own removed values and every
+identifier shape of :mod:`dicomtab.deid.freetext`, are replaced. After the word decisions, a
+house number goes with the street name after it, and words joined by "-", "/" or "." to a
+replaced one go with it. What was replaced is counted for the audit, never quoted.
 """
 
 from __future__ import annotations
