@@ -106,6 +106,10 @@ def test_recall_and_utility_as_the_bench_measures_them() -> None:
     results = textclean_bench.recall(440, seed=7)["allowlist"]
     assert len(results) == 11 and all(c["made"] == 40 for c in results.values())
     assert {k: c["leaked"] for k, c in results.items() if c["leaked"]} == {}
+    by_profile = textclean_bench.recall_by_profile(44, seed=7)
+    assert set(by_profile) == {"expert-determination-research", "hipaa-safe-harbor",
+                               "research", "vendor-support"}
+    assert {k: c["leaked"] for k, c in by_profile.items() if c["leaked"]} == {}
     total, kept, lost = textclean_bench.utility()
     assert kept / total >= 0.95, lost.most_common(10)
 
