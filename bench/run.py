@@ -8,6 +8,8 @@ Prints one table (median, min and max over the runs):
 - "navigation → ready": until window.dicomtab.ready resolves (Python can read files);
 - "navigation → first summary": the user picks CT_small.dcm as soon as the page shows, and
   the clock stops when its summary is on the page;
+- "navigation → first image drawn": in that same run, until the viewer has drawn it (it waits
+  for numpy and the image codecs, which load after Python is ready);
 - "file chosen → summary": with the app loaded (Python up, numpy and the image codecs in),
   from the input's change event to the summary being on the page.
 """
@@ -40,7 +42,8 @@ window.__bench = {};
 document.addEventListener('change', () => { window.__bench.chosen ??= performance.now(); }, true);
 new MutationObserver(() => {
   if (document.querySelector('[data-testid=instance]')) window.__bench.summary ??= performance.now();
-}).observe(document, {subtree: true, childList: true});
+  if (document.querySelector('[data-testid=viewer][data-loaded]')) window.__bench.drawn ??= performance.now();
+}).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['data-loaded']});
 """
 
 
@@ -52,13 +55,15 @@ def _note_start(page: Page) -> None:
     RESTORED.append(page.evaluate("window.dicomtab.ready.then(i => i.timings.snapshot === true)"))
 
 
-def _first_summary(page: Page, url: str) -> float:
-    """Navigate, choose the sample at once, return ms from navigation to its summary."""
+def _first_summary(page: Page, url: str) -> tuple[float, float]:
+    """Navigate, choose the sample at once; ms from navigation to its summary, and to its
+    image drawn."""
     page.goto(url, wait_until="domcontentloaded")
     page.get_by_test_id("file-input").set_input_files(str(SAMPLE))
     page.get_by_test_id("instance").first.wait_for(state="attached", timeout=60000)
     _note_start(page)
-    return page.evaluate("window.__bench.summary")
+    page.wait_for_function("() => window.__bench.drawn !== undefined", timeout=60000)
+    return page.evaluate("[window.__bench.summary, window.__bench.drawn]")
 
 
 def _ready(page: Page, url: str) -> float:
@@ -87,6 +92,7 @@ def measure(browser: Browser, url: str, runs: int) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {k: [] for k in (
         "cold: navigation → ready", "warm: navigation → ready",
         "cold: navigation → first summary", "warm: navigation → first summary",
+        "cold: navigation → first image drawn", "warm: navigation → first image drawn",
         "file chosen → summary (Python ready)",
     )}
     for _ in range(runs):
@@ -95,10 +101,14 @@ def measure(browser: Browser, url: str, runs: int) -> dict[str, list[float]]:
         results["file chosen → summary (Python ready)"].append(_open_after_ready(page))
         page.evaluate("window.dicomtab.offline")
         results["warm: navigation → ready"].append(_ready(page, url))
-        results["warm: navigation → first summary"].append(_first_summary(page, url))
+        summary, drawn = _first_summary(page, url)
+        results["warm: navigation → first summary"].append(summary)
+        results["warm: navigation → first image drawn"].append(drawn)
         context.close()
         context, page = _fresh(browser)
-        results["cold: navigation → first summary"].append(_first_summary(page, url))
+        summary, drawn = _first_summary(page, url)
+        results["cold: navigation → first summary"].append(summary)
+        results["cold: navigation → first image drawn"].append(drawn)
         context.close()
     return results
 

@@ -13,6 +13,7 @@ def test_start_up_bench_measures_every_row(browser: Browser, site_url: str) -> N
     assert set(results) == {
         "cold: navigation → ready", "warm: navigation → ready",
         "cold: navigation → first summary", "warm: navigation → first summary",
+        "cold: navigation → first image drawn", "warm: navigation → first image drawn",
         "file chosen → summary (Python ready)",
     }
     for name, values in results.items():

@@ -247,15 +247,17 @@ function reportNetwork() {
 
 /**
  * Load numpy, re-import the core with it and register the JS codecs; once, whoever asks
- * first. The codecs come after the re-import, which makes the core's registry anew.
+ * first. The codecs are fetched and compiled while numpy loads (they need no Python), and
+ * registered after the re-import, which makes the core's registry anew.
  * @returns {Promise<string>} JSON result of api.decoders()
  */
 function preparePixels() {
   pixelsPrepared ??= (async () => {
+    const codecs = loadJsCodecs();
     // Same origin: numpy's wheel is in pyodide/, pinned by the build's pyodide-lock.json.
     await pyodide.loadPackage('numpy', { messageCallback: () => {} });
     api = pyodide.pyimport('dicomtab.numpy_later').reimport_with_numpy();
-    for (const codec of await loadJsCodecs()) {
+    for (const codec of await codecs) {
       const decode = (/** @type {any} */ encoded, /** @type {any} */ info) => decodeWith(codec, encoded, info);
       for (const uid of codec.transferSyntaxes) api.register_decoder(uid, decode, codec.name);
     }
