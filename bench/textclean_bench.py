@@ -10,7 +10,8 @@ injected value is still in the cleaned text. Reported per category and per profi
 (``allowlist``; ``patterns``, the previous behaviour, for comparison).
 
 Utility: genuine descriptors without PHI (:data:`CLINICAL`, plus every descriptor of
-pydicom's test files); the share of their word tokens kept unchanged, and what was lost.
+pydicom's test files, and of ``pydicom-data``'s when that package is installed); the share of
+their word tokens kept unchanged, and what was lost.
 
 Speed: the cleaner's cost per descriptor and the vocabulary's load under CPython; with
 ``--pyodide`` also in the tab's own runtime (the built dist/ under Node, as the tests run it).
@@ -257,9 +258,16 @@ def utility() -> tuple[int, int, Counter[str]]:
     texts = list(CLINICAL)
     keywords = ("StudyDescription", "SeriesDescription", "ProtocolName", "ImageComments",
                 "PerformedProcedureStepDescription", "RequestedProcedureDescription")
+    folders = [Path(pydicom.__file__).parent / "data" / "test_files"]
+    try:  # the pydicom-data wheel (34 MB of larger test files) installs "data_store"
+        import data_store  # type: ignore[import-not-found]
+
+        folders.append(Path(data_store.__file__).parent / "data")
+    except ImportError:  # optional
+        pass
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for path in sorted((Path(pydicom.__file__).parent / "data" / "test_files").rglob("*")):
+        for path in sorted(p for folder in folders for p in folder.rglob("*")):
             try:
                 ds = pydicom.dcmread(path, stop_before_pixels=True, force=True)
             except Exception:  # not DICOM: the corpus has other files
