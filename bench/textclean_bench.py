@@ -130,13 +130,20 @@ def injections(fake: object, rng: random.Random) -> dict[str, Callable[[], tuple
                             f"{rng.randint(10**4, 10**5)}"])
         return f"{rng.choice(['MRN', 'acc', 'ID', '#'])} {value}", tokens(value)
 
+    def age() -> tuple[str, list[str]]:
+        years = rng.randint(90, 109)
+        text = rng.choice([f"{years}-year-old", f"{years} yo", f"aged {years}",
+                           f"{years} years old"])
+        return text, [str(years)]
+
     def ssn() -> tuple[str, list[str]]:
         text = f.ssn()  # type: ignore[attr-defined]
         return text, tokens(text)
 
     return {"relative's name": relative, "doctor's name": doctor, "patient's name": person,
             "street address": address, "city, state, ZIP": city, "facility": facility,
-            "date": date, "phone": phone, "e-mail": email, "MRN / accession": mrn, "SSN": ssn}
+            "date": date, "phone": phone, "e-mail": email, "MRN / accession": mrn, "SSN": ssn,
+            "age over 89": age}
 
 
 def recall(cases: int, seed: int) -> dict[str, dict[str, Counter[str]]]:
@@ -167,7 +174,8 @@ def recall(cases: int, seed: int) -> dict[str, dict[str, Counter[str]]]:
 
 def recall_by_profile(cases: int, seed: int) -> dict[str, Counter[str]]:
     """Per built-in profile that keeps descriptors: each descriptor of :func:`recall`'s kind
-    put into a file's Study Description and de-identified; how many leaked."""
+    (within Study Description's 64 characters) put into a file and de-identified; how many
+    leaked."""
     from faker import Faker
     from pydicom.dataset import Dataset
 
@@ -187,7 +195,10 @@ def recall_by_profile(cases: int, seed: int) -> dict[str, Counter[str]]:
         ds = Dataset()
         ds.PatientName, ds.PatientID, ds.Modality = "DOE^JANE", "PID-1", "CT"
         ds.SOPClassUID, ds.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.2", f"1.2.3.{n}"
-        ds.StudyDescription = f"{rng.choice(CLINICAL)} {injected}"[:64]
+        # Whole words within LO's 64 characters: the injection, after a clinical phrase if
+        # both fit (a value cut inside a word would test the cut, not the cleaner).
+        text = f"{rng.choice(CLINICAL)} {injected}"
+        ds.StudyDescription = text if len(text) <= 64 else injected[:64]
         for profile in profiles:
             kept = str(deidentify(ds, profile, Key(bytes(32))).dataset.get("StudyDescription", ""))
             left = set(re.findall(r"[A-Za-z0-9]+", kept))

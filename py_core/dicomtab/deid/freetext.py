@@ -97,6 +97,11 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         r"|(?i:\b(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\s" + _MONTHS + r",?\s(?:19|20)\d\d\b"
         r"|\b" + _MONTHS + r"\s(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?,?\s(?:19|20)\d\d\b)"
     ),
+    # An age over 89 (one of Safe Harbor's identifiers): "92-year-old", "93 yo", "aged 95",
+    # "age: 101". Younger ages, and numbers without an age word, are left alone.
+    "age90": re.compile(
+        r"\b(?:9\d|1\d\d)\s*-?\s*(?:y/?o|yrs?|years?(?:[\s-]*old)?)\b"
+        r"|\bage[d:]?\s*(?:9\d|1\d\d)\b", re.IGNORECASE)
 }
 
 

@@ -137,7 +137,9 @@ class TextCleaner:
     def __init__(self, identifiers: Iterable[str], words: Vocabulary | None = None) -> None:
         self.scrubber = Scrubber(identifiers, PATTERNS)
         self.words = words or vocabulary()
-        self.shapes = [*TEXT_SHAPES.values(), _address(self.words.street)]
+        # The street address first: "82596 Holland Mount" is an address before "Mount ..."
+        # can be taken for the start of a facility's name.
+        self.shapes = [_address(self.words.street), *TEXT_SHAPES.values()]
 
     def _known(self, token: str) -> bool:
         """Whether a word is safe as such, or as run-together safe parts ("ThoraxRoutine")."""

@@ -183,7 +183,7 @@ def test_profile_validation(data: dict[str, Any], message: str) -> None:
 def test_builtin_hipaa_profiles() -> None:
     safe = load_profile("hipaa-safe-harbor")
     assert safe.hipaa == "safe-harbor" and safe.date_precision == "year" and safe.builtin
-    assert set(safe.scrub_patterns) == {"phone", "email", "ssn", "url", "ip", "date"}
+    assert set(safe.scrub_patterns) == {"phone", "email", "ssn", "url", "ip", "date", "age90"}
     assert set(safe.overrides.values()) >= set(GENERALIZERS) - {"year"}
     expert = load_profile("expert-determination-research")
     assert expert.hipaa == "expert-determination" and expert.date_precision is None

@@ -31,6 +31,7 @@ def test_the_vocabulary_names_its_sources_and_is_read_once() -> None:
     "PET/CT Skull Base to Mid Thigh", "ABD/PELVIS W CONTRAST 5MM", "L knee 3 views",
     "CTA HEAD AND NECK", "Dose Report", "Left Main Coronary Artery", "Head 5.0 H30s",
     "Young adult knee", "Mark the lesion", "Scout 512x512", "2nd phase 120kV",
+    "45 year old, T2 90 slices",
 ])
 def test_clinical_descriptors_are_kept_as_they_are(text: str) -> None:
     assert CLEANER.clean(text).text == text
@@ -48,6 +49,8 @@ def test_clinical_descriptors_are_kept_as_they_are(text: str) -> None:
     ("Pt Jane Doe, 555-123-4567", "Pt *** ***, ***", ["Jane", "Doe", "555"]),
     ("cc: Dr Smith", "cc: Dr ***", ["Smith"]),
     ("mail jd@example.org", "mail ***", ["example"]),
+    ("CT head, 92-year-old female, fall", "CT head, *** female, fall", ["92"]),
+    ("aged 101, history of stroke", "***, history of stroke", ["101"]),
 ])
 def test_identifiers_nobody_named_are_replaced(text: str, left: str, gone: list[str]) -> None:
     cleaned = CLEANER.clean(text)
@@ -103,8 +106,8 @@ def test_recall_and_utility_as_the_bench_measures_them() -> None:
     category, and at least 95% of genuine clinical words kept."""
     from bench import textclean_bench
 
-    results = textclean_bench.recall(440, seed=7)["allowlist"]
-    assert len(results) == 11 and all(c["made"] == 40 for c in results.values())
+    results = textclean_bench.recall(480, seed=7)["allowlist"]
+    assert len(results) == 12 and all(c["made"] == 40 for c in results.values())
     assert {k: c["leaked"] for k, c in results.items() if c["leaked"]} == {}
     by_profile = textclean_bench.recall_by_profile(44, seed=7)
     assert set(by_profile) == {"expert-determination-research", "hipaa-safe-harbor",
