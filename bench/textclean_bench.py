@@ -71,7 +71,7 @@ def _date(rng: random.Random) -> str:
     month = _MONTHS[m - 1]
     return rng.choice([f"{m:02d}/{d:02d}/{y}", f"{y}-{m:02d}-{d:02d}", f"{month} {d}, {y}",
                        f"{d}-{month[:3]}-{y}", f"{m}/{d}/{y % 100:02d}", f"{d} {month} {y}",
-                       f"{y}{m:02d}{d:02d}", f"{d}.{m:02d}.{y}"])
+                       f"{y}{m:02d}{d:02d}", f"{d}.{m:02d}.{y}", f"{m}/{d}"])
 
 
 def injections(fake: object, rng: random.Random) -> dict[str, Callable[[], tuple[str, list[str]]]]:
@@ -114,7 +114,8 @@ def injections(fake: object, rng: random.Random) -> dict[str, Callable[[], tuple
 
     def date() -> tuple[str, list[str]]:
         text = _date(rng)
-        return text, [t for t in tokens(text) if not (t.isdigit() and len(t) == 4)]
+        return text, [t for t in tokens(text) if not (t.isdigit() and len(t) == 4)] \
+            if "/" not in text or text.count("/") > 1 else tokens(text)
 
     def phone() -> tuple[str, list[str]]:
         text = f.phone_number()  # type: ignore[attr-defined]

@@ -88,6 +88,9 @@ TEXT_SHAPES: dict[str, re.Pattern[str]] = {
     "month_date": re.compile(
         r"(?i)\b(?:\d{1,2}[-/. ]" + _MONTH + r"[-/. ]\d{2,4}|" + _MONTH
         + r"[-/. ]\d{1,2}[-/. ]\d{2,4})\b"),
+    # A month and day without the year, "3/14" or "03/14": a date Safe Harbor removes. (A
+    # fraction such as "1/2" has the same shape and goes too.)
+    "month_day": re.compile(r"(?<![\w/.])(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\d|3[01])(?![\w/.])"),
     # Digits in three groups or more, joined by "-" or ".": a phone number in some country's
     # style, an ID, a UID.
     "digit_groups": re.compile(r"(?<![\w.])\d{1,4}(?:[-.]\d{2,5}){2,}(?:x\d{1,6})?(?![\w.])"),

@@ -50,6 +50,7 @@ def test_clinical_descriptors_are_kept_as_they_are(text: str) -> None:
     ("cc: Dr Smith", "cc: Dr ***", ["Smith"]),
     ("mail jd@example.org", "mail ***", ["example"]),
     ("CT head, 92-year-old female, fall", "CT head, *** female, fall", ["92"]),
+    ("seen 3/14 and 12/01", "seen *** and ***", ["14", "12"]),
     ("aged 101, history of stroke", "***, history of stroke", ["101"]),
 ])
 def test_identifiers_nobody_named_are_replaced(text: str, left: str, gone: list[str]) -> None:
