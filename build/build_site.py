@@ -39,7 +39,16 @@ from artifacts import (
     sha256_of,
 )
 from bytecode import SITE_PREFIX, STDLIB_PREFIX, SourceGroup, precompile
-from codecs_dist import CODECS_DIR, PDFJS_DIR, ZIP_DIR, obtain_codecs, obtain_pdfjs, obtain_zip
+from codecs_dist import (
+    CODECS_DIR,
+    OCR_DIR,
+    PDFJS_DIR,
+    ZIP_DIR,
+    obtain_codecs,
+    obtain_ocr,
+    obtain_pdfjs,
+    obtain_zip,
+)
 from site_packages import write_site_packages
 from snapshot import make_snapshot
 from wheels import (
@@ -295,11 +304,22 @@ def build(out: Path, store: ArtifactStore) -> str:
     obtain_pdfjs(store, pins, staging / PDFJS_DIR, _apply_patches)
     # client-zip (dist/zip/): the page writes a de-identified batch into a ZIP stream with it.
     obtain_zip(store, pins, staging / ZIP_DIR, _apply_patches)
+    # The text detector (dist/ocr/), loaded on the first file that needs burned-in text found;
+    # its model also goes into the core's data folder, where the CLI (onnxruntime) reads it.
+    obtain_ocr(store, pins, staging / OCR_DIR, _apply_patches,
+               ROOT / "py_core" / "dicomtab" / "data")
     # Written first: the snapshot step boots Python with the lock the site ships.
     (runtime / "pyodide-lock.json").write_text(
         json.dumps(trimmed_lock(lock, pins), indent=1) + "\n"
     )
     boot_files = python_files(store, pins, runtime)
+    ocr = staging / OCR_DIR
+    boot_files["textDetector"] = {
+        "model": pins["ocr"]["model"]["name"], "runtime": "ort.wasm.min.mjs",
+        "wasm": "ort-wasm-simd-threaded.wasm",
+        "integrity": {"model": _sri(ocr / pins["ocr"]["model"]["name"]),
+                      "wasm": _sri(ocr / "ort-wasm-simd-threaded.wasm")},
+    }
     copy_shell(staging, csp)
     finish_worker(staging, boot_files)
     finish_site_files(staging)

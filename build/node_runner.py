@@ -41,9 +41,9 @@ def node_executable() -> str:
     return node
 
 
-def run_driver(driver: str, *args: str | Path) -> str:
+def run_driver(driver: str, *args: str | Path, node_flags: tuple[str, ...] = ()) -> str:
     """Run ``build/<driver>`` under Node with ``args``; return its stdout, or raise BuildError."""
-    command = [node_executable(), str(BUILD_DIR / driver), *map(str, args)]
+    command = [node_executable(), *node_flags, str(BUILD_DIR / driver), *map(str, args)]
     # The interpreter notes the local time zone when it starts; UTC makes that the same on
     # every build machine (the snapshot keeps it).
     result = subprocess.run(

@@ -21,6 +21,12 @@ from pathlib import Path
 
 from node_runner import BUILD_DIR, run_driver
 
+#: Python records at start-up whether WebAssembly stack switching (JSPI) works, and the
+#: snapshot keeps that: made without it, a restored interpreter could never wait for a promise
+#: (pyodide.ffi.run_sync), which the text detector needs in the tab. Node 20 has the feature
+#: behind this flag (the API before the standard's; Pyodide 0.27 takes either).
+SNAPSHOT_NODE_FLAGS = ("--experimental-wasm-stack-switching",)
+
 _DRIVER_FILES = (
     BUILD_DIR / "make_snapshot.mjs",
     BUILD_DIR / "pyodide_node.mjs",
@@ -50,11 +56,13 @@ def make_snapshot(
         sample_path.write_bytes(sample)
         runtime_files = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "pyodide-lock.json")
         inputs = [runtime / n for n in runtime_files]
-        cached = store / f"{_key([*inputs, stdlib, site_packages, sample_path])}.bin.gz"
+        key = _key([*inputs, stdlib, site_packages, sample_path]) + "-jspi"
+        cached = store / f"{key}.bin.gz"
         if not cached.exists():
             print("making the start-up snapshot (Pyodide under Node)", flush=True)
             raw = Path(scratch) / "snapshot.bin"
-            run_driver("make_snapshot.mjs", runtime, stdlib, site_packages, sample_path, raw)
+            run_driver("make_snapshot.mjs", runtime, stdlib, site_packages, sample_path, raw,
+                       node_flags=SNAPSHOT_NODE_FLAGS)
             partial = cached.with_suffix(".partial")
             partial.write_bytes(gzip.compress(raw.read_bytes(), compresslevel=6, mtime=0))
             partial.replace(cached)

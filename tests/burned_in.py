@@ -185,3 +185,95 @@ def template_json(box: dict[str, int] | None = None, match: dict[str, object] | 
                                       "match": {"Manufacturer": MANUFACTURER} if match is None
                                       else match,
                                       "boxes": [box or BOX]}]}).encode()
+
+
+# --- Text drawn with a real font (Pillow's), at the sizes and places scanners burn it in ---
+
+#: Lines a device burns in: name, ID, birth date, institution, time (frame-dependent).
+DRAWN_LINES = ("DOE, JANE A", "ID 48213377", "DOB 03/14/1961", "ST MARY GENERAL", "12:41:0{frame}")
+
+
+def drawn_text(rows: int, columns: int, frame: int, size: int,
+               ) -> tuple[list[tuple[tuple[int, int], str]], np.ndarray]:
+    """Where each line goes on frame ``frame`` (three at the top left, two at the bottom
+    right) and the mask of every ink pixel."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size)
+    step = int(size * 1.4)
+    placed = [((8, 6 + step * i), DRAWN_LINES[i]) for i in range(3)]
+    placed += [((columns - size * 9, rows - 2 * step - 6 + step * i),
+                DRAWN_LINES[3 + i].format(frame=frame)) for i in range(2)]
+    mask = Image.new("L", (columns, rows), 0)
+    draw = ImageDraw.Draw(mask)
+    for at, line in placed:
+        draw.text(at, line, fill=255, font=font)
+    return placed, np.asarray(mask) > 127
+
+
+def drawn_values(kind: str, rows: int, columns: int, frames: int, size: int,
+                 ink: float) -> tuple[np.ndarray, np.ndarray]:
+    """frames x rows x columns (x 3) stored values with text drawn in (``ink``: its
+    brightness, 0-1, of the image's range), and the glyph masks (frames x rows x columns)."""
+    samples = 3 if kind in ("rgb", "jpeg-rgb") else 1
+    maximum = 4095 if kind in ("mono2-12", "mono1-16") else 255
+    yy, xx = np.mgrid[0:rows, 0:columns]
+    # A sector of speckle, dark outside, as an ultrasound (or a collimated X-ray) shows.
+    sector = (np.abs(xx - columns / 2) < (yy + rows * 0.1) * 0.7) & (yy < rows * 0.85)
+    images, masks = [], []
+    for frame in range(frames):
+        speckle = np.random.default_rng(frame + size).rayleigh(maximum * 0.12, (rows, columns))
+        image = np.where(sector, np.clip(speckle, 0, maximum * 0.6), maximum * 0.02)
+        _placed, mask = drawn_text(rows, columns, frame, size)
+        image = np.where(mask, maximum * ink, image).astype(np.int64)
+        if kind == "mono1-16":
+            image = maximum - image  # MONOCHROME1: low values show white
+        if samples == 3:
+            # Text in yellow, the image grey-blue.
+            image = np.stack([image, image, np.where(mask, 0, image * 0.9 + 10)], -1)
+            image = np.clip(image, 0, maximum).astype(np.int64)
+        images.append(image)
+        masks.append(mask)
+    return np.stack(images), np.stack(masks)
+
+
+def drawn_dataset(kind: str, syntax: str, *, modality: str = "US", frames: int = 1,
+                  rows: int = 240, columns: int = 320, size: int = 12, ink: float = 1.0,
+                  ) -> tuple[Dataset, np.ndarray, np.ndarray]:
+    """An image with burned-in text drawn in a real font: the dataset (written and read
+    back), its stored values and its glyph masks. ``kind`` as :func:`burned_dataset`'s
+    (``mono2-8``, ``mono2-12``, ``mono1-16``, ``rgb``, ``jpeg-rgb``); ``modality`` US, SC, XA
+    or CR, with the header such devices write."""
+    stored, masks = drawn_values(kind, rows, columns, frames, size, ink)
+    bits = 16 if kind in ("mono2-12", "mono1-16") else 8
+    photometric = {"mono1-16": "MONOCHROME1", "rgb": "RGB",
+                   "jpeg-rgb": "YBR_FULL_422"}.get(kind, "MONOCHROME2")
+    samples = 3 if stored.ndim == 4 else 1
+    extra = {"Modality": modality, "Manufacturer": "ACME MEDICAL", "PatientName": "DOE^JANE",
+             "PatientID": "48213377", "StudyInstanceUID": "1.2.826.0.1.3680043.9.9999.8.1",
+             "SeriesInstanceUID": f"1.2.826.0.1.3680043.9.9999.8.{2 + len(modality)}"}
+    if modality in ("US", "SC"):
+        extra["BurnedInAnnotation"] = "YES"
+    if modality == "SC":
+        extra["ImageType"] = ["DERIVED", "SECONDARY", "SCREEN SAVE"]
+    if modality == "CR":
+        extra["StationName"] = "PORTABLE 2"  # portable X-ray: labels burned in
+    raw = stored.astype(f"<u{bits // 8}").tobytes()
+    ds = make_image(raw, rows=rows, columns=columns, bits_allocated=bits,
+                    bits_stored=12 if bits == 16 else 8, samples=samples,
+                    photometric="RGB" if samples == 3 else photometric,
+                    frames=frames if frames > 1 else None, **extra)
+    if syntax == str(RLELossless):
+        typed = stored.astype(np.uint16 if bits > 8 else np.uint8)
+        ds.compress(RLELossless, typed if frames > 1 else typed[0], encoding_plugin="pydicom",
+                    generate_instance_uid=False)
+    elif syntax not in ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2"):
+        _encapsulate(ds, stored, syntax)
+        if syntax == "1.2.840.10008.1.2.4.50" and samples == 3:
+            ds.PhotometricInterpretation = photometric
+    else:
+        ds.file_meta.TransferSyntaxUID = UID(syntax)
+    out = BytesIO()
+    ds.save_as(out, enforce_file_format=True, implicit_vr=syntax == "1.2.840.10008.1.2",
+               little_endian=True)
+    return pydicom.dcmread(BytesIO(out.getvalue())), stored, masks

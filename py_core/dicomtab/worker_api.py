@@ -371,6 +371,63 @@ def register_decoder(transfer_syntax: str, decode: Any, name: str) -> str:
     return _run(register)
 
 
+def register_text_detector(forward: Any, wait: Any, can_wait: Any) -> str:
+    """Use the worker's onnxruntime-web for text detection (dicomtab.pixels.text_detection).
+
+    ``forward(tensor, height, width)`` returns a Promise of the probability map (a
+    Float32Array of height x width); the worker loads onnxruntime-web and the model on its
+    first call. ``wait`` and ``can_wait`` are Pyodide's ``run_sync`` and ``can_run_sync``,
+    handed over by the worker (the core never imports Pyodide): waiting for a promise needs
+    WebAssembly stack switching (JSPI) and a call entered through ``callPromising``, which
+    is how the worker enters every request that may detect text. Call after the numpy
+    re-import.
+    """
+    def register() -> dict[str, Any]:
+        from dicomtab.pixels import text_detection
+
+        text_detection.set_backend(_tab_forward(forward, wait, can_wait), "onnxruntime-web")
+        return {"textDetector": "onnxruntime-web"}
+
+    return _run(register)
+
+
+def _tab_forward(forward: Any, wait: Any, can_wait: Any) -> Any:
+    import numpy as np
+
+    from dicomtab.pixels.text_detection import TextDetectorUnavailable
+
+    def run(tensor: Any) -> Any:
+        try:
+            switching = bool(can_wait())
+        except Exception:  # a runtime without the feature may not even have its state
+            switching = False
+        if not switching:
+            raise TextDetectorUnavailable(
+                "Text detection needs WebAssembly stack switching (JSPI), which this browser "
+                "lacks; Chrome and Edge 137 or newer have it.")
+        height, width = int(tensor.shape[2]), int(tensor.shape[3])
+        try:
+            result = wait(forward(tensor, height, width))
+        except Exception as exc:  # the runtime or the model failed to load or to run
+            raise TextDetectorUnavailable(
+                f"The text detector could not run in this tab ({type(exc).__name__}).") from None
+        return np.frombuffer(result.to_bytes(), dtype=np.float32).reshape(height, width)
+    return run
+
+
+def detect_text(instance_id: str, index: int) -> str:
+    """JSON result ``{boxes: [...]}``: where the text detector finds text in frame ``index``
+    (from 0) of an open instance, as suggestions for the viewer's redaction boxes."""
+    def detect() -> dict[str, Any]:
+        from dicomtab.pixels.api import dataset
+        from dicomtab.pixels.text_detection import backend_name, detect_in_frame, to_dicts
+
+        boxes = detect_in_frame(dataset(SESSION, instance_id), int(index))
+        return {"boxes": to_dicts(boxes), "detector": backend_name()}
+
+    return _run(detect)
+
+
 # -- De-identification in the tab (issue #10) ---------------------------------------------
 # Thin wrappers over dicomtab.deid.tab, imported on first use. The page passes the profile
 # choice and the run's options as JSON text and the key file's bytes as a Uint8Array; the key

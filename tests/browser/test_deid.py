@@ -12,13 +12,21 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pydicom
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from dicomtab.deid.keys import key_from_bytes
 from tests.browser.conftest import canvas_point, download, open_files
-from tests.burned_in import BOX, burned_dataset, burned_files, template_json, text_mask
+from tests.burned_in import (
+    BOX,
+    burned_dataset,
+    burned_files,
+    drawn_dataset,
+    template_json,
+    text_mask,
+)
 from tests.conftest import bundled
 from tests.core.deid.hipaa_set import write_hipaa_set
 from tests.core.deid.phi_set import SEEDED_VALUES, write_set
@@ -120,7 +128,9 @@ def test_a_study_de_identified_in_the_tab_is_what_the_cli_writes(
 
     result = app.get_by_test_id("deid-result")
     expect(result).to_be_visible()
-    expect(app.get_by_test_id("deid-verification")).to_have_attribute("data-result", "not passed")
+    # The burned-in ultrasound was checked by the text detector (no text): the release passes.
+    assert record["verification"]["result"] == "passed"
+    expect(app.get_by_test_id("deid-verification")).to_have_attribute("data-result", "passed")
     expect(app.get_by_test_id("deid-counts")).to_contain_text(f"{len(cli_files)} of {total} files written, 0 failed")
     expect(app.get_by_test_id("deid-progress-text")).to_contain_text(f"{total} of {total} files")
     name, crosswalk = download(app, "deid-crosswalk-download")
@@ -442,8 +452,11 @@ def test_a_redaction_template_blanks_burned_in_text_as_the_cli_does(
     record = json.loads(written.pop("release-record.json"))
     written.pop("release-record.txt")
     assert written == cli_files and len(written) == 3  # byte for byte, redacted pixels included
+    # The same boxes: the template's and the text detector's (onnxruntime-web here,
+    # onnxruntime in the CLI), and the same check afterwards.
     assert record["pixels"] == cli_record["pixels"]
-    assert record["pixels"]["flagged_files"]["cleaned_not_checked"] == 3
+    assert record["pixels"]["flagged_files"]["cleaned"] == 3
+    assert all("text-detection" in f["templates"] for f in record["pixels"]["files"])
     for data in written.values():
         ds = pydicom.dcmread(io.BytesIO(data))
         frame = ds.pixel_array
@@ -510,3 +523,86 @@ def test_verify_in_a_fresh_tab_fetches_the_word_list_it_needs(
     found = app.evaluate("window.dicomtab.verify()")
     assert found["result"] == "passed", found
     assert not [f for f in found.get("findings", []) if f.get("kind") == "identifying-text"]
+
+
+def test_text_the_detector_finds_is_suggested_and_accepted_boxes_are_blanked(
+        app: Page, keyfile: Path, tmp_path: Path) -> None:
+    ds, _stored, masks = drawn_dataset("mono2-8", "1.2.840.10008.1.2.1")
+    path = tmp_path / "us.dcm"
+    ds.save_as(path, enforce_file_format=True)
+    open_files(app, [path], expect_total=1)
+    instance = app.evaluate("window.dicomtab.instances()")[0]["instanceId"]
+    app.locator(f'[data-testid=tree-instance][data-instance-id="{instance}"]').click()
+    expect(app.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance, timeout=30000)
+    app.get_by_test_id("viewer-tool-redact").click()
+    app.get_by_test_id("viewer-redact-detect").click()
+    suggestions = app.get_by_test_id("viewer-redact-suggestion")
+    expect(suggestions).to_have_count(2, timeout=60000)  # the two blocks of lines
+    expect(app.get_by_test_id("viewer-redact-status")).to_contain_text("Text found in 2 place(s)")
+    # Accept one, reject the other: only the accepted becomes a box.
+    suggestions.nth(1).get_by_test_id("viewer-redact-reject").click()
+    expect(suggestions).to_have_count(1)
+    suggestions.first.get_by_test_id("viewer-redact-accept").click()
+    expect(suggestions).to_have_count(0)
+    expect(app.get_by_test_id("viewer-redact-box")).to_have_count(1)
+    (box,) = app.evaluate("window.dicomtab.viewer.state.redaction")
+    assert "frames" not in box  # "every frame", as the panel's default says
+    top_left = masks[0, :120, :160]
+    ys, xs = np.nonzero(top_left)
+    assert box["x"] <= xs.min() and box["y"] <= ys.min()
+    assert box["x"] + box["width"] > xs.max() and box["y"] + box["height"] > ys.max()
+    # Used for a de-identification (basic: no detection of its own), the box is blanked.
+    app.get_by_test_id("viewer-redact-use").click()
+    app.get_by_test_id("deid-open").click()
+    app.get_by_test_id("deid-key-file").set_input_files(str(keyfile))
+    expect(app.get_by_test_id("deid-key-status")).to_contain_text(FINGERPRINT)
+    with app.expect_download(timeout=120000) as info:
+        app.get_by_test_id("deid-run").click()
+    written = _zip_files(Path(info.value.path()).read_bytes())
+    written.pop("release-record.json"), written.pop("release-record.txt")
+    (data,) = written.values()
+    frame = pydicom.dcmread(io.BytesIO(data)).pixel_array
+    before = pydicom.dcmread(path).pixel_array
+    accepted = np.zeros(masks[0].shape, dtype=bool)
+    accepted[:120, :160] = masks[0, :120, :160]
+    assert (frame[accepted] != before[accepted]).all()       # the accepted block: gone
+    rejected = masks[0].copy()
+    rejected[:120, :160] = False
+    assert (frame[rejected] == before[rejected]).all()       # the rejected one: kept
+
+
+def test_a_text_detector_that_cannot_load_leaves_the_file_flagged_and_the_run_going(
+        browser: Browser, site_url: str, keyfile: Path, tmp_path: Path) -> None:
+    """The model's download fails (the service worker is kept out, so the request really
+    goes out): the files are written as they were, flagged, with the reason; the batch ends."""
+    context = browser.new_context(accept_downloads=True, service_workers="block")
+    context.route("**/ocr/text_detector.onnx", lambda route: route.abort())
+    app = context.new_page()
+    app.goto(site_url)
+    app.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
+    paths = []
+    for n, kind in enumerate(("mono2-8", "rgb")):
+        ds, _, _ = drawn_dataset(kind, "1.2.840.10008.1.2.1")
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = f"1.2.826.0.1.3680043.9.9999.6.{n}"
+        paths.append(tmp_path / f"us{n}.dcm")
+        ds.save_as(paths[-1], enforce_file_format=True)
+    _start(app, paths)
+    app.get_by_test_id("deid-profile").select_option("hipaa-safe-harbor")
+    app.get_by_test_id("deid-key-file").set_input_files(str(keyfile))
+    with app.expect_download(timeout=120000) as info:
+        app.get_by_test_id("deid-run").click()
+    written = _zip_files(Path(info.value.path()).read_bytes())
+    record = json.loads(written.pop("release-record.json"))
+    assert record["files"]["written"] == 2 and record["verification"]["result"] == "not passed"
+    assert record["pixels"]["flagged_files"]["not_cleaned"] == 2
+    for entry in record["pixels"]["files"]:
+        assert entry["status"] == "not-cleaned" and "The text detector could not run in this tab" in entry["reason"]
+    expect(app.get_by_test_id("deid-verification")).to_have_attribute("data-result", "not passed")
+    # The viewer says the same when asked to find text.
+    instance = app.evaluate("window.dicomtab.instances()")[0]["instanceId"]
+    app.locator(f'[data-testid=tree-instance][data-instance-id="{instance}"]').click()
+    expect(app.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance, timeout=30000)
+    app.get_by_test_id("viewer-tool-redact").click()
+    app.get_by_test_id("viewer-redact-detect").click()
+    expect(app.get_by_test_id("viewer-redact-status")).to_contain_text("could not run in this tab")
+    context.close()

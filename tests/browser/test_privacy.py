@@ -150,7 +150,7 @@ def test_nothing_from_a_file_is_stored(app: Page) -> None:
     assert (stored["local"], stored["session"], stored["cookie"], stored["databases"]) == (0, 0, "", 0)
     assert len(stored["cacheNames"]) == 1 and stored["cacheNames"][0].startswith("dicomtab-")
     # Only the app's own files, as listed at build time: nothing named after or made from a file.
-    assert all(p == "/" or p.startswith(("/app/", "/pyodide/", "/codecs/", "/pdfjs/", "/zip/", "/index.html", "/favicon.png")) for p in stored["cached"])
+    assert all(p == "/" or p.startswith(("/app/", "/pyodide/", "/codecs/", "/pdfjs/", "/zip/", "/ocr/", "/index.html", "/favicon.png")) for p in stored["cached"])
     assert not [p for p in stored["cached"] if "CT_small" in p or p.endswith(".dcm")]
 
 

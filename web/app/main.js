@@ -347,6 +347,17 @@ window.dicomtab = Object.freeze({
     const { buffer } = await client.request(Request.FRAME_NPY, { instanceId, index: frameIndex });
     return buffer;
   },
+  /**
+   * Where the text detector finds text in a frame (the viewer's suggestions): boxes in image
+   * pixels, for that frame. The detector loads on the first call.
+   * @param {string} instanceId
+   * @param {number} frameIndex from 0
+   * @returns {Promise<{boxes: Object[], detector: string}>}
+   */
+  detectText: async (instanceId, frameIndex) => {
+    await ready;
+    return client.request(Request.DETECT_TEXT, { instanceId, index: frameIndex });
+  },
   /** The image viewer; `viewer.state` describes what it shows (window, zoom, frame, …). */
   viewer,
   /**

@@ -143,6 +143,11 @@ export const Request = Object.freeze({
    */
   REDACTION_TEMPLATE: 'redaction-template',
   /**
+   * payload: {instanceId, index} → {boxes: Box[], detector: string}: where the text detector
+   * finds text in that frame (from 0), as suggestions for the viewer's redaction boxes
+   */
+  DETECT_TEXT: 'detect-text',
+  /**
    * payload: {instanceId} → {@link DeidOutcome} & {buffer?: ArrayBuffer} (transferred): the
    * output, de-identified and verified, to store at `output`; then say DEID_STORED
    */

@@ -21,11 +21,13 @@ import { unpackSitePackages } from './site-packages.js';
 
 const RUNTIME_URL = new URL('../pyodide/', import.meta.url).href;
 const CODECS_URL = new URL('../codecs/', import.meta.url).href;
+const OCR_URL = new URL('../ocr/', import.meta.url).href;
 /**
  * The files Python boots from (names under pyodide/, derived from their content) and the
  * Subresource Integrity of the two this worker downloads itself; the builder fills it in.
  * @type {{stdlib: string, sitePackages: string, snapshot: string, snapshotSize: number,
- *         vocabulary: string, integrity: {sitePackages: string, snapshot: string, vocabulary: string}}}
+ *         vocabulary: string, integrity: {sitePackages: string, snapshot: string, vocabulary: string},
+ *         textDetector: import('./ocr/detector.js').DetectorFiles}}
  */
 const BOOT_FILES = /** @type {any} */ ("__BOOT_FILES__");
 /** If Python is not up by then, look for the usual cause before the user gives up. */
@@ -167,6 +169,7 @@ async function startPython(timings) {
   snapshot.catch(() => {});
   try {
     pyodide = await startInterpreter(sitePackages, snapshot);
+    restoreCountArgs(pyodide._module);
     timings.runtime = performance.now() - t0;
     progress('import');
     const module = pyodide.pyimport('dicomtab.worker_api');
@@ -183,6 +186,23 @@ async function startPython(timings) {
     timings.snapshot = false;
     return module;
   }
+}
+
+/**
+ * Undo what the snapshot cannot know about this browser: CPython calls C functions through a
+ * helper that counts their arguments, made at start-up with WebAssembly GC where the engine
+ * has it (Pyodide 0.27's preRun writes its table index into `_PyRuntime`). The snapshot is
+ * made under Node, which lacks it, so restoring the snapshot writes 0 there, and every call
+ * would then go through a JavaScript trampoline: correct, but WebAssembly stack switching
+ * (JSPI) cannot suspend across JavaScript frames, so Python could never wait for the text
+ * detector (pyodide.ffi.run_sync). Put this browser's helper back, exactly where preRun put it.
+ * @param {any} module Pyodide's private Emscripten module (pinned 0.27.7)
+ */
+function restoreCountArgs(module) {
+  const helper = module._PyEM_CountArgsPtr;
+  if (!helper) return; // none in this browser: trampolines it is, and no JSPI either
+  const offset = module.HEAP32[module.__PyEM_EMSCRIPTEN_COUNT_ARGS_OFFSET / 4];
+  module.HEAP32[(module.__PyRuntime + offset) / 4] = helper;
 }
 
 /**
@@ -261,6 +281,11 @@ function preparePixels() {
       const decode = (/** @type {any} */ encoded, /** @type {any} */ info) => decodeWith(codec, encoded, info);
       for (const uid of codec.transferSyntaxes) api.register_decoder(uid, decode, codec.name);
     }
+    // Registered now, loaded on the first detection (a file that needs its burned-in text found).
+    const { textDetector } = await import('./ocr/detector.js');
+    const ffi = pyodide.pyimport('pyodide.ffi');
+    api.register_text_detector(textDetector(OCR_URL, BOOT_FILES.textDetector), ffi.run_sync, ffi.can_run_sync);
+    ffi.destroy();
     return api.decoders();
   })();
   return pixelsPrepared;
@@ -353,7 +378,7 @@ function takeBinary(proxy) {
 /**
  * Pixel requests: each first waits for numpy and the codecs; those answering with bytes
  * return {json, buffer}, the buffer going into the payload's `buffer`.
- * @type {Partial<Record<string, function(Payload): (string|{json: string, buffer: ?ArrayBuffer})>>}
+ * @type {Partial<Record<string, function(Payload): (string|{json: string, buffer: ?ArrayBuffer}|Promise<string|{json: string, buffer: ?ArrayBuffer}>)>>}
  */
 const PIXEL_HANDLERS = {
   [Request.PREPARE_PIXELS]: () => api.decoders(),
@@ -372,7 +397,9 @@ const PIXEL_HANDLERS = {
   [Request.DEID_BEGIN]: ({ profile, key, options }) => api.deid_begin(
     JSON.stringify(profile), new Uint8Array(key.bytes), key.name, JSON.stringify(options || {}),
   ),
-  [Request.DEID_FILE]: ({ instanceId }) => takeBinary(api.deid_file(instanceId)),
+  // Entered with callPromising: Python may wait (run_sync) for the text detector's promise.
+  [Request.DEID_FILE]: async ({ instanceId }) => takeBinary(await api.deid_file.callPromising(instanceId)),
+  [Request.DETECT_TEXT]: ({ instanceId, index }) => api.detect_text.callPromising(instanceId, index | 0),
 };
 
 /** @type {Partial<Record<string, function(Payload): string>>} request type → Python call (JSON text) */
@@ -457,7 +484,7 @@ async function answer(request) {
     }
   }
   try {
-    const out = handler(request.payload);
+    const out = await handler(request.payload);
     const { json, buffer } = typeof out === 'string' ? { json: out, buffer: null } : out;
     const result = JSON.parse(json);
     if (result.status !== 'success') {

@@ -22,7 +22,7 @@ from typing import Any
 from pydicom.dataset import Dataset
 
 from dicomtab.deid.damage import Damage, damage_of, drop_unreadable
-from dicomtab.deid.engine import DeidResult, ElementRecord, deidentify
+from dicomtab.deid.engine import DeidResult, ElementRecord, deidentify, needs_pixel_review
 from dicomtab.deid.inputs import InputItem
 from dicomtab.deid.keys import Key
 from dicomtab.deid.pixel_cleaning import PixelCleaning, clean_pixels
@@ -207,9 +207,12 @@ def _process(item: InputItem, profile: Profile, key: Key, allow_damaged: bool = 
         raise UnsupportedError(f"{item.name} could not be read ({exc.strerror})") from None
     source, damage = _read_for_deid(data, item.name, allow_damaged)
     cleaner = None
-    if templates:
+    # auto: the text detector on every file the burn-in heuristics flag.
+    detect = profile.clean_pixels == "auto" and needs_pixel_review(source)
+    if templates or detect:
         def cleaner(original: Dataset, out: Dataset) -> PixelCleaning | None:
-            return clean_pixels(original, out, templates, item.name)
+            return clean_pixels(original, out, templates or Templates(), item.name,
+                                detect=detect)
     result = deidentify(source, profile, key, damage=damage, pixel_cleaner=cleaner)
     if not result.sop_instance_uid or "SOPClassUID" not in result.dataset:
         raise UnsupportedError(

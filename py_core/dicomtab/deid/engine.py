@@ -79,6 +79,8 @@ PORTABLE_HINTS = ("PORTABLE", "MOBILE")
 PixelCleaner = Callable[[Dataset, Dataset], "PixelCleaning | None"]
 #: A file flagged for burned-in text whose pixels were blanked but not checked for text.
 PIXEL_CHECK_FLAG = "pixel-check-review"
+#: A file flagged for burned-in text in which the text detector still finds text after blanking.
+PIXEL_TEXT_FLAG = "pixel-text-review"
 PIXEL_DATA_TAG = 0x7FE00010
 #: (0008,0104) Code Meaning and (0008,0102) Coding Scheme Designator.
 CODE_MEANING, CODING_SCHEME = 0x00080104, 0x00080102
@@ -103,8 +105,11 @@ def _local_scheme(ds: Dataset) -> bool:
 def pixel_note(cleaning: PixelCleaning) -> str:
     """The DeidentificationMethod note of a cleaned file: how many boxes, and whether a text
     detector checked the result (never where the text was)."""
+    if cleaning.status == "no-text":
+        return "no burned-in text found by a text detector"
     count = len((cleaning.redaction or {}).get("boxes", ()))
-    checked = "checked by a text detector" if cleaning.checked else "not checked for text"
+    checked = ("text still found by a text detector" if cleaning.status == "still-has-text"
+               else "checked by a text detector" if cleaning.checked else "not checked for text")
     return f"burned-in text blanked in {count} region{'' if count == 1 else 's'} ({checked})"
 
 
@@ -544,11 +549,11 @@ def _deidentify(
                        if "PixelData" in out else "OB", "C",
                        "clean-pixels:" + ",".join(cleaning.templates))
     # Only a check by a text detector lets the file claim Clean Pixel Data.
-    pixels_cleaned = cleaning is not None and cleaning.cleaned and cleaning.checked
+    pixels_cleaned = cleaning is not None and cleaning.proven
     flags = flags_for(source, profile, pixels_cleaned=pixels_cleaned, kept=out.keys())
-    if cleaning is not None and cleaning.cleaned and not cleaning.checked \
-            and "pixel-review" in flags:
-        flags[flags.index("pixel-review")] = PIXEL_CHECK_FLAG
+    if cleaning is not None and cleaning.cleaned and "pixel-review" in flags:
+        flags[flags.index("pixel-review")] = PIXEL_TEXT_FLAG \
+            if cleaning.status == "still-has-text" else PIXEL_CHECK_FLAG
     shows_person = [f for f in flags if f in (FACE_FLAG, VOICE_FLAG)]
 
     applied = sorted(o for o in profile.options if o not in
@@ -561,7 +566,7 @@ def _deidentify(
         out.BurnedInAnnotation = "NO"
     notes = ((YEAR_NOTE,) if profile.date_precision == "year" else ()) + (
         (HIPAA_NOTES[profile.hipaa],) if profile.hipaa else ())
-    if cleaning is not None and cleaning.cleaned:
+    if cleaning is not None and (cleaning.cleaned or cleaning.proven):
         notes += (pixel_note(cleaning),)
     out.PatientIdentityRemoved = "YES"
     out.DeidentificationMethod = method_text(profile.name, table.edition(), applied, notes)

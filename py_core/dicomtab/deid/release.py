@@ -186,23 +186,28 @@ def manifest_section(batch: BatchResult) -> dict[str, Any]:
     return {"algorithm": "sha256", "files": files}
 
 
-#: Flags of a file that may carry burned-in text: not cleaned, or cleaned but not checked.
-PIXEL_FLAGS = ("pixel-review", "pixel-check-review")
+#: Flags of a file that may carry burned-in text: not cleaned, cleaned but not checked, or
+#: cleaned with text still found.
+PIXEL_FLAGS = ("pixel-review", "pixel-check-review", "pixel-text-review")
 
 
 def pixels_section(batch: BatchResult) -> dict[str, Any]:
     """What was done about burned-in text: the template files used, every file whose pixels
-    were blanked (boxes by frame, never values), and each file flagged for burned-in text by
-    status: cleaned and checked, cleaned but not checked, or not cleaned."""
+    were blanked or checked (boxes by frame, never values), and each file flagged for
+    burned-in text by status: cleaned (blanked, and the text detector finds no text), no text
+    (the detector found none), still has text, cleaned but not checked, or not cleaned."""
     written = [o for o in batch.outcomes if o.output is not None]
-    flagged = {"cleaned": 0, "cleaned_not_checked": 0, "not_cleaned": 0}
+    flagged = {"cleaned": 0, "no_text": 0, "still_has_text": 0, "cleaned_not_checked": 0,
+               "not_cleaned": 0}
     for outcome in written:
         pixels = outcome.pixels or {}
+        status = pixels.get("status")
         if outcome.flags and any(f in PIXEL_FLAGS for f in outcome.flags):
-            status = "not_cleaned" if pixels.get("status") != "cleaned" else "cleaned_not_checked"
-            flagged[status] += 1
-        elif pixels.get("status") == "cleaned" and pixels.get("checked"):
-            flagged["cleaned"] += 1
+            key = ("still_has_text" if status == "still-has-text"
+                   else "cleaned_not_checked" if status == "cleaned" else "not_cleaned")
+            flagged[key] += 1
+        elif status in ("cleaned", "no-text") and pixels.get("checked"):
+            flagged[status.replace("-", "_")] += 1
     return {
         "templates": list(batch.pixel_templates),
         "flagged_files": flagged,

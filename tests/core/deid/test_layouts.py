@@ -102,7 +102,8 @@ def test_profiles_that_ask_use_the_layouts_and_a_layout_needs_its_geometry(
     result = run_batch([InputItem("us.dcm", lambda: data)], tmp_path / "x", load_profile(profile),
                        Key(bytes(32)), verify=True)
     outcome = result.outcomes[0]
-    assert outcome.pixels is None  # Rows 96: the IU22 layout is for 600-row images
+    # Rows 96: the IU22 layout is for 600-row images (auto profiles detect the text instead).
+    assert (outcome.pixels or {}).get("templates", []) in ([], ["text-detection"])
     assert cleaned is any("built-in device layouts" in s for s in result.pixel_templates)
 
 
@@ -117,9 +118,9 @@ def test_a_matching_device_is_cleaned_with_its_layout(tmp_path: Path) -> None:
                        load_profile("research"), Key(bytes(32)), verify=True)
     outcome = result.outcomes[0]
     assert outcome.pixels is not None and outcome.pixels["status"] == "cleaned"
-    assert outcome.pixels["templates"] == ["LightSpeed Dose Report (Susan Weber)"]
+    assert outcome.pixels["templates"][0] == "LightSpeed Dose Report (Susan Weber)"
     # Its box (0,0 512x121) is clipped to the 128x96 image: the whole image is blanked.
-    assert outcome.pixels["redaction"]["boxes"] == [{"x": 0, "y": 0, "width": 128, "height": 96}]
+    assert outcome.pixels["redaction"]["boxes"][0] == {"x": 0, "y": 0, "width": 128, "height": 96}
     out = pydicom.dcmread(tmp_path / "out" / outcome.output)
     frame = decode_frame(out, 0)[0]
     assert (frame == frame.min()).all()

@@ -168,7 +168,8 @@ def test_the_redacted_file_is_valid_dicom_for_pydicom_too() -> None:
     assert again.pixel_array.shape == (2, 96, 128, 3)
 
 
-def _run_cli(tmp_path: Path, regions: list[bytes], *names: str) -> tuple[int, Path]:
+def _run_cli(tmp_path: Path, regions: list[bytes], *names: str,
+             profile: str = "hipaa-safe-harbor") -> tuple[int, Path]:
     folder = tmp_path / "in"
     folder.mkdir(exist_ok=True)
     for name, (kind, syntax) in {"us-rgb.dcm": ("rgb", ELE), "us-ls.dcm": ("mono2-12", JPEG_LS)
@@ -178,7 +179,7 @@ def _run_cli(tmp_path: Path, regions: list[bytes], *names: str) -> tuple[int, Pa
     key = tmp_path / "k.key"
     key.write_text(bytes(range(32)).hex())
     argv = ["deid", str(folder), "-o", str(tmp_path / "out"), "--key-file", str(key),
-            "--profile", "hipaa-safe-harbor"]
+            "--profile", profile]
     for n, data in enumerate(regions):
         path = tmp_path / f"regions-{n}.json"
         path.write_bytes(data)
@@ -187,13 +188,14 @@ def _run_cli(tmp_path: Path, regions: list[bytes], *names: str) -> tuple[int, Pa
 
 
 def test_the_cli_blanks_the_boxes_of_a_template_and_records_it(tmp_path: Path) -> None:
-    code, out = _run_cli(tmp_path, [template_json()])
-    assert code == 1  # not passed: nothing has checked the pixels for text yet
+    # basic asks for no text detection: the user's boxes are blanked, nothing checks them.
+    code, out = _run_cli(tmp_path, [template_json()], profile="basic")
+    assert code == 1  # not passed: nothing has checked the pixels for text
     record = json.loads((out / "release-record.json").read_text(encoding="utf-8"))
-    assert record["pixels"]["flagged_files"] == {"cleaned": 0, "cleaned_not_checked": 2,
-                                                 "not_cleaned": 0}
-    assert record["pixels"]["templates"][0].startswith("built-in device layouts: deid==0.4.13")
-    assert record["pixels"]["templates"][1].startswith("regions-0.json (sha256 ")
+    assert record["pixels"]["flagged_files"] == {
+        "cleaned": 0, "no_text": 0, "still_has_text": 0, "cleaned_not_checked": 2,
+        "not_cleaned": 0}
+    assert [t.split(" (")[0] for t in record["pixels"]["templates"]] == ["regions-0.json"]
     assert {f["redaction"]["how"] for f in record["pixels"]["files"]} == {
         "in place", "decoded and written uncompressed"}
     assert all(r["flags"] == ["pixel-check-review"]
@@ -208,6 +210,27 @@ def test_the_cli_blanks_the_boxes_of_a_template_and_records_it(tmp_path: Path) -
         frame = _frames(open_dataset(path.read_bytes(), path.name).dataset)[0]
         assert (frame[glyphs] == frame.min()).all()  # the darkest value where the text was
     assert "Burned-in text: cleaned not checked" in (out / "release-record.txt").read_text()
+
+
+def test_safe_harbor_blanks_the_template_and_the_detected_text_and_checks_it(
+        tmp_path: Path) -> None:
+    code, out = _run_cli(tmp_path, [template_json()])
+    assert code == 0  # passed: the text detector finds no text left
+    record = json.loads((out / "release-record.json").read_text(encoding="utf-8"))
+    assert record["pixels"]["flagged_files"]["cleaned"] == 2
+    assert record["pixels"]["templates"][0].startswith("built-in device layouts: deid==0.4.13")
+    assert record["pixels"]["templates"][1].startswith("regions-0.json (sha256 ")
+    for entry in record["pixels"]["files"]:
+        assert entry["checked"] and entry["templates"][0] == "ACME header"
+    glyphs = text_mask()
+    for path in out.rglob("*.dcm"):
+        ds = open_dataset(path.read_bytes(), path.name).dataset
+        frame = _frames(ds)[0]
+        assert (frame[glyphs] == frame.min()).all()
+        assert ds.BurnedInAnnotation == "NO"
+        assert "Clean Pixel Data Option" in ds.DeidentificationMethod
+        assert "113101" in [item.CodeValue for item in ds.DeidentificationMethodCodeSequence]
+    assert "Burned-in text: cleaned" in (out / "release-record.txt").read_text()
 
 
 def test_a_template_for_another_geometry_leaves_files_flagged_and_the_batch_goes_on(

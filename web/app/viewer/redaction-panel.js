@@ -21,6 +21,16 @@ export function wireRedaction(viewer) {
     showRedaction(viewer);
     viewer.scheduleDraw();
   });
+  $('viewer-redact-detect').addEventListener('click', () => { findText(viewer); });
+  $('viewer-redact-suggestions').addEventListener('click', (event) => {
+    const button = /** @type {HTMLElement} */ (event.target);
+    const index = button.getAttribute('data-suggestion');
+    if (index === null || !viewer.instanceId) return;
+    const thisFrame = /** @type {HTMLSelectElement} */ ($('viewer-redact-frames')).value === 'this';
+    viewer.redaction.settle(viewer.instanceId, Number(index), button.hasAttribute('data-accept'), thisFrame);
+    showRedaction(viewer);
+    viewer.scheduleDraw();
+  });
   $('viewer-redact-boxes').addEventListener('click', (event) => {
     const button = /** @type {HTMLElement} */ (event.target);
     const index = button.getAttribute('data-box');
@@ -46,9 +56,45 @@ export function showRedaction(viewer) {
     item.append(el('button', { type: 'button', 'data-box': String(i), 'aria-label': `Remove box ${i + 1}` }, 'Remove'));
     return item;
   }));
+  const suggested = viewer.instanceId ? viewer.redaction.suggestions(viewer.instanceId) : [];
+  $('viewer-redact-suggestions').replaceChildren(...suggested.map((box, i) => {
+    const item = el('li', { 'data-testid': 'viewer-redact-suggestion' }, `Text found: ${describeBox(box)} `);
+    item.append(
+      el('button', { type: 'button', 'data-suggestion': String(i), 'data-accept': '', 'data-testid': 'viewer-redact-accept' }, 'Accept'),
+      el('button', { type: 'button', 'data-suggestion': String(i), 'data-testid': 'viewer-redact-reject' }, 'Reject'),
+    );
+    return item;
+  }));
   for (const id of ['viewer-redact-use', 'viewer-redact-save', 'viewer-redact-clear']) {
     /** @type {HTMLButtonElement} */ ($(id)).disabled = boxes.length === 0;
   }
+}
+
+/**
+ * Ask the worker where the text detector finds text in the frame shown, and list the boxes
+ * as suggestions to accept or reject (the detector loads on first use).
+ * @param {import('./viewer.js').Viewer} viewer
+ */
+async function findText(viewer) {
+  const status = /** @type {HTMLElement} */ (viewer.root.querySelector('[data-testid="viewer-redact-status"]'));
+  const instanceId = viewer.instanceId;
+  const frame = viewer.frame;
+  if (!instanceId || !frame) return;
+  status.textContent = 'Looking for text in this frame…';
+  try {
+    /** @type {{boxes: import('./redaction.js').Box[]}} */
+    const found = await viewer.client.request(Request.DETECT_TEXT, {
+      instanceId, index: frame.description.index,
+    });
+    viewer.redaction.suggest(instanceId, found.boxes);
+    status.textContent = found.boxes.length
+      ? `Text found in ${found.boxes.length} place(s), outlined on the image: accept the boxes that cover text.`
+      : 'No text found in this frame.';
+  } catch (/** @type {any} */ failure) {
+    status.textContent = failure.message;
+  }
+  showRedaction(viewer);
+  viewer.scheduleDraw();
 }
 
 /**

@@ -18,6 +18,34 @@ export class RedactionBoxes {
     this.byInstance = new Map();
     /** @type {?{instanceId: string, from: {x: number, y: number}, to: {x: number, y: number}, frame: ?number, columns: number, rows: number}} */
     this.drawing = null;
+    /** @type {Map<string, Box[]>} instance id → boxes the text detector proposed, not yet accepted */
+    this.suggested = new Map();
+  }
+
+  /** @param {string} instanceId @returns {Box[]} */
+  suggestions(instanceId) {
+    return this.suggested.get(instanceId) || [];
+  }
+
+  /** @param {string} instanceId @param {Box[]} boxes the detector's, for one frame */
+  suggest(instanceId, boxes) {
+    if (boxes.length) this.suggested.set(instanceId, boxes); else this.suggested.delete(instanceId);
+  }
+
+  /**
+   * Keep a suggestion as a box (for every frame unless `thisFrameOnly`), or drop it.
+   * @param {string} instanceId @param {number} index @param {boolean} accept
+   * @param {boolean} thisFrameOnly
+   */
+  settle(instanceId, index, accept, thisFrameOnly) {
+    const box = this.suggestions(instanceId)[index];
+    if (!box) return;
+    if (accept) {
+      const kept = { x: box.x, y: box.y, width: box.width, height: box.height };
+      this.byInstance.set(instanceId, [...this.boxes(instanceId),
+        thisFrameOnly && box.frames ? { ...kept, frames: box.frames } : kept]);
+    }
+    this.suggest(instanceId, this.suggestions(instanceId).filter((_, i) => i !== index));
   }
 
   /** @param {string} instanceId @returns {Box[]} */
@@ -76,6 +104,7 @@ export class RedactionBoxes {
   /** @param {string} instanceId */
   clear(instanceId) {
     this.byInstance.delete(instanceId);
+    this.suggested.delete(instanceId);
     if (this.drawing && this.drawing.instanceId === instanceId) this.drawing = null;
   }
 }
@@ -88,6 +117,27 @@ export class RedactionBoxes {
 export function describeBox(box) {
   const where = box.frames ? `frame ${box.frames.join(', ')}` : 'every frame';
   return `x ${box.x}, y ${box.y}, ${box.width} × ${box.height} px, ${where}`;
+}
+
+/**
+ * Outline the detector's suggestions on the frame shown (not filled: nothing is decided yet).
+ * @param {CanvasRenderingContext2D} context
+ * @param {DOMMatrix} matrix image → canvas
+ * @param {Box[]} boxes
+ * @param {number} frame  the frame shown, from 1
+ */
+export function drawSuggestions(context, matrix, boxes, frame) {
+  context.save();
+  context.strokeStyle = '#00d7ff';
+  context.lineWidth = 2;
+  context.setLineDash([6, 3]);
+  for (const box of boxes) {
+    if (box.frames && !box.frames.includes(frame)) continue;
+    const a = matrix.transformPoint(new DOMPoint(box.x, box.y));
+    const b = matrix.transformPoint(new DOMPoint(box.x + box.width, box.y + box.height));
+    context.strokeRect(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.abs(b.x - a.x), Math.abs(b.y - a.y));
+  }
+  context.restore();
 }
 
 /**

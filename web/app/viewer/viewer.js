@@ -19,7 +19,7 @@ import { fmt } from './presets.js';
 import { WindowLevel } from './window-level.js';
 import { snapshot } from './state.js';
 import { lengthOf, drawMeasurement } from './measure.js';
-import { RedactionBoxes, drawBoxes } from './redaction.js';
+import { RedactionBoxes, drawBoxes, drawSuggestions } from './redaction.js';
 import { showRedaction, wireRedaction } from './redaction-panel.js';
 import { cornerText, showCorners } from './annotations.js';
 import { showObject } from './objects.js';
@@ -388,6 +388,8 @@ export class Viewer {
       const drawing = this.redaction.current();
       const boxes = [...this.redaction.boxes(this.instanceId), ...(drawing ? [drawing] : [])];
       if (boxes.length) drawBoxes(this.context, matrix, boxes, frame.description.index + 1);
+      const suggested = this.redaction.suggestions(this.instanceId);
+      if (suggested.length) drawSuggestions(this.context, matrix, suggested, frame.description.index + 1);
     }
     this.showReadouts();
   }
