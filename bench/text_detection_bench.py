@@ -139,7 +139,7 @@ def tab_times(cases, runs: int) -> tuple[float, dict[str, float]]:
             page.goto("http://127.0.0.1:8791/")
             page.evaluate("window.dicomtab.ready")
             open_files(page, [p for _, p in paths], expect_total=len(paths))
-            ids = {s["name"]: s["instanceId"] for s in page.evaluate("window.dicomtab.instances()")}
+            ids = {s["fileName"]: s["instanceId"] for s in page.evaluate("window.dicomtab.instances()")}
             timed = "async (id) => { const t = performance.now(); await window.dicomtab.detectText(id, 0); return performance.now() - t; }"
             first = page.evaluate(timed, ids[paths[0][1].name])
             out = {name: statistics.median(page.evaluate(timed, ids[path.name]) for _ in range(runs))
