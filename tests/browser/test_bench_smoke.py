@@ -66,3 +66,17 @@ def test_redaction_bench_measures_every_syntax() -> None:
     rows = redact_bench.measure(frames=1, runs=1)
     assert len(rows) == 11 and all(ms >= 0 for _, _, ms in rows)
     assert {syntax for _, syntax, _ in rows} == set(redact_bench.SYNTAXES)
+
+
+def test_peer_bench_times_dicomtab_and_dwv_on_every_row(
+        browser: Browser, tmp_path: Path) -> None:
+    """bench/peer_bench.py once, with a 5-file series: it builds the dwv page from its pinned
+    npm packages and reads both viewers' clocks."""
+    from bench import peer_bench
+
+    series = peer_bench.make_series(tmp_path, 5)
+    results = peer_bench.measure(browser, peer_bench.ROOT / "dist", 1, series)
+    for name in ("dicomtab", "dwv"):
+        assert set(results[name]) == set(peer_bench.ROWS)
+        for row, values in results[name].items():
+            assert len(values) == 1 and 0 < values[0] < 60000, (name, row)
