@@ -135,6 +135,32 @@ def trimmed_lock(lock: dict, pins: dict) -> dict:
     }
 
 
+def with_precompiled_numpy(store: ArtifactStore, runtime: Path, lock: dict) -> dict:
+    """Replace numpy's wheel in ``runtime`` by a copy whose modules are bytecode; return the
+    lock with its name and sha256.
+
+    The official wheel carries ``.py`` sources, so the first pixel request compiled the 79
+    modules ``import numpy`` runs, every time (0.43 s of its 1.6 s under Node). The copy holds
+    the same files with each ``.py`` replaced by its ``.pyc``, as for the stdlib, and is named
+    with a build tag derived from its content (``numpy-2.0.2-1<hash>-cp312-...``).
+    """
+    entry = lock["packages"]["numpy"]
+    original = runtime / entry["file_name"]
+    files = _read_zip(original)
+    compiled = precompile(runtime, {"numpy": SourceGroup(SITE_PREFIX, files)}, store.cache)
+    numpy_files = compiled["numpy"]
+    packed = with_record({k: v for k, v in numpy_files.items() if not k.endswith("/RECORD")},
+                         dist_info_of(numpy_files))
+    partial = write_zip(runtime / "numpy.partial", packed)
+    digest = sha256_of(partial)
+    name, version, *rest = entry["file_name"].split("-")
+    target = partial.rename(runtime / "-".join([name, version, f"1{digest[:16]}", *rest]))
+    original.unlink()
+    packages = dict(lock["packages"])
+    packages["numpy"] = {**entry, "file_name": target.name, "sha256": digest}
+    return {**lock, "packages": packages}
+
+
 def _read_zip(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as archive:
         return {n: archive.read(n) for n in archive.namelist() if not n.endswith("/")}
@@ -308,10 +334,12 @@ def build(out: Path, store: ArtifactStore) -> str:
     # its model also goes into the core's data folder, where the CLI (onnxruntime) reads it.
     obtain_ocr(store, pins, staging / OCR_DIR, _apply_patches,
                ROOT / "py_core" / "dicomtab" / "data")
-    # Written first: the snapshot step boots Python with the lock the site ships.
-    (runtime / "pyodide-lock.json").write_text(
-        json.dumps(trimmed_lock(lock, pins), indent=1) + "\n"
-    )
+    # Written first: Pyodide under Node (bytecode, snapshot) boots with the lock the site ships.
+    lock_file = runtime / "pyodide-lock.json"
+    lock_file.write_text(json.dumps(trimmed_lock(lock, pins), indent=1) + "\n")
+    # numpy's wheel with bytecode instead of sources, named by content, in the lock instead.
+    lock = with_precompiled_numpy(store, runtime, lock)
+    lock_file.write_text(json.dumps(trimmed_lock(lock, pins), indent=1) + "\n")
     boot_files = python_files(store, pins, runtime)
     ocr = staging / OCR_DIR
     boot_files["textDetector"] = {
