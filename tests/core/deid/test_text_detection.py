@@ -189,3 +189,37 @@ def test_a_vendor_ultrasound_comes_out_without_its_burned_in_text(tmp_path: Path
         applied[0, box["y"]: box["y"] + box["height"], box["x"]: box["x"] + box["width"]] = True
     assert not changed[~applied].any() and applied.mean() < 0.2
     assert detect_in_frame(out, 0) == []
+
+
+def test_the_viewer_s_detection_request_answers_boxes_or_names_the_problem(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """worker_api.detect_text (the tab's DETECT_TEXT): boxes for a good frame; a message, not
+    an exception, for a frame cut short, a file that is not an image, and a missing detector."""
+    from dicomtab import worker_api
+    from tests.conftest import bundled
+    from tests.worker_results import failed, ok
+
+    monkeypatch.setattr(worker_api, "SESSION", worker_api.Session())
+    ds, _, _ = drawn_dataset("mono2-8", ELE)
+    buffer = io.BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    data = buffer.getvalue()
+    good = ok(worker_api.open_file(data, "us.dcm"))["instanceId"]
+    found = ok(worker_api.detect_text(good, 0))
+    assert len(found["boxes"]) == 2 and found["detector"] == "onnxruntime"
+    assert all(box["frames"] == [1] for box in found["boxes"])
+    # A JPEG-LS frame whose end is zeroed (its length kept): it cannot be decoded.
+    damaged, _, _ = drawn_dataset("mono2-12", JPEG_LS)
+    buffer = io.BytesIO()
+    damaged.save_as(buffer, enforce_file_format=True)
+    raw = bytearray(buffer.getvalue())
+    raw[-300:-8] = bytes(292)
+    bad = ok(worker_api.open_file(bytes(raw), "bad.dcm"))["instanceId"]
+    error = failed(worker_api.detect_text(bad, 0))
+    assert error["code"] == "pixel-data" and "Frame 1 could not be decoded" in error["message"]
+    sr = ok(worker_api.open_file(bundled("CT_small.dcm").read_bytes(), "ct.dcm"))["instanceId"]
+    assert failed(worker_api.detect_text(sr, 5))["code"]  # no frame 6
+    monkeypatch.setattr(text_detection, "_STATE", text_detection._State(
+        failure="Text detection needs onnxruntime (pip install 'dicomtab[ocr]')."))
+    error = failed(worker_api.detect_text(good, 0))
+    assert error["code"] == "text-detector-unavailable" and "onnxruntime" in error["message"]
