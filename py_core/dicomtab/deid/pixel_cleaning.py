@@ -120,6 +120,8 @@ def clean_pixels(source: Dataset, out: Dataset, templates: Templates, name: str,
             _restore(out, saved, syntax)  # blanked again from the original, in one pass
             redaction = redact(out, boxes + detected, name)
         status = "still-has-text" if left else "cleaned"
+        if detected and DETECTED not in names:  # found only once the templates' were blanked
+            names += (DETECTED,)
         return PixelCleaning(status, names, redaction.to_dict(), checked=True,
                              detected=len(detected),
                              reason=_reason(name, f"text is still found in {len(left)} place"
