@@ -142,11 +142,14 @@ def with_precompiled_numpy(store: ArtifactStore, runtime: Path, lock: dict) -> d
     The official wheel carries ``.py`` sources, so the first pixel request compiled the 79
     modules ``import numpy`` runs, every time (0.43 s of its 1.6 s under Node). The copy holds
     the same files with each ``.py`` replaced by its ``.pyc``, as for the stdlib, and is named
-    with a build tag derived from its content (``numpy-2.0.2-1<hash>-cp312-...``).
+    with a build tag derived from its content (``numpy-2.0.2-1<hash>-cp312-...``). What the tab
+    never uses is left out (NUMPY_UNUSED): Pyodide compiles every WebAssembly library of a
+    package when it loads it, and numpy.random, numpy.fft and the test helpers are 2.4 MB of
+    its 7.4 MB.
     """
     entry = lock["packages"]["numpy"]
     original = runtime / entry["file_name"]
-    files = _read_zip(original)
+    files = {n: d for n, d in _read_zip(original).items() if not _numpy_unused(n)}
     compiled = precompile(runtime, {"numpy": SourceGroup(SITE_PREFIX, files)}, store.cache)
     numpy_files = compiled["numpy"]
     packed = with_record({k: v for k, v in numpy_files.items() if not k.endswith("/RECORD")},
@@ -159,6 +162,22 @@ def with_precompiled_numpy(store: ArtifactStore, runtime: Path, lock: dict) -> d
     packages = dict(lock["packages"])
     packages["numpy"] = {**entry, "file_name": target.name, "sha256": digest}
     return {**lock, "packages": packages}
+
+
+#: What of numpy the tab does not ship: subpackages nothing in the tab imports (``import
+#: numpy`` does not either), the compiled test helpers, and files only compilers and type
+#: checkers read. Importing numpy.random or numpy.fft in the tab raises ImportError.
+NUMPY_UNUSED_DIRS = ("numpy/random/", "numpy/fft/", "numpy/f2py/", "numpy/_pyinstaller/",
+                     "numpy/_core/include/")
+NUMPY_UNUSED_LIBS = ("_operand_flag_tests", "_rational_tests", "_struct_ufunc_tests",
+                     "_umath_tests", "_simd")
+NUMPY_UNUSED_SUFFIXES = (".pyi", ".h", ".pxd", ".pyx", ".c")
+
+
+def _numpy_unused(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return (name.startswith(NUMPY_UNUSED_DIRS) or name.endswith(NUMPY_UNUSED_SUFFIXES)
+            or (name.endswith(".so") and base.split(".", 1)[0] in NUMPY_UNUSED_LIBS))
 
 
 def _read_zip(path: Path) -> dict[str, bytes]:
