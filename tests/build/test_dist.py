@@ -232,3 +232,20 @@ def test_the_page_knows_the_build_files_exactly(dist: Path) -> None:
     files = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
     # _headers (for the server) and build-info.json are written later; no page asks for them.
     assert set(listed) == {"./", *files} - {"_headers", "build-info.json"}
+
+
+def test_numpy_ships_as_bytecode_without_what_the_tab_never_imports(dist: Path) -> None:
+    lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text())
+    wheel = dist / "pyodide" / lock["packages"]["numpy"]["file_name"]
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    assert wheel.name.startswith("numpy-2.0.2-1" + digest[:16] + "-")  # named by content
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert "numpy/__init__.pyc" in names and not [n for n in names if n.endswith(".py")]
+    libraries = sorted(n.rsplit("/", 1)[-1].split(".")[0] for n in names if n.endswith(".so"))
+    assert libraries == ["_multiarray_tests", "_multiarray_umath", "_umath_linalg", "lapack_lite"]
+    assert not [n for n in names if n.startswith(("numpy/random/", "numpy/fft/"))]
+    record = next(n for n in names if n.endswith(".dist-info/RECORD"))
+    with zipfile.ZipFile(wheel) as archive:
+        listed = {line.split(",")[0] for line in archive.read(record).decode().splitlines()}
+    assert listed == set(names) - {n for n in names if n.endswith("/")}
