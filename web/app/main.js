@@ -41,6 +41,8 @@ const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
 const isDicomdirName = (name) => (name.split('/').pop() || '').toUpperCase() === 'DICOMDIR';
 /** Error codes for which the inspector still shows what could be read. */
 const DAMAGED_CODES = new Set(['truncated', 'malformed']);
+/** The longest the tag table waits for the image of a newly selected instance. */
+const TAGS_AFTER_MS = 300;
 
 const inspector = new Inspector(client, () => inspectable);
 const viewer = new Viewer(client, $('viewer'), {
@@ -56,8 +58,15 @@ const scope = new Scope(() => {
   deidPanel.showScope();
 });
 const studyTree = new StudyTree($('study-tree'), (id) => {
-  inspector.show(id);
-  viewer.show(id);
+  // The image first: the worker answers in order, and the tag table's requests (the PHI
+  // summary, then the whole tree) would otherwise hold the frame back. The tags follow once
+  // the image is drawn, or after TAGS_AFTER_MS if drawing takes longer (a large multi-frame).
+  // While numpy still loads the tags go at once: the worker reads them in the meantime.
+  const drawn = viewer.show(id);
+  const waited = new Promise((resolve) => { setTimeout(resolve, pixelsLoaded ? TAGS_AFTER_MS : 0); });
+  Promise.race([drawn, waited]).finally(() => {
+    if (studyTree.selected === id) inspector.show(id);
+  });
 }, (ids) => { inspector.compareSeries(ids); }, scope);
 const deidPanel = new DeidPanel(client, $('deid'), {
   tree: studyTree, scope, instances: () => summaries, damaged: () => damagedSummaries, openSources,
@@ -90,6 +99,9 @@ const offline = ready.catch(() => {}).then(enableOffline).then((state) => {
 // files), so that the first image rarely waits for them; a pixel request made sooner loads
 // them itself. A file opened meanwhile is read between the loading's steps.
 const pixelsReady = ready.then(() => client.request(Request.PREPARE_PIXELS, {}));
+/** Whether numpy and the codecs are in (the image of a selection then comes quickly). */
+let pixelsLoaded = false;
+pixelsReady.then(() => { pixelsLoaded = true; }, () => {});
 // The app has loaded once Python runs, its offline copy is stored and its image decoders are
 // in; from then on every request, from the page or the worker, counts on the status line.
 Promise.all([ready, offline, pixelsReady.catch(() => {})]).then(() => network.markLoaded(), () => {});
