@@ -41,6 +41,8 @@ const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
 const isDicomdirName = (name) => (name.split('/').pop() || '').toUpperCase() === 'DICOMDIR';
 /** Error codes for which the inspector still shows what could be read. */
 const DAMAGED_CODES = new Set(['truncated', 'malformed']);
+/** How many files the page asks the worker to open ahead of the one it is adding. */
+const OPENS_IN_FLIGHT = 4;
 /** The longest the tag table waits for the image of a newly selected instance. */
 const TAGS_AFTER_MS = 300;
 
@@ -201,11 +203,27 @@ async function openSources(picked) {
   $('results').hidden = false;
   showOpening(0, sources.length);
   let lastPaint = performance.now();
+  // A few requests in flight, answered in order: the worker reads the next file while the page
+  // adds the last one to the tree, instead of each waiting for the other.
+  /** @type {Array<Promise<{summary?: any, error?: any}>|undefined>} */
+  const inFlight = [];
+  // The File itself (a handle, not its bytes): the worker reads it, and reads it again
+  // whenever it dropped the bytes to stay within its memory budget.
+  const request = (/** @type {number} */ i) => {
+    inFlight[i] = client.request(Request.OPEN, { name: sources[i].name, file: sources[i].file })
+      .then((summary) => ({ summary }), (error) => ({ error }));
+  };
+  // One at a time until the first image of the batch is drawn, whose requests would otherwise
+  // queue behind the files opened ahead; then several.
+  let ahead = studyTree.selected ? OPENS_IN_FLIGHT : 1;
+  let issued = 0;
   for (const [index, source] of sources.entries()) {
+    while (issued < sources.length && issued < index + ahead) request(issued++);
+    const answer = await /** @type {Promise<{summary?: any, error?: any}>} */ (inFlight[index]);
+    inFlight[index] = undefined;
     try {
-      // The File itself (a handle, not its bytes): the worker reads it, and reads it again
-      // whenever it dropped the bytes to stay within its memory budget.
-      const summary = await client.request(Request.OPEN, { name: source.name, file: source.file });
+      if (answer.error) throw answer.error;
+      const summary = answer.summary;
       const directory = summary.sopClass.uid === MEDIA_STORAGE_DIRECTORY || isDicomdirName(source.name)
         ? await useDicomdir(summary, source.name) : null;
       if (directory) {
@@ -216,7 +234,12 @@ async function openSources(picked) {
         $('instances').append(instanceItem(summary));
         studyTree.add(summary);
         results.push({ fileName: source.name, status: 'success', instanceId: summary.instanceId });
-        if (!studyTree.selected) studyTree.select(summary.instanceId);
+        if (!studyTree.selected) {
+          studyTree.select(summary.instanceId);
+          const waited = new Promise((resolve) => { setTimeout(resolve, TAGS_AFTER_MS); });
+          await Promise.race([viewer.show(summary.instanceId), waited]);
+          ahead = OPENS_IN_FLIGHT;
+        }
       }
     } catch (/** @type {any} */ error) {
       const code = error.code || 'read-failed';
