@@ -108,18 +108,28 @@ def burned_dataset(kind: str, syntax: str, frames: int = 1) -> tuple[Dataset, np
                     bits_stored=12 if kind in ("mono2-12", "mono1-16") else 8,
                     samples=samples, photometric=photometric,
                     frames=frames if frames > 1 else None, **extra)
+    return _in_syntax(ds, stored, syntax, bits), stored
+
+
+def _in_syntax(ds: Dataset, stored: np.ndarray, syntax: str, bits: int,
+               photometric_after: str | None = None) -> Dataset:
+    """``ds`` (native pixel data holding ``stored``) in ``syntax``, written and read back.
+    ``photometric_after``: the colour space a JPEG codestream holds, when not the stored one."""
+    frames = stored.shape[0]
     if syntax == str(RLELossless):
         typed = stored.astype(np.uint16 if bits > 8 else np.uint8)
         ds.compress(RLELossless, typed if frames > 1 else typed[0], encoding_plugin="pydicom",
                     generate_instance_uid=False)
     elif syntax not in ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2"):
         _encapsulate(ds, stored, syntax)
+        if photometric_after:
+            ds.PhotometricInterpretation = photometric_after
     else:
         ds.file_meta.TransferSyntaxUID = UID(syntax)
     out = BytesIO()
     ds.save_as(out, enforce_file_format=True, implicit_vr=syntax == "1.2.840.10008.1.2",
                little_endian=True)
-    return pydicom.dcmread(BytesIO(out.getvalue())), stored
+    return pydicom.dcmread(BytesIO(out.getvalue()))
 
 
 def _native_bytes(stored: np.ndarray, kind: str, bits: int) -> bytes:
@@ -263,17 +273,6 @@ def drawn_dataset(kind: str, syntax: str, *, modality: str = "US", frames: int =
                     bits_stored=12 if bits == 16 else 8, samples=samples,
                     photometric="RGB" if samples == 3 else photometric,
                     frames=frames if frames > 1 else None, **extra)
-    if syntax == str(RLELossless):
-        typed = stored.astype(np.uint16 if bits > 8 else np.uint8)
-        ds.compress(RLELossless, typed if frames > 1 else typed[0], encoding_plugin="pydicom",
-                    generate_instance_uid=False)
-    elif syntax not in ("1.2.840.10008.1.2.1", "1.2.840.10008.1.2"):
-        _encapsulate(ds, stored, syntax)
-        if syntax == "1.2.840.10008.1.2.4.50" and samples == 3:
-            ds.PhotometricInterpretation = photometric
-    else:
-        ds.file_meta.TransferSyntaxUID = UID(syntax)
-    out = BytesIO()
-    ds.save_as(out, enforce_file_format=True, implicit_vr=syntax == "1.2.840.10008.1.2",
-               little_endian=True)
-    return pydicom.dcmread(BytesIO(out.getvalue())), stored, masks
+    # A baseline JPEG of RGB samples holds YBR_FULL_422 (the encoder's colour transform).
+    ycc = photometric if syntax == "1.2.840.10008.1.2.4.50" and samples == 3 else None
+    return _in_syntax(ds, stored, syntax, bits, ycc), stored, masks

@@ -62,6 +62,13 @@ def _start(app: Page, files: list[Path]) -> None:
     expect(app.get_by_test_id("deid-panel")).to_be_visible()
 
 
+def _redact_tool_on(app: Page, instance_id: str) -> None:
+    """Select the instance in the tree, wait for its image, and choose the Redact tool."""
+    app.locator(f'[data-testid=tree-instance][data-instance-id="{instance_id}"]').click()
+    expect(app.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance_id, timeout=30000)
+    app.get_by_test_id("viewer-tool-redact").click()
+
+
 def _zip_files(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {info.filename: archive.read(info) for info in archive.infolist()}
@@ -470,10 +477,7 @@ def test_boxes_drawn_with_the_mouse_blank_the_text_when_de_identifying(
     path = tmp_path / "us.dcm"
     ds.save_as(path, enforce_file_format=True)
     open_files(app, [path], expect_total=1)
-    instance = app.evaluate("window.dicomtab.instances()")[0]["instanceId"]
-    app.locator(f'[data-testid=tree-instance][data-instance-id="{instance}"]').click()
-    expect(app.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance, timeout=30000)
-    app.get_by_test_id("viewer-tool-redact").click()
+    _redact_tool_on(app, app.evaluate("window.dicomtab.instances()")[0]["instanceId"])
     expect(app.get_by_test_id("viewer-redaction")).to_be_visible()
     # Drag over the text (image rows 2-14, columns 2-88), as a user does.
     app.mouse.move(*canvas_point(app, 2.4, 2.4))
@@ -531,10 +535,7 @@ def test_text_the_detector_finds_is_suggested_and_accepted_boxes_are_blanked(
     path = tmp_path / "us.dcm"
     ds.save_as(path, enforce_file_format=True)
     open_files(app, [path], expect_total=1)
-    instance = app.evaluate("window.dicomtab.instances()")[0]["instanceId"]
-    app.locator(f'[data-testid=tree-instance][data-instance-id="{instance}"]').click()
-    expect(app.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance, timeout=30000)
-    app.get_by_test_id("viewer-tool-redact").click()
+    _redact_tool_on(app, app.evaluate("window.dicomtab.instances()")[0]["instanceId"])
     app.get_by_test_id("viewer-redact-detect").click()
     suggestions = app.get_by_test_id("viewer-redact-suggestion")
     expect(suggestions).to_have_count(2, timeout=60000)  # the two blocks of lines
@@ -599,10 +600,7 @@ def test_a_text_detector_that_cannot_load_leaves_the_file_flagged_and_the_run_go
         assert entry["status"] == "not-cleaned" and "The text detector could not run in this tab" in entry["reason"]
     expect(app.get_by_test_id("deid-verification")).to_have_attribute("data-result", "not passed")
     # The viewer says the same when asked to find text.
-    instance = app.evaluate("window.dicomtab.instances()")[0]["instanceId"]
-    app.locator(f'[data-testid=tree-instance][data-instance-id="{instance}"]').click()
-    expect(app.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance, timeout=30000)
-    app.get_by_test_id("viewer-tool-redact").click()
+    _redact_tool_on(app, app.evaluate("window.dicomtab.instances()")[0]["instanceId"])
     app.get_by_test_id("viewer-redact-detect").click()
     expect(app.get_by_test_id("viewer-redact-status")).to_contain_text("could not run in this tab")
     context.close()
