@@ -18,6 +18,9 @@ import {
   BOOT_STAGES, Event, Request, makeEvent, makeFailure, makeSuccess,
 } from './protocol.js';
 import { unpackSitePackages } from './site-packages.js';
+// A few lines that load nothing until the first detection: imported with the worker, so that
+// registering them adds no request to the path of the first image.
+import { textDetector } from './ocr/detector.js';
 
 const RUNTIME_URL = new URL('../pyodide/', import.meta.url).href;
 const CODECS_URL = new URL('../codecs/', import.meta.url).href;
@@ -282,7 +285,6 @@ function preparePixels() {
       for (const uid of codec.transferSyntaxes) api.register_decoder(uid, decode, codec.name);
     }
     // Registered now, loaded on the first detection (a file that needs its burned-in text found).
-    const { textDetector } = await import('./ocr/detector.js');
     const ffi = pyodide.pyimport('pyodide.ffi');
     api.register_text_detector(textDetector(OCR_URL, BOOT_FILES.textDetector), ffi.run_sync, ffi.can_run_sync);
     ffi.destroy();
