@@ -58,6 +58,16 @@ class FileBytes:
         budget.hold(self, self.size)
 
     @classmethod
+    def unread(cls, name: str, size: int, reader: Callable[[], bytes],
+               budget: ByteBudget) -> FileBytes:
+        """A file of ``size`` bytes not read yet (only its header was, see
+        :mod:`dicomtab.file_head`): ``reader`` reads it on first use."""
+        made = cls.__new__(cls)
+        made.name, made._data, made._reader, made.size, made._budget = (
+            name, None, reader, size, budget)
+        return made
+
+    @classmethod
     def taken_over(cls, other: FileBytes, budget: ByteBudget) -> FileBytes:
         """``other`` (perhaps of an earlier import of this module, see
         :mod:`dicomtab.numpy_later`) under ``budget``: resident only if it is now."""

@@ -119,11 +119,15 @@ def _raise_for(problem: StructureProblem, name: str) -> None:
     raise MalformedFileError(f"{name} is damaged: {problem.describe()}.")
 
 
-def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) -> OpenedFile:
+def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False,
+                 checked: tuple[StructureReport, int] | None = None) -> OpenedFile:
     """Parse ``data`` (the whole file) as DICOM.
 
     ``name`` is only used in messages. With ``stop_before_pixels`` pydicom does not load
     the Pixel Data value, but its declared length is still checked against the file.
+    ``checked``: for ``data`` that is only the file's bytes up to its pixel value (read by
+    slices, see dicomtab.file_head), the structural walk of the whole file's data set, already
+    done, and the file's size; ``stop_before_pixels`` must then be true.
 
     Raises:
         EmptyFileError, NotDicomError, TruncatedFileError, MalformedFileError
@@ -153,7 +157,13 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
     # Walk the structure before pydicom parses it when the file says how it is encoded, so a
     # hostile file (absurd nesting, impossible lengths) is refused before it is parsed.
     report = None
-    if stated_syntax in ENCODINGS:
+    size = len(data)
+    if checked is not None:
+        assert stop_before_pixels, "only the header was read"
+        report, size = checked
+        if report.problem is not None:
+            _raise_for(report.problem, name)
+    elif stated_syntax in ENCODINGS:
         report = _check(data, dataset_offset, *ENCODINGS[stated_syntax], name)
 
     with quiet_pydicom():
@@ -170,7 +180,11 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
     implicit, little = dataset.original_encoding
     if implicit is None or little is None:
         raise NotDicomError(f"{name} is not a DICOM file: no data elements could be read.")
-    _resolve_ambiguous(dataset, name, nested=True)
+    # In sequence items too, unless every nested element has its VR written out (explicit VR
+    # and no UN): then there is nothing to resolve, and parsing every item now is most of
+    # what resolving costs (opening a folder does it for each file).
+    nested = implicit or report is None or report.has_un
+    _resolve_ambiguous(dataset, name, nested=nested)
     if not has_preamble:
         notes.append(
             f"{name} has no File Meta Information header (no preamble and 'DICM' marker); "
@@ -191,9 +205,10 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False) ->
         # A cut that falls exactly between two elements leaves a well-formed but incomplete
         # file; an image without pixels is the visible sign of it.
         notes.append(f"{name} describes an image but has no pixel data; it may be truncated.")
-    # Offsets are into ``data``; they are the caller's only if data is still what it gave.
-    span = report.pixel_span if data is original else None
-    return OpenedFile(dataset=dataset, size=len(data), has_file_meta=has_file_meta, notes=notes,
+    # Offsets are into ``data``; they are the caller's only if data is still what it gave,
+    # and it held the pixel value.
+    span = report.pixel_span if data is original and checked is None else None
+    return OpenedFile(dataset=dataset, size=size, has_file_meta=has_file_meta, notes=notes,
                       pixel_span=span, incomplete=incomplete, doubts=report.doubts)
 
 

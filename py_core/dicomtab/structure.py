@@ -123,6 +123,10 @@ class StructureReport:
     #: for it, a fixed-format value longer than its VR allows, or control bytes in a text
     #: value. The file reads, but a value may sit where no rule for its tag expects it.
     doubts: tuple[StructureProblem, ...] = ()
+    #: Whether an explicit VR element has VR UN, whose value pydicom converts by the
+    #: dictionary (a UN sequence holds implicit VR items). Without one, an explicit VR data
+    #: set's nested elements all have their VR written out.
+    has_un: bool = False
 
     @property
     def suspect(self) -> StructureProblem | None:
@@ -177,19 +181,42 @@ def _implicit_sequence(tag: int) -> bool:
 
 
 class WalkStopped(Exception):
-    """Raised inside a walk at the first problem; carries it as ``problem``."""
+    """Raised inside a walk at the first problem; carries it as ``problem``, and for a value
+    running past the end of the bytes, how many bytes (from the start) it needs."""
 
-    def __init__(self, problem: StructureProblem) -> None:
+    def __init__(self, problem: StructureProblem, needed: int | None = None) -> None:
         super().__init__(problem.describe())
         self.problem = problem
+        self.needed = needed
+
+
+class PixelsReached(Exception):
+    """Raised by a walk told to stop at the top-level pixel element, before its value.
+
+    ``previous`` is what :meth:`Walker.dataset` takes to resume the walk at ``start``.
+    """
+
+    def __init__(self, tag: int, start: int, value_start: int, length: int,
+                 previous: tuple[int, int] | None) -> None:
+        super().__init__(f"pixel element at byte {start}")
+        self.tag, self.start, self.value_start, self.length = tag, start, value_start, length
+        self.previous = previous
 
 
 class Walker:
     """Walks one encoding (implicit/explicit, little/big endian) of one byte buffer."""
 
     def __init__(self, buf: bytes, *, implicit: bool, little: bool, base: int = 0,
-                 parent: Walker | None = None) -> None:
+                 parent: Walker | None = None, stop_at_pixels: bool = False) -> None:
         self.buf = buf
+        #: Raise PixelsReached at the top-level pixel element's header (its value need not be
+        #: in ``buf``), for reading a file's header by slices (dicomtab.file_head), which then
+        #: resumes the walk there over the file's stand-in.
+        self.stop_at_pixels = stop_at_pixels
+        #: The walker of the whole buffer (``parent``'s, for a nested implicit VR walk).
+        self.root: Walker = parent.root if parent else self
+        #: Whether an explicit VR element has VR UN (see StructureReport.has_un).
+        self.has_un = False
         self.implicit = implicit
         self.u16 = struct.Struct("<H" if little else ">H").unpack_from
         self.u32 = struct.Struct("<I" if little else ">I").unpack_from
@@ -209,21 +236,24 @@ class Walker:
             self.doubts.append(StructureProblem("malformed", tag, self.base + start, detail,
                                                 (*self.where, tag)))
 
-    def _stop(self, kind: str, tag: int | None, offset: int, detail: str) -> WalkStopped:
-        return WalkStopped(StructureProblem(kind, tag, self.base + offset, detail))
+    def _stop(self, kind: str, tag: int | None, offset: int, detail: str,
+              needed: int | None = None) -> WalkStopped:
+        return WalkStopped(StructureProblem(kind, tag, self.base + offset, detail),
+                           None if needed is None else self.base + needed)
 
     def _tag(self, pos: int) -> int:
         return (self.u16(self.buf, pos)[0] << 16) | self.u16(self.buf, pos + 2)[0]
 
-    def dataset(self, pos: int, end: int, depth: int, *, until_delimiter: bool) -> int:
+    def dataset(self, pos: int, end: int, depth: int, *, until_delimiter: bool,
+                previous: tuple[int, int] | None = None) -> int:
         """Walk elements from ``pos``; return the offset just past the data set.
 
         With ``until_delimiter`` the data set is an undefined-length item and ends at an
-        item delimiter; otherwise it ends at ``end``.
+        item delimiter; otherwise it ends at ``end``. ``previous``: (tag, start) of the
+        element before ``pos``, when resuming a walk (see PixelsReached).
         """
         if depth > MAX_DEPTH:
             raise self._stop("malformed", None, pos, f"sequences nested more than {MAX_DEPTH} deep")
-        previous: tuple[int, int] | None = None  # (tag, start) of the element before
         while pos < end:
             if end - pos < 8:
                 if until_delimiter:
@@ -234,6 +264,8 @@ class Walker:
             if tag == ITEM_DELIMITER and until_delimiter:
                 return pos + 8
             start = pos
+            if self.stop_at_pixels and depth == 0 and tag in PIXEL_TAGS:
+                self._reached(tag, start, end, previous)
             if previous is not None and tag <= previous[0]:
                 # Elements are in ascending tag order (PS3.5 7.1): one out of order, or twice,
                 # is a damaged or swapped tag, and both it and the one before it may hold
@@ -251,6 +283,17 @@ class Walker:
         if until_delimiter:
             raise self._stop("truncated", None, pos, "the file ends inside a sequence item")
         return pos
+
+    def _reached(self, tag: int, start: int, end: int, previous: tuple[int, int] | None) -> None:
+        """Raise PixelsReached for the pixel element whose header starts at ``start``."""
+        vr = self.buf[start + 4 : start + 6]
+        explicit = not self.implicit and vr.isalpha() and vr.isupper()
+        header = (12 if vr in LONG_VRS else 8) if explicit else 8
+        if end - start < header:
+            raise self._stop("truncated", tag, start, "the file ends inside the element header")
+        length = (self.u32(self.buf, start + header - 4)[0] if header == 12 or not explicit
+                  else self.u16(self.buf, start + 6)[0])
+        raise PixelsReached(tag, self.base + start, self.base + start + header, length, previous)
 
     def _span(self, tag: int, start: int, after: int) -> PixelSpan:
         """Where the value of the pixel element whose header starts at ``start`` lies."""
@@ -273,14 +316,17 @@ class Walker:
         if explicit and vr not in KNOWN_VRS:
             # pydicom would fail on it later, wherever the value is first used.
             raise self._stop("malformed", tag, start, f"unknown value representation {vr.decode()}")
-        expected = dictionary_vr(tag) if explicit and vr != b"UN" else None
-        if expected is not None and vr.decode() not in expected.split(" or "):
-            self._doubt(tag, start, f"written with VR {vr.decode()} where the standard has "
-                                    f"{expected}")
-        if explicit and vr not in (b"UI", b"UN") and dictionary_vr(tag) == "UI":
-            # A UID read as numbers (or a date) breaks everything that maps or names UIDs.
-            raise self._stop("malformed", tag, start,
-                             f"a UID element written with VR {vr.decode()} instead of UI")
+        if vr == b"UN" and explicit:
+            self.root.has_un = True
+        elif explicit:
+            expected = dictionary_vr(tag)
+            if expected is not None and vr.decode() not in expected.split(" or "):
+                self._doubt(tag, start, f"written with VR {vr.decode()} where the standard has "
+                                        f"{expected}")
+            if expected == "UI" and vr != b"UI":
+                # A UID read as numbers (or a date) breaks everything that maps or names UIDs.
+                raise self._stop("malformed", tag, start,
+                                 f"a UID element written with VR {vr.decode()} instead of UI")
         if explicit and vr in LONG_VRS:
             if end - pos < 12:
                 raise self._stop("truncated", tag, start, "the file ends inside the element header")
@@ -302,7 +348,8 @@ class Walker:
             # Undefined-length UN holds an implicit little endian sequence (PS3.5 6.2.2).
             walker = self
             if vr == b"UN" and not self.implicit:
-                walker = Walker(self.buf, implicit=True, little=True, base=self.base, parent=self)
+                walker = Walker(self.buf, implicit=True, little=True, base=self.base, parent=self,
+                                stop_at_pixels=self.stop_at_pixels)
             return walker.items(pos, end, tag, depth + 1)
         if length > end - pos:
             raise self._stop(
@@ -310,6 +357,7 @@ class Walker:
                 tag,
                 start,
                 f"declares {length} bytes of value but only {end - pos} remain",
+                needed=pos + length,
             )
         text_vr = vr if explicit else (dictionary_vr(tag) or "").encode()
         if text_vr in STRING_VRS:
@@ -411,13 +459,21 @@ def check_structure(
                                    has_pixel_data=False)
         buf, start = inflated, 0
     walker = Walker(buf, implicit=implicit, little=little, base=dataset_offset - start)
+    return walk_report(walker, start, deflated=deflated)
+
+
+def walk_report(walker: Walker, start: int, *, previous: tuple[int, int] | None = None,
+                deflated: bool = False) -> StructureReport:
+    """Walk ``walker``'s buffer as a top-level data set from ``start`` to its end (resuming
+    after ``previous``, see PixelsReached) and report."""
     try:
-        walker.dataset(start, len(buf), 0, until_delimiter=False)
+        walker.dataset(start, len(walker.buf), 0, until_delimiter=False, previous=previous)
     except WalkStopped as stop:
-        return StructureReport(stop.problem, walker.has_pixel_data, doubts=tuple(walker.doubts))
+        return StructureReport(stop.problem, walker.has_pixel_data, doubts=tuple(walker.doubts),
+                               has_un=walker.has_un)
     # Offsets into an inflated buffer say nothing about the file's bytes.
     return StructureReport(None, walker.has_pixel_data, None if deflated else walker.pixel_span,
-                           tuple(walker.doubts))
+                           tuple(walker.doubts), walker.has_un)
 
 
 def inflate_limit(file_size: int) -> int:

@@ -21,8 +21,15 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dicomtab import __version__
-from dicomtab.errors import NOT_CAUGHT, DicomtabError, UsageError, where_it_happened
+from dicomtab.errors import (
+    NOT_CAUGHT,
+    DicomtabError,
+    UnsupportedError,
+    UsageError,
+    where_it_happened,
+)
 from dicomtab.file_bytes import DEFAULT_BUDGET, ByteBudget, FileBytes
+from dicomtab.file_head import Reader, header_bytes
 from dicomtab.reading import open_dataset, quiet_pydicom
 from dicomtab.summary import summarize
 
@@ -66,6 +73,24 @@ class Session:
         self._next += 1
         summary = {"instanceId": instance_id, "fileName": name, **summarize(opened)}
         content = FileBytes(data, name, reader, self.budget)
+        self._instances[instance_id] = _Instance(name=name, content=content, summary=summary)
+        return summary
+
+    def open_by_parts(self, first: bytes, size: int, name: str, read: Reader,
+                      reader: Callable[[], bytes]) -> dict[str, Any]:
+        """As :meth:`open`, reading only the file's header when that is enough: ``first`` is
+        its first bytes, ``size`` its size, ``read(start, end)`` reads a slice of it and
+        ``reader`` all of it (on first use, or now if the header alone cannot be read)."""
+        head = header_bytes(first, size, read)
+        if head is None or head.complete:
+            return self.open(reader() if head is None else head.data, name, reader)
+        assert head.report is not None
+        opened = open_dataset(head.data, name, stop_before_pixels=True,
+                              checked=(head.report, size))
+        instance_id = f"i{self._next}"
+        self._next += 1
+        summary = {"instanceId": instance_id, "fileName": name, **summarize(opened)}
+        content = FileBytes.unread(name, size, reader, self.budget)
         self._instances[instance_id] = _Instance(name=name, content=content, summary=summary)
         return summary
 
@@ -138,6 +163,35 @@ def open_file(data: bytes | bytearray | memoryview | _BufferProxy, name: str,
     """
     read_again = None if reader is None else (lambda: _as_bytes(reader()))
     return _run(lambda: SESSION.open(_as_bytes(data), name, read_again))
+
+
+def open_file_by_parts(first: bytes | bytearray | memoryview | _BufferProxy, size: int,
+                       name: str, read: Any, reader: Any) -> str:
+    """Open one file reading only its header when that is enough (see
+    :mod:`dicomtab.file_head`); JSON result with the summary, as :func:`open_file`.
+
+    ``first``: the file's first bytes (any number; the worker reads 64 KB), or all of it;
+    ``size``: its size; ``read(start, end)`` and ``reader()``: functions (in the browser, JS
+    ones reading the File synchronously) returning a slice of the file and all of it.
+    """
+    def read_slice(start: int, end: int) -> bytes:
+        return _read_or_refuse(name, lambda: _as_bytes(read(start, end)))
+
+    def read_all() -> bytes:
+        return _read_or_refuse(name, lambda: _as_bytes(reader()))
+
+    return _run(lambda: SESSION.open_by_parts(_as_bytes(first), int(size), name, read_slice,
+                                              read_all))
+
+
+def _read_or_refuse(name: str, read: Callable[[], bytes]) -> bytes:
+    try:
+        return read()
+    except Exception as exc:  # the browser's NotReadableError and its kin (no file content)
+        raise UnsupportedError(
+            f"{name} could not be read ({type(exc).__name__}): it was changed, moved or "
+            "deleted since it was chosen; choose it again."
+        ) from None
 
 
 def list_instances() -> str:
@@ -333,6 +387,16 @@ def stack(instance_ids: Any) -> str:
         return stack_order([SESSION.get(i).summary for i in ids])
 
     return _run(order)
+
+
+def transfer_syntax(instance_id: str) -> str:
+    """The transfer syntax UID of an open instance, or "" if there is no such instance (the
+    worker then loads every codec, and the request itself reports the unknown id). Plain text,
+    not a JSON result: the worker asks before each frame request, to load only its codec."""
+    try:
+        return str(SESSION.get(instance_id).summary["transferSyntax"]["uid"])
+    except UsageError:
+        return ""
 
 
 def decoders() -> str:

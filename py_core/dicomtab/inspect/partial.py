@@ -215,9 +215,11 @@ class _NestingWalker(Walker):
         self.open.pop()
         return result
 
-    def dataset(self, pos: int, end: int, depth: int, *, until_delimiter: bool) -> int:
+    def dataset(self, pos: int, end: int, depth: int, *, until_delimiter: bool,
+                previous: tuple[int, int] | None = None) -> int:
         if depth == 0:
-            return super().dataset(pos, end, depth, until_delimiter=until_delimiter)
+            return super().dataset(pos, end, depth, until_delimiter=until_delimiter,
+                                   previous=previous)
         self.open.append(("item", until_delimiter))
         result = super().dataset(pos, end, depth, until_delimiter=until_delimiter)
         self.open.pop()
