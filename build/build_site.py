@@ -3,15 +3,16 @@
     python build/build_site.py [--cache DIR] [--source DIR_OR_URL ...] [--offline] [--out DIR]
 
 Every runtime file is held to a pin in ``build/pins.json`` (Pyodide's core files and its
-official lock; numpy and Pillow to that lock's hashes; pydicom to its PyPI hash; the image
+official lock; numpy's wheel to that lock's hash; pydicom to its PyPI hash; the image
 codecs, pdf.js and client-zip to their npm tarballs). The output is the static shell from
 ``web/``, the codecs under ``codecs/``, pdf.js under ``pdfjs/`` and client-zip under ``zip/``
 (see ``codecs_dist.py``) and, under ``pyodide/``, the runtime plus what the builder derives
 from pinned inputs and the core's sources: the stdlib zip precompiled to bytecode, one site-packages archive (pydicom and the
-core, precompiled) and a memory snapshot of Python with the core imported. Derived files
-are named after their content; ``build-info.json`` lists every file's sha256. numpy and
-Pillow stay wheels in a ``pyodide-lock.json`` trimmed to them, for ``loadPackage`` when
-pixels are needed. Everything is served from this origin.
+core, precompiled), a memory snapshot of Python with the core imported, and numpy
+(precompiled and trimmed) as an archive of its own that the worker unpacks when pixels are
+needed. Derived files are named after their content; ``build-info.json`` lists every file's
+sha256. The shipped ``pyodide-lock.json`` lists no package. Everything is served from this
+origin.
 
 Building needs Node.js (see ``node_runner.py``): the site's own Pyodide does the compiling.
 """
@@ -124,44 +125,27 @@ def obtain_runtime(store: ArtifactStore, pins: dict, runtime: Path) -> dict:
     return lock
 
 
-def trimmed_lock(lock: dict, pins: dict) -> dict:
-    """The official lock cut down to the compiled packages shipped for later ``loadPackage``.
-
-    pydicom and the core are not in it: they arrive as the site-packages archive.
-    """
-    return {
-        "info": lock["info"],
-        "packages": {n: lock["packages"][n] for n in pins["lock_packages"]},
-    }
-
-
-def with_precompiled_numpy(store: ArtifactStore, runtime: Path, lock: dict) -> dict:
-    """Replace numpy's wheel in ``runtime`` by a copy whose modules are bytecode; return the
-    lock with its name and sha256.
+def numpy_archive(store: ArtifactStore, runtime: Path, lock: dict) -> Path:
+    """Write numpy as an archive the worker unpacks itself (``numpy-<hash>.tar.gz``, the
+    site-packages format); remove its wheel from ``runtime``; return the archive.
 
     The official wheel carries ``.py`` sources, so the first pixel request compiled the 79
-    modules ``import numpy`` runs, every time (0.43 s of its 1.6 s under Node). The copy holds
-    the same files with each ``.py`` replaced by its ``.pyc``, as for the stdlib, and is named
-    with a build tag derived from its content (``numpy-2.0.2-1<hash>-cp312-...``). What the tab
-    never uses is left out (NUMPY_UNUSED): Pyodide compiles every WebAssembly library of a
-    package when it loads it, and numpy.random, numpy.fft and the test helpers are 2.4 MB of
-    its 7.5 MB.
+    modules ``import numpy`` runs, every time (0.43 s of its 1.6 s under Node): the archive
+    holds each module as bytecode instead, as for the stdlib. It is not a wheel for
+    ``loadPackage``, which unpacked it with Python's zipfile running as WebAssembly (most of
+    the ~0.6 s loadPackage took in the tab): the worker writes its files into site-packages
+    with site-packages.js, and ``import numpy`` loads its WebAssembly libraries. What the tab
+    never uses is left out (NUMPY_UNUSED): numpy.random, numpy.fft and the test helpers are
+    2.4 MB of its 7.5 MB of WebAssembly.
     """
-    entry = lock["packages"]["numpy"]
-    original = runtime / entry["file_name"]
+    original = runtime / lock["packages"]["numpy"]["file_name"]
     files = {n: d for n, d in _read_zip(original).items() if not _numpy_unused(n)}
     compiled = precompile(runtime, {"numpy": SourceGroup(SITE_PREFIX, files)}, store.cache)
     numpy_files = compiled["numpy"]
     packed = with_record({k: v for k, v in numpy_files.items() if not k.endswith("/RECORD")},
                          dist_info_of(numpy_files))
-    partial = write_zip(runtime / "numpy.partial", packed)
-    digest = sha256_of(partial)
-    name, version, *rest = entry["file_name"].split("-")
-    target = partial.rename(runtime / "-".join([name, version, f"1{digest[:16]}", *rest]))
     original.unlink()
-    packages = dict(lock["packages"])
-    packages["numpy"] = {**entry, "file_name": target.name, "sha256": digest}
-    return {**lock, "packages": packages}
+    return write_site_packages(runtime, packed, stem="numpy")
 
 
 #: What of numpy the tab does not ship: subpackages nothing in the tab imports (``import
@@ -354,12 +338,13 @@ def build(out: Path, store: ArtifactStore) -> str:
     obtain_ocr(store, pins, staging / OCR_DIR, _apply_patches,
                ROOT / "py_core" / "dicomtab" / "data")
     # Written first: Pyodide under Node (bytecode, snapshot) boots with the lock the site ships.
+    # It lists no package: numpy ships as an archive the worker unpacks itself (numpy_archive).
     lock_file = runtime / "pyodide-lock.json"
-    lock_file.write_text(json.dumps(trimmed_lock(lock, pins), indent=1) + "\n")
-    # numpy's wheel with bytecode instead of sources, named by content, in the lock instead.
-    lock = with_precompiled_numpy(store, runtime, lock)
-    lock_file.write_text(json.dumps(trimmed_lock(lock, pins), indent=1) + "\n")
+    lock_file.write_text(json.dumps({"info": lock["info"], "packages": {}}, indent=1) + "\n")
+    numpy = numpy_archive(store, runtime, lock)
     boot_files = python_files(store, pins, runtime)
+    boot_files["numpy"] = numpy.name
+    boot_files["integrity"]["numpy"] = _sri(numpy)
     ocr = staging / OCR_DIR
     boot_files["textDetector"] = {
         "model": pins["ocr"]["model"]["name"], "runtime": "ort.wasm.min.mjs",

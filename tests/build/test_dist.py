@@ -124,7 +124,7 @@ def _boot_files(dist: Path) -> dict[str, str]:
 def test_worker_checks_the_integrity_of_its_downloads(dist: Path) -> None:
     worker = (dist / "app" / "worker.js").read_text()
     integrity = json.loads(BOOT_FILES_IN_WORKER.search(worker).group(1))["integrity"]
-    for key in ("sitePackages", "snapshot", "vocabulary"):
+    for key in ("sitePackages", "snapshot", "numpy", "vocabulary"):
         data = (dist / "pyodide" / _boot_files(dist)[key]).read_bytes()
         assert (
             integrity[key] == "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode()
@@ -139,11 +139,9 @@ def _site_packages(dist: Path) -> dict[str, bytes]:
 
 def test_every_runtime_file_is_pinned_or_derived_and_named_by_content(dist: Path) -> None:
     lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text())
-    # numpy, for loadPackage when pixels are needed; Pillow is not shipped: the tab never uses it
-    assert set(lock["packages"]) == {"numpy"}
-    for entry in lock["packages"].values():
-        wheel = dist / "pyodide" / entry["file_name"]
-        assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"], wheel.name
+    # No package for loadPackage: numpy is an archive the worker unpacks (derived, below);
+    # Pillow is not shipped, the tab never uses it.
+    assert lock["packages"] == {}
     pins = json.loads((ROOT / "build" / "pins.json").read_text())["pyodide"]
     patched = {p["file"]: p["sha256_after"] for p in pins["patches"]}  # the last patch wins
     copied = set(pins["files"]) - {"pyodide-lock.json", "python_stdlib.zip"}
@@ -156,7 +154,7 @@ def test_every_runtime_file_is_pinned_or_derived_and_named_by_content(dist: Path
         digest = hashlib.sha256((dist / "pyodide" / name).read_bytes()).hexdigest()
         assert digest[:16] in name, name
     shipped = {p.name for p in (dist / "pyodide").iterdir()}
-    expected = {e["file_name"] for e in lock["packages"].values()} | copied | {"pyodide-lock.json"}
+    expected = copied | {"pyodide-lock.json"}
     assert shipped == expected | derived
 
 
@@ -235,17 +233,20 @@ def test_the_page_knows_the_build_files_exactly(dist: Path) -> None:
 
 
 def test_numpy_ships_as_bytecode_without_what_the_tab_never_imports(dist: Path) -> None:
-    lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text())
-    wheel = dist / "pyodide" / lock["packages"]["numpy"]["file_name"]
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    assert wheel.name.startswith("numpy-2.0.2-1" + digest[:16] + "-")  # named by content
-    with zipfile.ZipFile(wheel) as archive:
-        names = archive.namelist()
+    """numpy is an archive of its own, named by content, which the worker writes into
+    site-packages itself (no wheel for loadPackage, whose unpacking ran as Python)."""
+    archive_path = dist / "pyodide" / _boot_files(dist)["numpy"]
+    digest = hashlib.sha256(archive_path.read_bytes()).hexdigest()
+    assert archive_path.name == f"numpy-{digest[:16]}.tar.gz"  # named by content
+    with tarfile.open(archive_path, "r:gz") as archive:
+        members = archive.getmembers()
+        names = [m.name for m in members if m.isfile()]
+        record = next(n for n in names if n.endswith(".dist-info/RECORD"))
+        listed = {line.split(",")[0]
+                  for line in archive.extractfile(record).read().decode().splitlines()}
+    assert all(m.isfile() for m in members)  # all site-packages.js accepts besides folders
     assert "numpy/__init__.pyc" in names and not [n for n in names if n.endswith(".py")]
     libraries = sorted(n.rsplit("/", 1)[-1].split(".")[0] for n in names if n.endswith(".so"))
     assert libraries == ["_multiarray_tests", "_multiarray_umath", "_umath_linalg", "lapack_lite"]
     assert not [n for n in names if n.startswith(("numpy/random/", "numpy/fft/"))]
-    record = next(n for n in names if n.endswith(".dist-info/RECORD"))
-    with zipfile.ZipFile(wheel) as archive:
-        listed = {line.split(",")[0] for line in archive.read(record).decode().splitlines()}
-    assert listed == set(names) - {n for n in names if n.endswith("/")}
+    assert listed == set(names)
