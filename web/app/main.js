@@ -4,6 +4,7 @@
  * @module main
  */
 import { BOOT_STAGES, Event, Request } from './protocol.js';
+import { takeOver } from './start-worker.js';
 import { WorkerClient } from './worker-client.js';
 import { NetworkMonitor } from './network-monitor.js';
 import { SITE_FILES } from './site-files.js';
@@ -22,7 +23,8 @@ import { VerifyPanel } from './deid/verify-panel.js';
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 const network = new NetworkMonitor(SITE_FILES);
-const client = new WorkerClient(new URL('./worker.js', import.meta.url));
+const { worker, early } = takeOver();
+const client = new WorkerClient(worker, early);
 network.onChange(showPrivacy);
 client.on(Event.NETWORK, ({ requests }) => network.add(requests));
 

@@ -16,15 +16,20 @@ export class WorkerError extends Error {
 }
 
 export class WorkerClient {
-  /** @param {URL} url the worker module */
-  constructor(url) {
-    this.worker = new Worker(url, { type: 'module', name: 'dicomtab' });
+  /**
+   * @param {Worker} worker the running worker (see start-worker.js)
+   * @param {any[]} [early] messages it sent before this client listened: handled once the
+   *   caller has registered its listeners (after the current task's synchronous code)
+   */
+  constructor(worker, early = []) {
+    this.worker = worker;
     this.nextId = 1;
     /** @type {Map<number, {resolve: Function, reject: Function}>} */
     this.pending = new Map();
     /** @type {Map<string, Array<function(*): void>>} */
     this.listeners = new Map();
     this.worker.addEventListener('message', (event) => this.receive(event.data));
+    if (early.length) queueMicrotask(() => early.forEach((message) => this.receive(message)));
   }
 
   /**

@@ -8,10 +8,12 @@
  * stdlib precompiled to bytecode, pydicom and the core as one site-packages archive, and a
  * memory snapshot of Python taken at build time with the core already imported. Restoring
  * that snapshot replaces starting the interpreter and importing pydicom; if it cannot be
- * used, Python starts the ordinary way from the same files. numpy is not loaded: reading
- * tags does not need it. The first pixel request (or PREPARE_PIXELS, which the page sends
- * once Python is up) loads numpy, re-imports the core with it (dicomtab.numpy_later) and
- * registers the WebAssembly image codecs (./codecs/) with the core's decoder registry.
+ * used, Python starts the ordinary way from the same files. numpy is not in the snapshot:
+ * reading tags does not need it. Its archive downloads during start-up, and once Python is up
+ * the worker writes it into site-packages and re-imports the core with it
+ * (dicomtab.numpy_later), before any pixel request is answered. Each WebAssembly image codec
+ * (./codecs/) is compiled when a request first needs its transfer syntax (PREPARE_PIXELS, which
+ * the page sends once Python is up, needs them all) and registered with the core's decoders.
  */
 import { loadPyodide } from '../pyodide/pyodide.mjs';
 import {
@@ -29,10 +31,13 @@ const OCR_URL = new URL('../ocr/', import.meta.url).href;
  * The files Python boots from (names under pyodide/, derived from their content) and the
  * Subresource Integrity of the two this worker downloads itself; the builder fills it in.
  * @type {{stdlib: string, sitePackages: string, snapshot: string, snapshotSize: number,
- *         vocabulary: string, integrity: {sitePackages: string, snapshot: string, vocabulary: string},
+ *         numpy: string, vocabulary: string,
+ *         integrity: {sitePackages: string, snapshot: string, numpy: string, vocabulary: string},
  *         textDetector: import('./ocr/detector.js').DetectorFiles}}
  */
 const BOOT_FILES = /** @type {any} */ ("__BOOT_FILES__");
+/** The first bytes of a file read to open it: most headers fit (the core reads on if not). */
+const FIRST_SLICE = 64 * 1024;
 /** If Python is not up by then, look for the usual cause before the user gives up. */
 const SLOW_BOOT_MS = 20000;
 
@@ -40,8 +45,24 @@ const SLOW_BOOT_MS = 20000;
 let api = null;
 /** @type {any} the Pyodide instance */
 let pyodide = null;
-/** @type {?Promise<string>} numpy and the codecs, once loaded (JSON result of api.decoders()) */
+/** @type {?Promise<void>} numpy, once installed and the core re-imported with it */
 let pixelsPrepared = null;
+/** @type {?Promise<ArrayBuffer>} numpy's archive (the tar), downloading from the start */
+let numpyArchive = null;
+/** @type {string} Python's site-packages folder, where numpy's files go */
+let sitePackagesDir = '';
+/** @type {Map<string, Promise<void>>} a codec load per transfer syntax, begun when first needed */
+const codecsBySyntax = new Map();
+/**
+ * The codecs' JS (a few small modules; each codec's WebAssembly is fetched and compiled only
+ * when needed), imported once Python is up, not ahead of its start-up.
+ * @type {?Promise<typeof import('./codecs/index.js')>}
+ */
+let codecModules = null;
+/** Requests about one instance's frames: they need only the codec of that instance's syntax. */
+const FRAME_REQUESTS = new Set(/** @type {string[]} */ ([
+  Request.FRAME, Request.FRAME_DIGEST, Request.FRAME_NPY, Request.OBJECT_INFO, Request.OVERLAY,
+]));
 /** @type {?Promise<void>} the free-text vocabulary, once written where the core reads it */
 let vocabularyPlaced = null;
 /** Requests that clean free text, or look for what cleaning left: they first need the vocabulary. */
@@ -61,7 +82,7 @@ function progress(stage) {
 /**
  * Download one of BOOT_FILES and inflate it (gzip); rejects on an HTTP error or on bytes
  * other than the build's.
- * @param {'sitePackages'|'snapshot'} key
+ * @param {'sitePackages'|'snapshot'|'numpy'} key
  * @returns {Promise<ArrayBuffer>}
  */
 async function download(key) {
@@ -74,16 +95,16 @@ async function download(key) {
 }
 
 /**
- * Download and inflate the site-packages archive and the snapshot in a helper worker
- * (inflate-worker.js), keeping this thread free for Pyodide's own start-up.
- * @returns {{sitePackages: Promise<ArrayBuffer>, snapshot: Promise<ArrayBuffer>}}
+ * Download and inflate the site-packages archive, the snapshot and numpy's archive in a
+ * helper worker (inflate-worker.js), keeping this thread free for Pyodide's own start-up.
+ * @returns {{sitePackages: Promise<ArrayBuffer>, snapshot: Promise<ArrayBuffer>, numpy: Promise<ArrayBuffer>}}
  */
 function downloadInHelper() {
-  /** @type {Array<'sitePackages'|'snapshot'>} */
-  const keys = ['sitePackages', 'snapshot'];
+  /** @type {Array<'sitePackages'|'snapshot'|'numpy'>} */
+  const keys = ['sitePackages', 'snapshot', 'numpy'];
   /** @type {Object<string, {resolve: function(ArrayBuffer): void, reject: function(Error): void}>} */
   const waiting = {};
-  const results = /** @type {{sitePackages: Promise<ArrayBuffer>, snapshot: Promise<ArrayBuffer>}} */ (
+  const results = /** @type {{sitePackages: Promise<ArrayBuffer>, snapshot: Promise<ArrayBuffer>, numpy: Promise<ArrayBuffer>}} */ (
     Object.fromEntries(keys.map((key) => [key, new Promise((resolve, reject) => {
       waiting[key] = { resolve, reject };
     })])));
@@ -142,6 +163,7 @@ function startInterpreter(sitePackages, snapshot) {
     stdLibURL: new URL(BOOT_FILES.stdlib, RUNTIME_URL).href,
     // pydicom and the core, written into site-packages before Python first looks there.
     fsInit: async (FS, { sitePackages: target }) => {
+      sitePackagesDir = target;
       unpackSitePackages(FS, target, await sitePackages);
     },
     // _snapshotSize is ours (a pinned patch of pyodide.mjs): the module is created, and its
@@ -163,6 +185,8 @@ async function startPython(timings) {
   const helped = downloadInHelper();
   // The archive is needed either way: without the helper, this thread fetches it itself.
   const sitePackages = helped.sitePackages.catch(() => download('sitePackages'));
+  numpyArchive = helped.numpy.catch(() => download('numpy'));
+  numpyArchive.catch(() => {}); // awaited when pixels are prepared, which report its failure
   const snapshot = helped.snapshot.then((buffer) => {
     // Memory was sized by BOOT_FILES before these bytes arrived: they must agree exactly.
     if (buffer.byteLength !== BOOT_FILES.snapshotSize) throw new Error('snapshot size mismatch');
@@ -225,6 +249,10 @@ async function boot() {
     clearTimeout(watchdog);
     progress('ready');
     self.postMessage(makeEvent(Event.BOOT_READY, { version: api.version(), timings }));
+    // At once, not when the page asks: the first image needs numpy, and tags can be read
+    // meanwhile (requests that need no pixels do not wait for it).
+    preparePixels().catch(() => {});
+    codecModules = import('./codecs/index.js');
   } catch (error) {
     clearTimeout(watchdog);
     console.error('dicomtab: start-up failed', error);
@@ -269,43 +297,71 @@ function reportNetwork() {
 }
 
 /**
- * Load numpy, re-import the core with it and register the JS codecs; once, whoever asks
- * first. The codecs are fetched and compiled while numpy loads (they need no Python), and
- * registered after the re-import, which makes the core's registry anew.
- * @returns {Promise<string>} JSON result of api.decoders()
+ * Install numpy and re-import the core with it, once, whoever asks first: write the archive
+ * (downloaded during start-up) into site-packages and load its WebAssembly libraries, as
+ * `loadPackage` does for a wheel (compiled off this thread; `import numpy` would otherwise
+ * compile each on this thread as it first imports it), then import it.
+ * @returns {Promise<void>}
  */
 function preparePixels() {
   pixelsPrepared ??= (async () => {
-    const codecs = loadJsCodecs();
-    // Same origin: numpy's wheel is in pyodide/, pinned by the build's pyodide-lock.json.
-    await pyodide.loadPackage('numpy', { messageCallback: () => {} });
-    api = pyodide.pyimport('dicomtab.numpy_later').reimport_with_numpy();
-    for (const codec of await codecs) {
-      const decode = (/** @type {any} */ encoded, /** @type {any} */ info) => decodeWith(codec, encoded, info);
-      for (const uid of codec.transferSyntaxes) api.register_decoder(uid, decode, codec.name);
+    const written = unpackSitePackages(pyodide.FS, sitePackagesDir, await (numpyArchive ?? download('numpy')));
+    // Pyodide 0.27's loader (pinned), as loadPackage calls it: local symbols, like dlopen.
+    for (const library of written.filter((file) => file.endsWith('.so'))) {
+      await pyodide._api.loadDynlib(library, false, []);
     }
+    api = pyodide.pyimport('dicomtab.numpy_later').reimport_with_numpy();
     // Registered now, loaded on the first detection (a file that needs its burned-in text found).
     const ffi = pyodide.pyimport('pyodide.ffi');
     api.register_text_detector(textDetector(OCR_URL, BOOT_FILES.textDetector), ffi.run_sync, ffi.can_run_sync);
     ffi.destroy();
-    return api.decoders();
   })();
   return pixelsPrepared;
 }
 
 /**
- * The WebAssembly codecs; none (the core then says which syntaxes cannot be shown) if they
- * fail to load, so that a broken codec never stops the rest of the viewer.
- * @returns {Promise<import('./codecs/index.js').JsCodec[]>}
+ * The image codecs of `syntaxes`, each fetched, compiled and registered with the core the
+ * first time one of its syntaxes is needed. Never rejects: a codec that fails to load is left
+ * out (the core then says which syntaxes cannot be shown), so a broken codec never stops the
+ * rest of the viewer. Called once the core has numpy (registrations go to that core).
+ * @param {string[]} syntaxes transfer syntax UIDs (none: every one; those no codec here decodes are ignored)
+ * @returns {Promise<void>}
  */
-async function loadJsCodecs() {
+async function ensureCodecs(syntaxes) {
+  /** @type {typeof import('./codecs/index.js')} */
+  let codecs;
   try {
-    const { loadCodecs } = await import('./codecs/index.js');
-    return await loadCodecs(CODECS_URL);
+    codecs = await (codecModules ??= import('./codecs/index.js'));
   } catch (/** @type {any} */ error) {
     console.warn('dicomtab: image codecs unavailable:', error && error.name);
-    return [];
+    return;
   }
+  const wanted = syntaxes.length ? syntaxes : codecs.ALL_SYNTAXES;
+  const missing = [...new Set(wanted)].filter((uid) => codecs.ALL_SYNTAXES.includes(uid) && !codecsBySyntax.has(uid));
+  if (missing.length) {
+    const loading = codecs.loadCodecs(CODECS_URL, missing).then((loaded) => {
+      for (const codec of loaded) {
+        const decode = (/** @type {any} */ encoded, /** @type {any} */ info) => decodeWith(codec, encoded, info);
+        for (const uid of codec.transferSyntaxes) api.register_decoder(uid, decode, codec.name);
+      }
+    }).catch((/** @type {any} */ error) => {
+      console.warn('dicomtab: image codecs unavailable:', error && error.name);
+    });
+    // A codec loads all its syntaxes: later requests for its other syntaxes wait for this load.
+    for (const uid of missing) codecsBySyntax.set(uid, loading);
+  }
+  await Promise.all(wanted.map((uid) => codecsBySyntax.get(uid)));
+}
+
+/**
+ * The transfer syntaxes a pixel request may need decoded: the instance's own for a frame
+ * request (so a native image never waits for a codec), else every one (an empty list).
+ * @param {{type: string, payload: Payload}} request
+ * @returns {string[]}
+ */
+function syntaxesFor(request) {
+  const uid = FRAME_REQUESTS.has(request.type) ? String(api.transfer_syntax(String(request.payload.instanceId))) : '';
+  return uid ? [uid] : [];
 }
 
 /**
@@ -383,6 +439,7 @@ function takeBinary(proxy) {
  * @type {Partial<Record<string, function(Payload): (string|{json: string, buffer: ?ArrayBuffer}|Promise<string|{json: string, buffer: ?ArrayBuffer}>)>>}
  */
 const PIXEL_HANDLERS = {
+  // Answered once numpy and every codec are in (each request waits for what it needs).
   [Request.PREPARE_PIXELS]: () => api.decoders(),
   [Request.DECODERS]: () => api.decoders(),
   [Request.OBJECT_INFO]: ({ instanceId }) => api.object_info(instanceId),
@@ -404,12 +461,19 @@ const PIXEL_HANDLERS = {
   [Request.DETECT_TEXT]: ({ instanceId, index }) => api.detect_text.callPromising(instanceId, index | 0),
 };
 
-/** @type {Partial<Record<string, function(Payload): string>>} request type → Python call (JSON text) */
+/** @type {Partial<Record<string, function(Payload): (string|Promise<string>)>>} request type → Python call (JSON text) */
 const HANDLERS = {
-  [Request.OPEN]: ({ name, file }) => {
-    // Synchronous, so that Python can read the file again in the middle of a call.
-    const read = () => new Uint8Array(new FileReaderSync().readAsArrayBuffer(file));
-    return api.open_file(read(), name, read);
+  [Request.OPEN]: async ({ name, file }) => {
+    // The first slice without blocking (a synchronous read costs ~2 ms each, whatever its
+    // size): meanwhile this thread parses the files opened before it. Python reads on
+    // synchronously, in the middle of a call, when the header is longer, and reads all of the
+    // file when its pixels are needed (dicomtab.file_head).
+    const first = new Uint8Array(await file.slice(0, FIRST_SLICE).arrayBuffer());
+    const readAll = () => new Uint8Array(new FileReaderSync().readAsArrayBuffer(file));
+    const read = (/** @type {number} */ start, /** @type {number} */ end) => new Uint8Array(
+      new FileReaderSync().readAsArrayBuffer(file.slice(start, end)),
+    );
+    return api.open_file_by_parts(first, file.size, name, read, readAll);
   },
   [Request.INSTANCES]: () => api.list_instances(),
   [Request.OPEN_DAMAGED]: ({ name, bytes }) => api.open_damaged(new Uint8Array(bytes), name),
@@ -476,6 +540,7 @@ async function answer(request) {
   if (pixelHandler) {
     try {
       await preparePixels();
+      await ensureCodecs(syntaxesFor(request));
     } catch (/** @type {any} */ error) {
       console.error('dicomtab: numpy could not be loaded', error && error.name);
       self.postMessage(makeFailure(request, {

@@ -9,6 +9,8 @@
 import { checkGeometry, dtypeFor, interleave, loadEmscripten, runDecoder } from './common.js';
 
 export const name = 'charls';
+/** The transfer syntaxes it decodes. */
+export const transferSyntaxes = ['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'];
 
 /** CharLS's interleave mode for one plane per component (ILV_NONE). */
 const PLANAR = 0;
@@ -18,7 +20,7 @@ export async function load(baseUrl) {
   const module = await loadEmscripten(baseUrl, 'charlswasm_decode.js');
   return {
     name,
-    transferSyntaxes: ['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81'],
+    transferSyntaxes,
     decode(encoded, info) {
       let mode = -1;
       const { data, frame } = runDecoder(module, 'JpegLSDecoder', encoded, (decoder) => {

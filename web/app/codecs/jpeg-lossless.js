@@ -9,13 +9,15 @@ import { bytesOf, checkGeometry, dtypeFor } from './common.js';
 import { readJpegHeader } from './jpeg-header.js';
 
 export const name = 'jpeg-lossless';
+/** The transfer syntaxes it decodes. */
+export const transferSyntaxes = ['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70'];
 
 /** @param {string|URL} baseUrl @returns {Promise<import('./common.js').JsCodec>} */
 export async function load(baseUrl) {
   const { Decoder } = await import(new URL('jpeg-lossless.js', baseUrl).href);
   return {
     name,
-    transferSyntaxes: ['1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70'],
+    transferSyntaxes,
     decode(encoded, info) {
       const { precision, componentIds } = readJpegHeader(encoded);
       const bytes = precision > 8 ? 2 : 1;

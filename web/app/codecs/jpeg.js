@@ -14,6 +14,8 @@ import { bytesOf, checkGeometry, dtypeFor, loadEmscripten, runDecoder } from './
 import { readJpegHeader, withoutColourTransform } from './jpeg-header.js';
 
 export const name = 'jpeg';
+/** The transfer syntaxes it decodes. */
+export const transferSyntaxes = ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51'];
 
 /**
  * Loads both back ends; the codec is usable if either loaded (each handles its precision).
@@ -34,7 +36,7 @@ export async function load(baseUrl) {
   }
   return {
     name,
-    transferSyntaxes: ['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51'],
+    transferSyntaxes,
     decode(encoded, info) {
       const { precision } = readJpegHeader(encoded);
       const backend = byPrecision.get(precision);

@@ -9,13 +9,15 @@
 import { checkGeometry, dtypeFor, loadEmscripten, runDecoder } from './common.js';
 
 export const name = 'openjpeg';
+/** The transfer syntaxes it decodes. */
+export const transferSyntaxes = ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91'];
 
 /** @param {string|URL} baseUrl @returns {Promise<import('./common.js').JsCodec>} */
 export async function load(baseUrl) {
   const module = await loadEmscripten(baseUrl, 'openjpegwasm_decode.js');
   return {
     name,
-    transferSyntaxes: ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91'],
+    transferSyntaxes,
     decode(encoded, info) {
       const { data, frame } = runDecoder(module, 'J2KDecoder', encoded);
       return j2kOutput(name, data, frame, info);

@@ -7,15 +7,17 @@ import { loadEmscripten, runDecoder } from './common.js';
 import { j2kOutput } from './openjpeg.js';
 
 export const name = 'openjph';
+/** The transfer syntaxes it decodes. */
+export const transferSyntaxes = [
+  '1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203',
+];
 
 /** @param {string|URL} baseUrl @returns {Promise<import('./common.js').JsCodec>} */
 export async function load(baseUrl) {
   const module = await loadEmscripten(baseUrl, 'openjphjs.js');
   return {
     name,
-    transferSyntaxes: [
-      '1.2.840.10008.1.2.4.201', '1.2.840.10008.1.2.4.202', '1.2.840.10008.1.2.4.203',
-    ],
+    transferSyntaxes,
     decode(encoded, info) {
       // Resolution level 0: the full image (the decoder can stop at a coarser level).
       const { data, frame } = runDecoder(
