@@ -249,9 +249,10 @@ async function boot() {
     clearTimeout(watchdog);
     progress('ready');
     self.postMessage(makeEvent(Event.BOOT_READY, { version: api.version(), timings }));
-    // At once, not when the page asks: the first image needs numpy, and tags can be read
-    // meanwhile (requests that need no pixels do not wait for it).
-    preparePixels().catch(() => {});
+    // Now, not when the page asks: the first image needs numpy. In a task of its own, so that
+    // requests already waiting for start-up (a file chosen meanwhile) are answered first;
+    // requests that need no pixels are also answered between its steps.
+    setTimeout(() => { preparePixels().catch(() => {}); }, 0);
     codecModules = import('./codecs/index.js');
   } catch (error) {
     clearTimeout(watchdog);
