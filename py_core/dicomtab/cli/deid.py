@@ -62,6 +62,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--regions", type=Path, action="append", default=[], metavar="FILE",
                    help="a redaction template (JSON, from the viewer or by hand): its boxes of "
                    "burned-in text are blanked in the images whose header matches; repeatable")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="de-identify with N processes on this machine (a local Dask cluster; "
+                   "needs the 'scale' extra); the outputs are the same as with one")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="de-identify on the Dask cluster whose scheduler is at ADDRESS "
+                   "(e.g. tcp://10.0.0.5:8786); the inputs and OUTDIR must be reachable at "
+                   "the same paths from every worker")
     p.set_defaults(func=run_deid)
 
     v = subparsers.add_parser("verify", help="scan de-identified files for residual PHI and "
@@ -141,9 +148,15 @@ def run_deid(args: argparse.Namespace) -> int:
     except DicomtabError as exc:
         return _error(exc.message)
     args.output.mkdir(parents=True, exist_ok=True)
-    batch = run_batch(items, args.output, profile, key, progress=_report,
-                      verify=not args.no_verify, allow_damaged=args.allow_damaged,
-                      templates=templates)
+    if args.workers > 1 or args.scheduler:
+        try:
+            batch = _at_scale(args, profile, key, templates)
+        except DicomtabError as exc:
+            return _error(exc.message)
+    else:
+        batch = run_batch(items, args.output, profile, key, progress=_report,
+                          verify=not args.no_verify, allow_damaged=args.allow_damaged,
+                          templates=templates)
     if args.crosswalk is not None:
         write_crosswalk(args.crosswalk, batch.crosswalk)
     if args.audit is not None:
@@ -175,6 +188,44 @@ def run_deid(args: argparse.Namespace) -> int:
           "send it apart from the files so the record itself can be checked)")
     not_passed = verification["ran"] and verification["result"] != "passed"
     return 1 if batch.failed or not_passed else 0
+
+
+def _at_scale(args: argparse.Namespace, profile: Any, key: Any, templates: Templates) -> Any:
+    """The batch on a Dask cluster (dicomtab.scale): local, or at ``--scheduler``."""
+    from dicomtab.deid.batch import input_sources
+    from dicomtab.scale import client_for, deidentify_at_scale
+
+    if args.workers < 1:
+        raise PolicyError("--workers must be at least 1")
+    from tqdm import tqdm
+
+    sources = input_sources(args.inputs)
+    client = client_for(args.workers, args.scheduler)
+    failed = 0
+    try:
+        if args.scheduler and client.dashboard_link:
+            print(f"Dask dashboard: {client.dashboard_link}")
+        # Files done of all, rate and time left on a terminal (tqdm stays quiet otherwise).
+        with tqdm(total=len(sources), unit="file", file=sys.stderr, disable=None) as bar:
+            def tick(outcome: FileOutcome) -> None:
+                nonlocal failed
+                failed += outcome.error is not None
+                bar.set_postfix(failed=failed, refresh=False)
+                bar.update(1)
+
+            batch = deidentify_at_scale(
+                sources, args.output, profile, key, client=client, verify=not args.no_verify,
+                allow_damaged=args.allow_damaged, templates=templates, progress=tick)
+    finally:
+        cluster = None if args.scheduler else client.cluster
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    # Each file's report in the order of the inputs, once the parts are added up (an input
+    # that is the same instance as an earlier one is found then).
+    for outcome in batch.outcomes:
+        _report(outcome)
+    return batch
 
 
 def _record_for(args: argparse.Namespace) -> tuple[Path | None, dict[str, Any] | None]:

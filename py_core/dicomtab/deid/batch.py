@@ -23,7 +23,7 @@ from pydicom.dataset import Dataset
 
 from dicomtab.deid.damage import Damage, damage_of, drop_unreadable
 from dicomtab.deid.engine import DeidResult, ElementRecord, deidentify, needs_pixel_review
-from dicomtab.deid.inputs import InputItem
+from dicomtab.deid.inputs import InputItem, Source
 from dicomtab.deid.keys import Key
 from dicomtab.deid.pixel_cleaning import PixelCleaning, clean_pixels
 from dicomtab.deid.profile import Profile
@@ -80,39 +80,31 @@ class BatchResult:
         return [o for o in self.outcomes if o.error is not None]
 
 
-def _zip_members(path: Path) -> Iterator[InputItem]:
+def _zip_members(path: Path) -> Iterator[Source]:
     with zipfile.ZipFile(path) as zf:
         names = [i.filename for i in zf.infolist() if not i.is_dir()]
-
-    def reader(member: str) -> Callable[[], bytes]:
-        def read() -> bytes:
-            with zipfile.ZipFile(path) as zf:
-                return zf.read(member)
-
-        return read
-
     for member in sorted(names):
-        yield InputItem(f"{path}:{member}", reader(member))
+        yield Source(str(path), member)
 
 
-def _file(path: Path) -> InputItem:
-    return InputItem(str(path), path.read_bytes)
+def input_sources(paths: list[Path]) -> list[Source]:
+    """Every file under ``paths`` (folders recursively, ZIP members), in a stable order."""
+    found: list[Source] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(Source(str(p)) for p in sorted(p for p in path.rglob("*") if p.is_file()))
+        elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+            found.extend(_zip_members(path))
+        elif path.is_file():
+            found.append(Source(str(path)))
+        else:
+            raise PolicyError(f"input {path} does not exist")
+    return found
 
 
 def collect_inputs(paths: list[Path]) -> list[InputItem]:
     """Every file under ``paths`` (folders recursively, ZIP members), in a stable order."""
-    items: list[InputItem] = []
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                items.append(_file(child))
-        elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
-            items.extend(_zip_members(path))
-        elif path.is_file():
-            items.append(_file(path))
-        else:
-            raise PolicyError(f"input {path} does not exist")
-    return items
+    return [source.item() for source in input_sources(paths)]
 
 
 def _inside(child: Path, parent: Path) -> bool:
@@ -260,10 +252,7 @@ class Batch:
                                                     self.allow_damaged, self.templates)
             rel = output_relpath(result).as_posix()
             if rel in self._written:
-                raise PolicyError(
-                    f"{item.name} is the same instance (SOP Instance UID) as an earlier input; "
-                    "it was not written twice"
-                )
+                raise _same_instance(item.name)
             outcome.output = rel
             outcome.records, outcome.flags = result.records, result.flags
             outcome.pixels = result.pixels.to_dict() if result.pixels else None
@@ -291,26 +280,42 @@ class Batch:
                 "code": "internal",
                 "message": f"{item.name} could not be processed ({type(exc).__name__})",
             }
-        _forget(outcome)
+        forget(outcome)
         return outcome, None
 
     def store_failed(self, outcome: FileOutcome, reason: str) -> None:
         """Record that ``outcome``'s output could not be stored (``reason``: value-free)."""
         outcome.error = {"code": "write-failed",
                          "message": f"{outcome.source}: the output could not be stored ({reason})"}
-        _forget(outcome)
+        forget(outcome)
         self.add(outcome)
 
-    def add(self, outcome: FileOutcome) -> None:
-        """Enter ``outcome`` into the result (after its output, if any, was stored)."""
-        pairs = self._pairs.pop(id(outcome), {})
+    def pairs_of(self, outcome: FileOutcome) -> dict[str, str]:
+        """The crosswalk pairs of ``outcome`` (from :meth:`process`), handed over: for a
+        batch run in parts (dicomtab.scale), whose results another Batch adds up."""
+        return self._pairs.pop(id(outcome), {})
+
+    def add(self, outcome: FileOutcome, pairs: dict[str, str] | None = None) -> None:
+        """Enter ``outcome`` into the result (after its output, if any, was stored), with its
+        crosswalk pairs (by default those :meth:`process` kept for it)."""
+        if pairs is None:
+            pairs = self._pairs.pop(id(outcome), {})
+        if outcome.output is not None and outcome.output in self._written:
+            # Only when parts are added up (an earlier input of another part wrote it).
+            outcome.error = _same_instance(outcome.source).to_dict()
+            forget(outcome)
         if outcome.output is not None:
             self._written.add(outcome.output)
             self.result.crosswalk.update(pairs)
         self.result.outcomes.append(outcome)
 
 
-def _forget(outcome: FileOutcome) -> None:
+def _same_instance(name: str) -> PolicyError:
+    return PolicyError(f"{name} is the same instance (SOP Instance UID) as an earlier input; "
+                       "it was not written twice")
+
+
+def forget(outcome: FileOutcome) -> None:
     """A failed file leaves nothing behind: no output, manifest entry or findings."""
     outcome.output = outcome.sha256 = outcome.size = None
     outcome.records, outcome.flags, outcome.findings = [], [], []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -12,3 +14,29 @@ class InputItem:
 
     name: str
     read: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an input is: a file, or a member of a ZIP archive. Plain data, so that it can be
+    sent to another process (dicomtab.scale) and read there."""
+
+    path: str
+    member: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The input's display name: its path, ``archive.zip:member`` for a ZIP member."""
+        return self.path if self.member is None else f"{self.path}:{self.member}"
+
+    def item(self) -> InputItem:
+        """The input, reading its bytes when asked."""
+        if self.member is None:
+            return InputItem(self.name, Path(self.path).read_bytes)
+        path, member = self.path, self.member
+
+        def read() -> bytes:
+            with zipfile.ZipFile(path) as archive:
+                return archive.read(member)
+
+        return InputItem(self.name, read)

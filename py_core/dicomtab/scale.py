@@ -1,0 +1,171 @@
+"""De-identification at archive scale: the CLI's batch, spread over a Dask cluster.
+
+``dicomtab deid … --workers N`` (a local cluster of N processes) or ``--scheduler ADDRESS``
+(an existing ``dask.distributed`` cluster: started by hand, on Kubernetes or an HPC queue
+through Dask's own deployers) cuts the inputs into chunks; each chunk is a task that runs the
+same :class:`~dicomtab.deid.batch.Batch` as the CLI and the tab, so pseudonyms, UIDs and date
+shifts come from the key and never from the order of files or the worker that did them, and
+the outputs are the bytes one process would write. The driver merges the chunks' outcomes, in
+the order of the inputs, into one :class:`~dicomtab.deid.batch.BatchResult`: the release
+record, the crosswalk and the audit are made from it exactly as for one process.
+
+Each output is written under a temporary name and linked into place only if no file is there
+yet, so a partial file is never left. A chunk is retried elsewhere when its worker dies: what
+the dead worker already wrote is found in place with the same bytes and kept. Two inputs that
+are the same instance give one output; the other is reported, as in one process.
+
+Dask is an optional extra (``pip install 'dicomtab[scale]'``); nothing else imports this
+module. The key travels to the workers with each task: on a cluster beyond one machine, use
+Dask's TLS (its ``distributed.comm`` security settings).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dicomtab.deid.batch import Batch, BatchResult, FileOutcome, forget
+from dicomtab.deid.inputs import Source
+from dicomtab.deid.keys import Key
+from dicomtab.deid.profile import Profile
+from dicomtab.deid.regions import Templates
+from dicomtab.errors import PolicyError, UsageError
+
+#: Inputs per task: enough to keep a task's overhead (a few ms in Dask) small beside its
+#: files, few enough that a lost worker costs little and progress moves.
+CHUNK = 16
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every task needs besides its inputs (sent to the workers with each task)."""
+
+    outdir: str
+    profile: Profile
+    key: Key
+    verify: bool
+    allow_damaged: bool
+    templates: Templates
+
+
+@dataclass
+class Done:
+    """One input's outcome, with its place among the inputs and its crosswalk pairs."""
+
+    index: int
+    outcome: FileOutcome
+    pairs: dict[str, str]
+
+
+def run_chunk(job: Job, chunk: list[tuple[int, Source]]) -> list[Done]:
+    """De-identify, verify and store one chunk of inputs (runs on a worker)."""
+    batch = Batch(job.profile, job.key, verify=job.verify, allow_damaged=job.allow_damaged,
+                  templates=job.templates)
+    done = []
+    for index, source in chunk:
+        outcome, data = batch.process(source.item())
+        pairs = batch.pairs_of(outcome)
+        if data is not None and outcome.output is not None:
+            try:
+                if not store_once(Path(job.outdir) / outcome.output, data):
+                    # Another input is the same instance, with other bytes, and was stored
+                    # first. (With the same bytes both succeed here; the merge, in input
+                    # order, reports the later one, as one process does.)
+                    outcome.error = PolicyError(
+                        f"{source.name} is the same instance (SOP Instance UID) as another "
+                        "input; it was not written twice").to_dict()
+                    forget(outcome)
+                    pairs = {}
+            except OSError as exc:
+                outcome.error = {"code": "write-failed", "message":
+                                 f"{source.name}: the output could not be stored "
+                                 f"({exc.strerror or type(exc).__name__})"}
+                forget(outcome)
+                pairs = {}
+        done.append(Done(index, outcome, pairs))
+    return done
+
+
+def store_once(target: Path, data: bytes) -> bool:
+    """Write ``data`` to ``target`` unless another file is there; True if ``target`` now
+    holds ``data`` (written now, or by an earlier attempt at the same task).
+
+    Written under a temporary name and linked into place: a partial file is never at
+    ``target``, and of two writers only one wins.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.partial")
+    try:
+        partial.write_bytes(data)
+        try:
+            os.link(partial, target)
+        except FileExistsError:
+            return _same_bytes(target, data)
+        return True
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(data).digest()
+    except OSError:
+        return False
+
+
+def client_for(workers: int, scheduler: str | None) -> Any:
+    """A ``dask.distributed`` client: of the cluster at ``scheduler``, or of a new local
+    cluster of ``workers`` single-threaded processes (the core holds Python's lock)."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise UsageError("--workers and --scheduler need Dask: pip install 'dicomtab[scale]'"
+                         ) from None
+    if scheduler:
+        return Client(scheduler)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    return Client(cluster)
+
+
+def deidentify_at_scale(
+    inputs: list[Source],
+    outdir: Path,
+    profile: Profile,
+    key: Key,
+    *,
+    client: Any,
+    verify: bool = True,
+    allow_damaged: bool = False,
+    templates: Templates | None = None,
+    chunk: int = CHUNK,
+    progress: Callable[[FileOutcome], None] | None = None,
+) -> BatchResult:
+    """De-identify ``inputs`` into ``outdir`` on the cluster of ``client``; the merged result.
+
+    The result is what :func:`dicomtab.deid.batch.run_batch` gives for the same inputs, in
+    their order; ``progress`` is called with each outcome as its chunk comes back.
+    """
+    from dask.distributed import as_completed
+
+    job = Job(str(outdir), profile, key, verify, allow_damaged, templates or Templates())
+    indexed = list(enumerate(inputs))
+    chunks = [indexed[i:i + chunk] for i in range(0, len(indexed), chunk)]
+    # retries: a chunk whose worker died runs again elsewhere (store_once keeps what it wrote).
+    futures = [client.submit(run_chunk, job, part, pure=False, retries=3) for part in chunks]
+    done: list[Done] = []
+    for future in as_completed(futures):
+        part = future.result()
+        done.extend(part)
+        if progress is not None:
+            for item in part:
+                progress(item.outcome)
+    batch = Batch(profile, key, verify=verify, allow_damaged=allow_damaged, templates=templates)
+    for item in sorted(done, key=lambda d: d.index):
+        batch.add(item.outcome, item.pairs)
+    return batch.result

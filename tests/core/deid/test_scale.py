@@ -1,0 +1,163 @@
+"""dicomtab.scale: the same de-identification on a Dask cluster, merged into one release.
+
+A local cluster of 2 worker processes (as ``--workers 2`` starts), a cluster reached by its
+scheduler's address (``--scheduler``), and a worker that dies mid-run: each gives the files,
+release record and crosswalk one process gives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from dicomtab.cli.main import main
+from dicomtab.deid.batch import input_sources, run_batch
+from dicomtab.deid.inputs import InputItem, Source
+from dicomtab.deid.profile import load_profile
+from dicomtab.scale import deidentify_at_scale, store_once
+from tests import badfiles
+from tests.conftest import bundled
+from tests.core.deid.conftest import KEY
+
+distributed = pytest.importorskip("dask.distributed")
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory, phi_dir: Path, hipaa_dir: Path) -> Path:
+    """The PHI and HIPAA sets, a duplicate instance and bad files, in one folder."""
+    folder = tmp_path_factory.mktemp("scale") / "in"
+    shutil.copytree(phi_dir, folder / "phi")
+    shutil.copytree(hipaa_dir, folder / "hipaa")
+    first = sorted((folder / "phi").rglob("*.dcm"))[0]
+    shutil.copy(first, folder / "phi" / "zz-same-instance.dcm")
+    bad = folder / "bad"
+    bad.mkdir()
+    for name, data in badfiles.all_bad_inputs(bundled("CT_small.dcm").read_bytes()).items():
+        (bad / name).write_bytes(data)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[object]:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local:
+        yield local
+
+
+def _files(folder: Path) -> dict[str, str]:
+    """Every output's sha256 (the release record is compared apart: it holds its time)."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.startswith("release-record.")}
+
+
+def _record(folder: Path) -> dict[str, object]:
+    record = json.loads((folder / "release-record.json").read_text(encoding="utf-8"))
+    record.pop("created_utc")
+    return record
+
+
+def _cli(inputs: Path, out: Path, keyfile: Path, *extra: str) -> int:
+    return main(["deid", str(inputs), "-o", str(out), "--key-file", str(keyfile),
+                 "--profile", "research", "--crosswalk", str(out.with_suffix(".csv")), *extra])
+
+
+@pytest.fixture(scope="module")
+def keyfile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("key") / "secret.key"
+    assert main(["keygen", str(path)]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def one_process(inputs: Path, keyfile: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("one") / "out"
+    assert _cli(inputs, out, keyfile) == 1  # the bad files and the duplicate fail
+    return out
+
+
+def test_two_local_workers_give_what_one_process_gives(
+        inputs: Path, keyfile: Path, one_process: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert _cli(inputs, out, keyfile, "--workers", "2") == 1
+    printed = capsys.readouterr()
+    files = _files(out)
+    assert files == _files(one_process)
+    assert len([f for f in files if f.endswith(".dcm")]) >= 10
+    assert not [f for f in files if f.endswith(".partial")]
+    assert _record(out) == _record(one_process)
+    assert out.with_suffix(".csv").read_bytes() == one_process.with_suffix(".csv").read_bytes()
+    files_record = _record(out)["files"]
+    assert files_record["failed_by_reason"]["policy"] == 1  # type: ignore[index]
+    assert printed.err.count("the same instance (SOP Instance UID)") == 1
+    assert "written" in printed.out and "verification:" in printed.out
+
+
+def test_a_cluster_reached_by_its_scheduler_address(
+        inputs: Path, keyfile: Path, one_process: Path, tmp_path: Path, cluster: object,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    address = cluster.scheduler_address  # type: ignore[attr-defined]
+    assert _cli(inputs, out, keyfile, "--scheduler", address) == 1
+    assert _files(out) == _files(one_process)
+    assert _record(out) == _record(one_process)
+
+
+@dataclass(frozen=True)
+class _DyingSource(Source):
+    """An input whose first reading kills the worker process reading it (once: a marker
+    file says it happened)."""
+
+    marker: str = ""
+
+    def item(self) -> InputItem:
+        if not os.path.exists(self.marker):
+            Path(self.marker).write_text("killed")
+            os._exit(1)
+        return super().item()
+
+
+def test_a_worker_that_dies_mid_run_has_its_files_done_elsewhere(
+        inputs: Path, tmp_path: Path, cluster: object) -> None:
+    profile = load_profile("research")
+    sources = input_sources([inputs])
+    marker = tmp_path / "killed"
+    middle = len(sources) // 2
+    sources[middle] = _DyingSource(sources[middle].path, sources[middle].member, str(marker))
+    client = distributed.Client(cluster)
+    try:
+        scaled = deidentify_at_scale(sources, tmp_path / "scaled", profile, KEY, client=client,
+                                     chunk=4)
+    finally:
+        client.close()
+    assert marker.exists(), "the worker did die"
+    serial = run_batch([s.item() for s in input_sources([inputs])], tmp_path / "serial",
+                       profile, KEY, verify=True)
+    assert _files(tmp_path / "scaled") == _files(tmp_path / "serial")
+    assert [(o.output, o.sha256, o.error) for o in scaled.outcomes] == \
+        [(o.output, o.sha256, o.error) for o in serial.outcomes]
+    assert scaled.crosswalk == serial.crosswalk
+
+
+def test_store_once_keeps_one_writer_and_no_partial_file(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b.dcm"
+    assert store_once(target, b"first")
+    assert store_once(target, b"first"), "an earlier attempt's own bytes are kept"
+    assert not store_once(target, b"other"), "another file is not overwritten"
+    assert target.read_bytes() == b"first"
+    assert [p.name for p in target.parent.iterdir()] == ["b.dcm"]
+
+
+def test_scale_needs_no_dask_elsewhere() -> None:
+    """The core and the tab never import Dask: only dicomtab.scale (the 'scale' extra)."""
+    core = Path(__file__).resolve().parents[3] / "py_core" / "dicomtab"
+    users = [p.name for p in core.rglob("*.py") if "dask" in p.read_text(encoding="utf-8")]
+    assert users == ["scale.py"]
