@@ -31,6 +31,7 @@ from typing import Any
 
 from dicomtab.deid.batch import Batch, BatchResult, FileOutcome, forget
 from dicomtab.deid.inputs import Source
+from dicomtab.deid.journal import Journal
 from dicomtab.deid.keys import Key
 from dicomtab.deid.profile import Profile
 from dicomtab.deid.regions import Templates
@@ -51,6 +52,9 @@ class Job:
     verify: bool
     allow_damaged: bool
     templates: Templates
+    #: Where the journal keeps each chunk's crosswalk pairs (original identifiers: never in
+    #: the output folder); None: not kept, and a resumed run redoes what it would need.
+    pairs_journal: str | None = None
 
 
 @dataclass
@@ -88,6 +92,10 @@ def run_chunk(job: Job, chunk: list[tuple[int, Source]]) -> list[Done]:
                 forget(outcome)
                 pairs = {}
         done.append(Done(index, outcome, pairs))
+    names = {index: source.name for index, source in chunk}
+    Journal(Path(job.outdir), job.key, None if job.pairs_journal is None
+            else Path(job.pairs_journal)).record([(names[d.index], d.outcome, d.pairs)
+                                                   for d in done])
     return done
 
 
@@ -139,28 +147,37 @@ def deidentify_at_scale(
     profile: Profile,
     key: Key,
     *,
-    client: Any,
+    client: Any = None,
     verify: bool = True,
     allow_damaged: bool = False,
     templates: Templates | None = None,
     chunk: int = CHUNK,
     progress: Callable[[FileOutcome], None] | None = None,
+    resume: bool = False,
+    pairs_journal: Path | None = None,
 ) -> BatchResult:
-    """De-identify ``inputs`` into ``outdir`` on the cluster of ``client``; the merged result.
+    """De-identify ``inputs`` into ``outdir`` on the cluster of ``client`` (None: in this
+    process, chunk after chunk); the merged result.
 
     The result is what :func:`dicomtab.deid.batch.run_batch` gives for the same inputs, in
-    their order; ``progress`` is called with each outcome as its chunk comes back.
+    their order; ``progress`` is called with each outcome as its chunk comes back. A journal
+    in ``outdir`` records each chunk as it is done, and is removed once all are: with
+    ``resume``, the inputs an interrupted run into ``outdir`` did (their outputs in place, as
+    recorded) are not done again. ``pairs_journal``: a folder outside ``outdir`` where the
+    journal keeps the crosswalk pairs, for a run that writes a crosswalk (without it, a
+    resumed result's crosswalk holds only the pairs of the inputs done again).
     """
-    from dask.distributed import as_completed
-
-    job = Job(str(outdir), profile, key, verify, allow_damaged, templates or Templates())
-    indexed = list(enumerate(inputs))
+    job = Job(str(outdir), profile, key, verify, allow_damaged, templates or Templates(),
+              None if pairs_journal is None else str(pairs_journal))
+    journal = Journal(outdir, key, pairs_journal)
+    before = journal.done_before([s.name for s in inputs]) if resume else {}
+    done = [Done(index, outcome, pairs) for index, (outcome, pairs) in before.items()]
+    if progress is not None:
+        for item in done:
+            progress(item.outcome)
+    indexed = [(i, s) for i, s in enumerate(inputs) if i not in before]
     chunks = [indexed[i:i + chunk] for i in range(0, len(indexed), chunk)]
-    # retries: a chunk whose worker died runs again elsewhere (store_once keeps what it wrote).
-    futures = [client.submit(run_chunk, job, part, pure=False, retries=3) for part in chunks]
-    done: list[Done] = []
-    for future in as_completed(futures):
-        part = future.result()
+    for part in _run_all(client, job, chunks):
         done.extend(part)
         if progress is not None:
             for item in part:
@@ -168,4 +185,20 @@ def deidentify_at_scale(
     batch = Batch(profile, key, verify=verify, allow_damaged=allow_damaged, templates=templates)
     for item in sorted(done, key=lambda d: d.index):
         batch.add(item.outcome, item.pairs)
+    # Every input is done: the release record made from this result replaces the journal.
+    journal.remove()
     return batch.result
+
+
+def _run_all(client: Any, job: Job, chunks: list[list[tuple[int, Source]]]) -> Any:
+    """Each chunk's outcomes, as the chunks are done."""
+    if client is None:
+        for part in chunks:
+            yield run_chunk(job, part)
+        return
+    from dask.distributed import as_completed
+
+    # retries: a chunk whose worker died runs again elsewhere (store_once keeps what it wrote).
+    futures = [client.submit(run_chunk, job, part, pure=False, retries=3) for part in chunks]
+    for future in as_completed(futures):
+        yield future.result()

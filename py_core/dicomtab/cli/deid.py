@@ -20,6 +20,7 @@ from dicomtab.deid.batch import (
     run_batch,
     write_crosswalk,
 )
+from dicomtab.deid.journal import Journal
 from dicomtab.deid.keys import generate_key_file, read_key_file
 from dicomtab.deid.profile import HIPAA_METHODS, builtin_names, load_profile
 from dicomtab.deid.regions import Templates, templates_from_json
@@ -69,6 +70,10 @@ def register(subparsers: Any) -> None:
                    help="de-identify on the Dask cluster whose scheduler is at ADDRESS "
                    "(e.g. tcp://10.0.0.5:8786); the inputs and OUTDIR must be reachable at "
                    "the same paths from every worker")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run into the same OUTDIR (same inputs, key "
+                   "and options): inputs whose output is in place as the run's journal "
+                   "recorded are not done again, and the release record covers them all")
     p.set_defaults(func=run_deid)
 
     v = subparsers.add_parser("verify", help="scan de-identified files for residual PHI and "
@@ -148,15 +153,19 @@ def run_deid(args: argparse.Namespace) -> int:
     except DicomtabError as exc:
         return _error(exc.message)
     args.output.mkdir(parents=True, exist_ok=True)
+    # The crosswalk's pairs are journaled beside it, never in the output folder.
+    pairs_dir = None if args.crosswalk is None else \
+        args.crosswalk.with_name(args.crosswalk.name + ".journal")
     if args.workers > 1 or args.scheduler:
         try:
-            batch = _at_scale(args, profile, key, templates)
+            batch = _at_scale(args, profile, key, templates, pairs_dir)
         except DicomtabError as exc:
             return _error(exc.message)
     else:
         batch = run_batch(items, args.output, profile, key, progress=_report,
                           verify=not args.no_verify, allow_damaged=args.allow_damaged,
-                          templates=templates)
+                          templates=templates, journal=Journal(args.output, key, pairs_dir),
+                          resume=args.resume)
     if args.crosswalk is not None:
         write_crosswalk(args.crosswalk, batch.crosswalk)
     if args.audit is not None:
@@ -190,7 +199,8 @@ def run_deid(args: argparse.Namespace) -> int:
     return 1 if batch.failed or not_passed else 0
 
 
-def _at_scale(args: argparse.Namespace, profile: Any, key: Any, templates: Templates) -> Any:
+def _at_scale(args: argparse.Namespace, profile: Any, key: Any, templates: Templates,
+              pairs_dir: Path | None) -> Any:
     """The batch on a Dask cluster (dicomtab.scale): local, or at ``--scheduler``."""
     from dicomtab.deid.batch import input_sources
     from dicomtab.scale import client_for, deidentify_at_scale
@@ -215,7 +225,8 @@ def _at_scale(args: argparse.Namespace, profile: Any, key: Any, templates: Templ
 
             batch = deidentify_at_scale(
                 sources, args.output, profile, key, client=client, verify=not args.no_verify,
-                allow_damaged=args.allow_damaged, templates=templates, progress=tick)
+                allow_damaged=args.allow_damaged, templates=templates, progress=tick,
+                resume=args.resume, pairs_journal=pairs_dir)
     finally:
         cluster = None if args.scheduler else client.cluster
         client.close()

@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydicom.dataset import Dataset
 
@@ -42,6 +42,9 @@ from dicomtab.errors import (
 )
 from dicomtab.inspect.partial import readable_part
 from dicomtab.reading import open_dataset
+
+if TYPE_CHECKING:
+    from dicomtab.deid.journal import Journal
 
 
 @dataclass
@@ -346,6 +349,8 @@ def run_batch(
     sink: Callable[[str, bytes], None] | None = None,
     allow_damaged: bool = False,
     templates: Templates | None = None,
+    journal: Journal | None = None,
+    resume: bool = False,
 ) -> BatchResult:
     """De-identify ``items`` into ``outdir``; a failing file is recorded, the rest go on.
 
@@ -353,24 +358,44 @@ def run_batch(
     :func:`dicomtab.deid.verify.verify_output`) before it is written; the findings go into
     its outcome. ``sink``: called with each output's path (``patient/study/series/
     instance.dcm``) and bytes instead of writing under ``outdir``. ``allow_damaged``:
-    process an image whose pixel data is missing (refused by default).
+    process an image whose pixel data is missing (refused by default). ``journal``: record
+    the finished inputs as the batch goes (removed once it is complete); with ``resume``,
+    the inputs it says an interrupted run did are not done again.
     """
+    from dicomtab.deid.journal import GROUP
+
     batch = Batch(profile, key, verify=verify, allow_damaged=allow_damaged, templates=templates)
-    for item in items:
+    before = journal.done_before([i.name for i in items]) if journal and resume else {}
+    finished: list[tuple[str, FileOutcome, dict[str, str]]] = []
+    for index, item in enumerate(items):
+        if index in before:
+            outcome, pairs = before[index]
+            batch.add(outcome, pairs)
+            if progress is not None:
+                progress(outcome)
+            continue
         outcome, data = batch.process(item)
+        pairs = batch.pairs_of(outcome)
         if data is None or outcome.output is None:
-            batch.add(outcome)
+            batch.add(outcome, pairs)
         else:
             try:
                 if sink is not None:
                     sink(outcome.output, data)
                 else:
                     write_atomically(outdir / outcome.output, data)
-                batch.add(outcome)
+                batch.add(outcome, pairs)
             except OSError as exc:
                 batch.store_failed(outcome, exc.strerror or type(exc).__name__)
+        if journal is not None:
+            finished.append((item.name, outcome, pairs))
+            if len(finished) >= GROUP:
+                journal.record(finished)
+                finished = []
         if progress is not None:
             progress(outcome)
+    if journal is not None:
+        journal.remove()  # complete: the release record made from the result replaces it
     return batch.result
 
 

@@ -161,3 +161,73 @@ def test_scale_needs_no_dask_elsewhere() -> None:
     core = Path(__file__).resolve().parents[3] / "py_core" / "dicomtab"
     users = [p.name for p in core.rglob("*.py") if "dask" in p.read_text(encoding="utf-8")]
     assert users == ["scale.py"]
+
+
+def test_an_interrupted_run_resumes_without_redoing_what_it_wrote(
+        inputs: Path, keyfile: Path, one_process: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One process, stopped after 20 inputs (Ctrl-C), then ``--resume``: the files, record
+    and crosswalk of an uninterrupted run; the inputs journaled as written (in the first group
+    of 16) are not done again, except one whose output was changed meanwhile."""
+    from dicomtab.deid import batch as batch_module
+
+    calls: list[str] = []
+    process = batch_module.Batch.process
+
+    def stopping(self: batch_module.Batch, item: InputItem) -> object:
+        calls.append(item.name)
+        if len(calls) == 21:
+            raise KeyboardInterrupt
+        return process(self, item)
+
+    monkeypatch.setattr(batch_module.Batch, "process", stopping)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        _cli(inputs, out, keyfile)
+    journal = out / ".dicomtab-journal"
+    assert journal.is_dir() and not (out / "release-record.json").exists()
+    assert not list(tmp_path.glob("out.csv"))  # the crosswalk is written at the end only
+    pairs = json.loads(next(tmp_path.glob("out.csv.journal/*.json")).read_text("utf-8"))
+    assert all(len(k) == 32 for k in pairs)  # inputs by keyed hash, apart from the outputs
+    assert "PID-A-4711" not in "".join(p.read_text("utf-8") for p in journal.glob("*.json"))
+    entries = [e for p in journal.glob("*.json") for e in json.loads(p.read_text("utf-8"))]
+    assert len(entries) >= 4
+    changed = out / entries[0]["outcome"]["output"]
+    changed.write_bytes(changed.read_bytes() + b"\0\0")
+
+    calls.clear()
+    assert _cli(inputs, out, keyfile, "--resume") == 1
+    total = len(input_sources([inputs]))
+    assert len(calls) == total - len(entries) + 1
+    assert _files(out) == _files(one_process)
+    assert _record(out) == _record(one_process)
+    assert out.with_suffix(".csv").read_bytes() == one_process.with_suffix(".csv").read_bytes()
+    assert not journal.exists() and not list(tmp_path.glob("out.csv.journal"))
+
+
+def test_a_run_on_workers_resumes_too(inputs: Path, tmp_path: Path) -> None:
+    profile = load_profile("research")
+    sources = input_sources([inputs])
+    stop = len(sources) - 3
+
+    @dataclass(frozen=True)
+    class Stopping(Source):
+        def item(self) -> InputItem:
+            raise KeyboardInterrupt
+
+    cut = [*sources[:stop], Stopping(sources[stop].path, sources[stop].member), *sources[stop + 1:]]
+    with pytest.raises(KeyboardInterrupt):
+        deidentify_at_scale(cut, tmp_path / "out", profile, KEY, chunk=4)
+    journaled = len(list((tmp_path / "out" / ".dicomtab-journal").glob("*.json")))
+    assert journaled >= 2
+    seen: list[str] = []
+    resumed = deidentify_at_scale(sources, tmp_path / "out", profile, KEY, chunk=4,
+                                  resume=True, progress=lambda o: seen.append(o.source))
+    serial = run_batch([s.item() for s in sources], tmp_path / "serial", profile, KEY,
+                       verify=True)
+    assert _files(tmp_path / "out") == _files(tmp_path / "serial")
+    assert [(o.source, o.output, o.sha256, o.error, o.flags) for o in resumed.outcomes] == \
+        [(o.source, o.output, o.sha256, o.error, o.flags) for o in serial.outcomes]
+    # No pairs journal was asked for: the crosswalk holds the redone inputs' pairs only.
+    assert resumed.crosswalk.items() < serial.crosswalk.items()
+    assert len(seen) == len(sources)
