@@ -1,6 +1,7 @@
 """De-identification throughput: ``dicomtab deid`` against ``dicognito`` on the same files.
 
     python bench/deid_bench.py [--count 500] [--size 512] [--runs 3] [--profiles basic,research]
+                               [--workers 1,2] [--verify]
 
 Generates a batch of CT-like instances with pydicom (``--size`` x ``--size`` 16-bit pixels and
 a full header seeded with made-up PHI: names, IDs, dates, addresses, UIDs, nested sequences, a
@@ -9,6 +10,12 @@ private block) in a temporary folder, then runs each tool's command line on the 
 the batch, and one row per tool: median seconds, files/s, MB/s (input bytes) and speed relative
 to dicognito. Both tools run as a user would run them: one process for the whole batch,
 interpreter start-up included.
+
+``--workers 1,2`` runs dicomtab once per number of local worker processes (``deid --workers
+N``, a Dask cluster: the ``scale`` extra) and adds each row's scaling efficiency (its files/s
+over N times the one-process files/s). ``--verify`` adds rows with verification on (each
+output checked against its original, every element and every byte), as ``deid`` runs by
+default.
 
 dicognito (the ``bench`` extra) changes names, IDs, dates and UIDs in place; dicomtab applies
 the whole PS3.15 Table E.1-1, scrubs kept text, writes the CID 7050 marking and a new file
@@ -176,24 +183,37 @@ def _version(name: str) -> str:
 
 @dataclass
 class Tool:
-    """A command line run on a whole input folder, writing into an output folder."""
+    """A command line run on a whole input folder, writing into an output folder; ``workers``:
+    dicomtab's local worker processes (1: no Dask)."""
 
     name: str
     command: Callable[[Path, Path], list[str]]
     times: list[float] = field(default_factory=list)
+    workers: int = 1
+    #: The one-process row this row scales (same profile and verification).
+    base: str = ""
 
 
-def tools(key_file: Path, profiles: list[str]) -> list[Tool]:
-    """dicomtab once per profile, then dicognito if it is installed."""
-    found = [
-        # --no-verify: dicognito checks nothing after writing, so neither does this run; the
-        # release record (with every output's sha256) is still written, as in every batch.
-        Tool(f"dicomtab deid ({profile})",
-             lambda src, out, p=profile: [sys.executable, "-m", "dicomtab.cli.main", "deid",
-                                          str(src), "-o", str(out), "--key-file", str(key_file),
-                                          "--profile", p, "--no-verify"])
-        for profile in profiles
-    ]
+def _dicomtab(key_file: Path, profile: str, workers: int, verify: bool) -> Tool:
+    extra = ([] if verify else ["--no-verify"]) + (["--workers", str(workers)] if workers > 1
+                                                   else [])
+    label = f"{profile}{', verified' if verify else ''}"
+    suffix = f", {workers} workers" if workers > 1 else ""
+    return Tool(f"dicomtab deid ({label}{suffix})",
+                lambda src, out: [sys.executable, "-m", "dicomtab.cli.main", "deid", str(src),
+                                  "-o", str(out), "--key-file", str(key_file), "--profile",
+                                  profile, *extra],
+                workers=workers, base=f"dicomtab deid ({label})")
+
+
+def tools(key_file: Path, profiles: list[str], workers: tuple[int, ...] = (1,),
+          verify: bool = False) -> list[Tool]:
+    """dicomtab once per profile and number of workers (without verification, as dicognito
+    checks nothing after writing; and with it if ``verify``), then dicognito if installed.
+    The release record (with every output's sha256) is written in every run."""
+    found = [_dicomtab(key_file, profile, n, checked)
+             for checked in ((False, True) if verify else (False,))
+             for profile in profiles for n in workers]
     if _version("dicognito") != "not installed":
         found.append(Tool(f"dicognito {_version('dicognito')}",
                           lambda src, out: [sys.executable, "-m", "dicognito", "--quiet",
@@ -225,15 +245,21 @@ def measure(measured: list[Tool], src: Path, work: Path, runs: int, expected: in
 
 
 def table(measured: list[Tool], files: int, megabytes: float) -> str:
-    """The result table: median seconds, files/s, MB/s and speed relative to dicognito."""
+    """The result table: median seconds, files/s, MB/s, speed relative to dicognito and, for
+    a row with several workers, its scaling efficiency."""
     reference = next((t for t in measured if t.name.startswith("dicognito")), None)
     ref = statistics.median(reference.times) if reference else None
-    lines = [f"{'tool':<26} {'seconds':>8} {'files/s':>8} {'MB/s':>7} {'vs dicognito':>13}"]
+    medians = {t.name: statistics.median(t.times) for t in measured}
+    width = max(len(t.name) for t in measured)
+    lines = [f"{'tool':<{width}} {'seconds':>8} {'files/s':>8} {'MB/s':>7} {'vs dicognito':>13}"
+             f" {'scaling':>8}"]
     for tool in measured:
-        seconds = statistics.median(tool.times)
+        seconds = medians[tool.name]
         ratio = f"{ref / seconds:.2f}x" if ref else "n/a"
-        lines.append(f"{tool.name:<26} {seconds:8.2f} {files / seconds:8.1f} "
-                     f"{megabytes / seconds:7.1f} {ratio:>13}")
+        one = medians.get(tool.base)
+        scaling = f"{one / seconds / tool.workers:.0%}" if tool.workers > 1 and one else ""
+        lines.append(f"{tool.name:<{width}} {seconds:8.2f} {files / seconds:8.1f} "
+                     f"{megabytes / seconds:7.1f} {ratio:>13} {scaling:>8}")
     return "\n".join(lines)
 
 
@@ -243,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=512, help="rows = columns (default 512)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per tool (median)")
     parser.add_argument("--profiles", default="basic,research", help="dicomtab profiles")
+    parser.add_argument("--workers", default="1",
+                        help="numbers of local worker processes for dicomtab, e.g. 1,2")
+    parser.add_argument("--verify", action="store_true",
+                        help="also run dicomtab with verification on")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="deid-bench-") as tmp:
         work = Path(tmp)
@@ -251,15 +281,16 @@ def main(argv: list[str] | None = None) -> int:
         megabytes = sum(p.stat().st_size for p in paths) / 1e6
         key = work / "bench.key"
         key.write_text(os.urandom(32).hex() + "\n", encoding="ascii")
-        measured = tools(key, args.profiles.split(","))
+        measured = tools(key, args.profiles.split(","),
+                         tuple(int(n) for n in args.workers.split(",")), args.verify)
         warm = sorted(p.parent for p in paths)[0]
         for tool in measured:  # warm-up on one series: byte-code caches, page cache
             run_once(tool, warm, work, sum(1 for p in paths if p.parent == warm))
         measure(measured, src, work, args.runs, len(paths))
     print(machine())
     print(f"batch: {len(paths)} CT-like instances ({args.size}x{args.size} 16-bit, full header "
-          f"with PHI), {megabytes:.1f} MB; median of {args.runs} runs per tool, one process "
-          "per run")
+          f"with PHI), {megabytes:.1f} MB; median of {args.runs} runs per tool, one command "
+          "per run (a local cluster's start included)")
     print(table(measured, len(paths), megabytes))
     return 0
 

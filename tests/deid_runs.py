@@ -24,9 +24,10 @@ KEY_TEXT = bytes(range(32)).hex() + "\n"
 
 
 def cli_run(inputs: list[Path], out: Path, profile: str, *, crosswalk: bool = False,
-            allow_damaged: bool = False,
-            regions: tuple[Path, ...] = ()) -> tuple[dict[str, bytes], dict[str, Any]]:
-    """``dicomtab deid INPUTS -o OUT/files`` with KEY_TEXT; crosswalk in OUT/crosswalk.csv."""
+            allow_damaged: bool = False, regions: tuple[Path, ...] = (),
+            workers: int = 1) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """``dicomtab deid INPUTS -o OUT/files`` with KEY_TEXT; crosswalk in OUT/crosswalk.csv;
+    ``workers`` > 1: on a local Dask cluster (``--workers``)."""
     out.mkdir(parents=True)
     keyfile = out / "run.key"
     keyfile.write_text(KEY_TEXT, encoding="ascii")
@@ -39,6 +40,8 @@ def cli_run(inputs: list[Path], out: Path, profile: str, *, crosswalk: bool = Fa
         argv.append("--allow-damaged")
     for path in regions:
         argv += ["--regions", str(path)]
+    if workers > 1:
+        argv += ["--workers", str(workers)]
     assert main(argv) in (0, 1)
     record = json.loads((files / f"{RECORD_NAME}.json").read_text(encoding="utf-8"))
     written = {p.relative_to(files).as_posix(): p.read_bytes()

@@ -123,6 +123,11 @@ def test_a_study_de_identified_in_the_tab_is_what_the_cli_writes(
     record = json.loads(written.pop("release-record.json"))
     assert written.pop("release-record.txt").decode().startswith("DICOMTAB RELEASE RECORD")
     assert written == cli_files  # same paths, byte for byte
+    # And what an archive-scale run writes on 2 worker processes (dicomtab.scale).
+    scaled_files, scaled_record = cli_run(study, tmp_path / "scaled", "research", crosswalk=True,
+                                          workers=2)
+    assert written == scaled_files
+    assert scaled_record["manifest"] == record["manifest"]
 
     # The record differs from the CLI's only in its time, where it ran and the operator given.
     assert record["operator"] == "QA" and record["tool"]["platform"] == "emscripten"
