@@ -152,3 +152,38 @@ def test_dates_as_bytes(haystack: bytes, hits: int) -> None:
     scanner = ByteScanner({b"20240110": "date"})
     [region] = regions(haystack, implicit=True, little=True, deflated=False)
     assert len(scanner.scan([region])) == hits
+
+
+def _every_occurrence(needles: list[bytes], hay: bytes) -> list[tuple[int, bytes]]:
+    """The reference: each needle searched on its own, every occurrence, word-bounded."""
+    word = set(b"0123456789abcdefghijklmnopqrstuvwxyz_")
+    found = []
+    for needle in needles:
+        at = hay.find(needle)
+        while at >= 0:
+            end = at + len(needle)
+            if (not at or hay[at - 1] not in word) and (end == len(hay) or hay[end] not in word):
+                found.append((at, needle))
+            at = hay.find(needle, at + 1)
+    return found
+
+
+def test_one_pass_finds_every_occurrence_a_search_per_needle_finds() -> None:
+    """Overlapping and nested needles ("klaus" in "wagner^klaus", "anna" beside "anna
+    schmidt"), needles sharing a first byte, at the very start and end, in random bytes."""
+    import random
+
+    rnd = random.Random(7)
+    names = [b"klaus", b"wagner", b"wagner^klaus", b"klaus wagner", b"anna", b"anna schmidt",
+             b"annabel", b"m\xc3\xbcller", b"m\xfcller", b"pid-0000-4711", b"0000-47"]
+    scanner = ByteScanner({n: "PN" for n in names})
+    for trial in range(200):
+        parts = []
+        for _ in range(rnd.randint(0, 12)):
+            parts.append(bytes(rnd.randrange(256) for _ in range(rnd.randint(0, 40))))
+            parts.append(rnd.choice(names + [b" ", b"^", b"x"]))
+        hay = b"".join(parts).lower()
+        assert list(scanner._text_hits(hay)) == _every_occurrence(scanner.text, hay), trial
+    hay = b"klaus wagner^klaus annabel anna schmidt"
+    assert list(scanner._text_hits(hay)) == _every_occurrence(scanner.text, hay)
+    assert len(list(scanner._text_hits(hay))) == 8
