@@ -14,6 +14,9 @@ yet, so a partial file is never left. A chunk is retried elsewhere when its work
 the dead worker already wrote is found in place with the same bytes and kept. Two inputs that
 are the same instance give one output; the other is reported, as in one process.
 
+Inputs may also be fsspec URLs (:func:`url_sources`: an object store, or any file system
+fsspec reaches), read by the workers themselves; outputs go to a local or shared folder.
+
 Dask is an optional extra (``pip install 'dicomtab[scale]'``); nothing else imports this
 module. The key travels to the workers with each task: on a cluster beyond one machine, use
 Dask's TLS (its ``distributed.comm`` security settings).
@@ -97,6 +100,27 @@ def run_chunk(job: Job, chunk: list[tuple[int, Source]]) -> list[Done]:
             else Path(job.pairs_journal)).record([(names[d.index], d.outcome, d.pairs)
                                                    for d in done])
     return done
+
+
+def url_sources(url: str) -> list[Source]:
+    """Every object under an fsspec URL (a "folder" recursively, or one object), in name
+    order: inputs in an object store or any file system fsspec reaches."""
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError:
+        raise UsageError("inputs given as URLs need fsspec: pip install 'dicomtab[scale]'"
+                         ) from None
+    try:
+        fs, root = url_to_fs(url)
+        if fs.isdir(root):
+            found = sorted(fs.find(root))
+        elif fs.isfile(root):
+            found = [root]
+        else:
+            raise PolicyError(f"input {url} does not exist")
+    except (OSError, ValueError) as exc:
+        raise PolicyError(f"input {url} could not be listed ({type(exc).__name__})") from None
+    return [Source(fs.unstrip_protocol(path)) for path in found]
 
 
 def store_once(target: Path, data: bytes) -> bool:

@@ -41,7 +41,9 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "deid", help="de-identify files, folders or ZIPs into a new folder (PS3.15 Annex E)"
     )
-    p.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
+    p.add_argument("inputs", nargs="+", type=_input, metavar="INPUT",
+                   help="a file, folder or ZIP; or an fsspec URL (s3://bucket/prefix/, "
+                   "file:///…) of objects, read in archive mode (needs the 'scale' extra)")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR")
     p.add_argument("--profile", default="basic", help="built-in profile name or JSON file")
     p.add_argument("--key-file", type=Path, help="secret key (create with 'dicomtab keygen')")
@@ -98,6 +100,15 @@ def register(subparsers: Any) -> None:
     k.set_defaults(func=run_keygen)
 
 
+def _input(text: str) -> Path | str:
+    """A local input as a Path, an fsspec URL as it is (a Path would fold its ``//``)."""
+    return text if "://" in text else Path(text)
+
+
+def _local(inputs: list[Path | str]) -> list[Path]:
+    return [i for i in inputs if isinstance(i, Path)]
+
+
 def _error(message: str) -> int:
     print(f"dicomtab: {message}", file=sys.stderr)
     return 2
@@ -118,7 +129,7 @@ def _record_base(args: argparse.Namespace) -> Path:
             f"{json_path} already exists: a release record documents one batch; write each "
             "release to a new output folder (or name another record with --record)"
         )
-    for path in args.inputs:
+    for path in _local(args.inputs):
         if path.is_dir() and (path.resolve() in base.resolve().parents):
             raise PolicyError(f"the release record {json_path} would be inside the input "
                               f"folder {path}; choose another place")
@@ -146,17 +157,18 @@ def run_deid(args: argparse.Namespace) -> int:
     try:
         profile = load_profile(args.profile)
         key = read_key_file(args.key_file)
-        check_output_location(args.output, args.inputs, args.crosswalk, args.audit)
+        check_output_location(args.output, _local(args.inputs), args.crosswalk, args.audit)
         record_base = _record_base(args)
         templates = _templates(args.regions)
-        items = collect_inputs(args.inputs)
+        urls = len(args.inputs) != len(_local(args.inputs))
+        items = [] if urls else collect_inputs(_local(args.inputs))
     except DicomtabError as exc:
         return _error(exc.message)
     args.output.mkdir(parents=True, exist_ok=True)
     # The crosswalk's pairs are journaled beside it, never in the output folder.
     pairs_dir = None if args.crosswalk is None else \
         args.crosswalk.with_name(args.crosswalk.name + ".journal")
-    if args.workers > 1 or args.scheduler:
+    if args.workers > 1 or args.scheduler or urls:
         try:
             batch = _at_scale(args, profile, key, templates, pairs_dir)
         except DicomtabError as exc:
@@ -209,11 +221,16 @@ def _at_scale(args: argparse.Namespace, profile: Any, key: Any, templates: Templ
         raise PolicyError("--workers must be at least 1")
     from tqdm import tqdm
 
-    sources = input_sources(args.inputs)
-    client = client_for(args.workers, args.scheduler)
+    from dicomtab.scale import url_sources
+
+    sources = [s for i in args.inputs
+               for s in (url_sources(i) if isinstance(i, str) else input_sources([i]))]
+    # URL inputs with one worker: in this process, chunk after chunk, without a cluster.
+    client = client_for(args.workers, args.scheduler) \
+        if args.workers > 1 or args.scheduler else None
     failed = 0
     try:
-        if args.scheduler and client.dashboard_link:
+        if args.scheduler and client is not None and client.dashboard_link:
             print(f"Dask dashboard: {client.dashboard_link}")
         # Files done of all, rate and time left on a terminal (tqdm stays quiet otherwise).
         with tqdm(total=len(sources), unit="file", file=sys.stderr, disable=None) as bar:
@@ -228,10 +245,11 @@ def _at_scale(args: argparse.Namespace, profile: Any, key: Any, templates: Templ
                 allow_damaged=args.allow_damaged, templates=templates, progress=tick,
                 resume=args.resume, pairs_journal=pairs_dir)
     finally:
-        cluster = None if args.scheduler else client.cluster
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        if client is not None:
+            cluster = None if args.scheduler else client.cluster
+            client.close()
+            if cluster is not None:
+                cluster.close()
     # Each file's report in the order of the inputs, once the parts are added up (an input
     # that is the same instance as an earlier one is found then).
     for outcome in batch.outcomes:

@@ -18,8 +18,9 @@ class InputItem:
 
 @dataclass(frozen=True)
 class Source:
-    """Where an input is: a file, or a member of a ZIP archive. Plain data, so that it can be
-    sent to another process (dicomtab.scale) and read there."""
+    """Where an input is: a file, a member of a ZIP archive, or an object at an fsspec URL
+    (archive mode only, see dicomtab.scale). Plain data, so that it can be sent to another
+    process and read there."""
 
     path: str
     member: str | None = None
@@ -29,8 +30,15 @@ class Source:
         """The input's display name: its path, ``archive.zip:member`` for a ZIP member."""
         return self.path if self.member is None else f"{self.path}:{self.member}"
 
+    @property
+    def is_url(self) -> bool:
+        """Whether ``path`` is an fsspec URL (``s3://…``, ``gs://…``, ``file://…``)."""
+        return "://" in self.path
+
     def item(self) -> InputItem:
         """The input, reading its bytes when asked."""
+        if self.is_url:
+            return InputItem(self.name, lambda: _read_url(self.path))
         if self.member is None:
             return InputItem(self.name, Path(self.path).read_bytes)
         path, member = self.path, self.member
@@ -40,3 +48,12 @@ class Source:
                 return archive.read(member)
 
         return InputItem(self.name, read)
+
+
+def _read_url(url: str) -> bytes:
+    """An input at an fsspec URL (dicomtab.scale lists them; fsspec comes with its extra)."""
+    import fsspec
+
+    with fsspec.open(url, "rb") as f:
+        data: bytes = f.read()
+    return data

@@ -231,3 +231,24 @@ def test_a_run_on_workers_resumes_too(inputs: Path, tmp_path: Path) -> None:
     # No pairs journal was asked for: the crosswalk holds the redone inputs' pairs only.
     assert resumed.crosswalk.items() < serial.crosswalk.items()
     assert len(seen) == len(sources)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_inputs_given_as_urls_are_read_where_they_are(
+        inputs: Path, keyfile: Path, one_process: Path, tmp_path: Path, workers: str) -> None:
+    """An fsspec URL (here file://, as s3:// or gs:// would be) of the input folder: the
+    workers read each object themselves; the release is the one of the local folder."""
+    out = tmp_path / "out"
+    assert main(["deid", f"file://{inputs}", "-o", str(out), "--key-file", str(keyfile),
+                 "--profile", "research", "--crosswalk", str(out.with_suffix(".csv")),
+                 "--workers", workers]) == 1
+    assert _files(out) == _files(one_process)
+    assert _record(out) == _record(one_process)
+    assert out.with_suffix(".csv").read_bytes() == one_process.with_suffix(".csv").read_bytes()
+
+
+def test_a_missing_url_is_named(tmp_path: Path, keyfile: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["deid", f"file://{tmp_path}/nowhere", "-o", str(tmp_path / "out"),
+                 "--key-file", str(keyfile)]) == 2
+    assert "nowhere does not exist" in capsys.readouterr().err
