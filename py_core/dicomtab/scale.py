@@ -10,12 +10,13 @@ the order of the inputs, into one :class:`~dicomtab.deid.batch.BatchResult`: the
 record, the crosswalk and the audit are made from it exactly as for one process.
 
 Each output is written under a temporary name and linked into place only if no file is there
-yet, so a partial file is never left. A chunk is retried elsewhere when its worker dies: what
+yet, so a partial file is never left (:mod:`dicomtab.deid.folders`; in an object store, an
+object appears only once written whole). A chunk is retried elsewhere when its worker dies: what
 the dead worker already wrote is found in place with the same bytes and kept. Two inputs that
 are the same instance give one output; the other is reported, as in one process.
 
-Inputs may also be fsspec URLs (:func:`url_sources`: an object store, or any file system
-fsspec reaches), read by the workers themselves; outputs go to a local or shared folder.
+Inputs and the output folder may also be fsspec URLs (:func:`url_sources`; an object store,
+or any file system fsspec reaches): the workers read and write them themselves.
 
 Dask is an optional extra (``pip install 'dicomtab[scale]'``); nothing else imports this
 module. The key travels to the workers with each task: on a cluster beyond one machine, use
@@ -24,15 +25,13 @@ Dask's TLS (its ``distributed.comm`` security settings).
 
 from __future__ import annotations
 
-import hashlib
-import os
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dicomtab.deid.batch import Batch, BatchResult, FileOutcome, forget
+from dicomtab.deid.folders import folder_at
 from dicomtab.deid.inputs import Source
 from dicomtab.deid.journal import Journal
 from dicomtab.deid.keys import Key
@@ -73,13 +72,14 @@ def run_chunk(job: Job, chunk: list[tuple[int, Source]]) -> list[Done]:
     """De-identify, verify and store one chunk of inputs (runs on a worker)."""
     batch = Batch(job.profile, job.key, verify=job.verify, allow_damaged=job.allow_damaged,
                   templates=job.templates)
+    outdir = folder_at(job.outdir)
     done = []
     for index, source in chunk:
         outcome, data = batch.process(source.item())
         pairs = batch.pairs_of(outcome)
         if data is not None and outcome.output is not None:
             try:
-                if not store_once(Path(job.outdir) / outcome.output, data):
+                if not outdir.store_once(outcome.output, data):
                     # Another input is the same instance, with other bytes, and was stored
                     # first. (With the same bytes both succeed here; the merge, in input
                     # order, reports the later one, as one process does.)
@@ -96,7 +96,7 @@ def run_chunk(job: Job, chunk: list[tuple[int, Source]]) -> list[Done]:
                 pairs = {}
         done.append(Done(index, outcome, pairs))
     names = {index: source.name for index, source in chunk}
-    Journal(Path(job.outdir), job.key, None if job.pairs_journal is None
+    Journal(outdir, job.key, None if job.pairs_journal is None
             else Path(job.pairs_journal)).record([(names[d.index], d.outcome, d.pairs)
                                                    for d in done])
     return done
@@ -123,33 +123,6 @@ def url_sources(url: str) -> list[Source]:
     return [Source(fs.unstrip_protocol(path)) for path in found]
 
 
-def store_once(target: Path, data: bytes) -> bool:
-    """Write ``data`` to ``target`` unless another file is there; True if ``target`` now
-    holds ``data`` (written now, or by an earlier attempt at the same task).
-
-    Written under a temporary name and linked into place: a partial file is never at
-    ``target``, and of two writers only one wins.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.partial")
-    try:
-        partial.write_bytes(data)
-        try:
-            os.link(partial, target)
-        except FileExistsError:
-            return _same_bytes(target, data)
-        return True
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(data).digest()
-    except OSError:
-        return False
-
-
 def client_for(workers: int, scheduler: str | None) -> Any:
     """A ``dask.distributed`` client: of the cluster at ``scheduler``, or of a new local
     cluster of ``workers`` single-threaded processes (the core holds Python's lock)."""
@@ -167,7 +140,7 @@ def client_for(workers: int, scheduler: str | None) -> Any:
 
 def deidentify_at_scale(
     inputs: list[Source],
-    outdir: Path,
+    outdir: Path | str,
     profile: Profile,
     key: Key,
     *,
@@ -180,8 +153,8 @@ def deidentify_at_scale(
     resume: bool = False,
     pairs_journal: Path | None = None,
 ) -> BatchResult:
-    """De-identify ``inputs`` into ``outdir`` on the cluster of ``client`` (None: in this
-    process, chunk after chunk); the merged result.
+    """De-identify ``inputs`` into ``outdir`` (a folder, or an fsspec URL) on the cluster of
+    ``client`` (None: in this process, chunk after chunk); the merged result.
 
     The result is what :func:`dicomtab.deid.batch.run_batch` gives for the same inputs, in
     their order; ``progress`` is called with each outcome as its chunk comes back. A journal
@@ -193,7 +166,7 @@ def deidentify_at_scale(
     """
     job = Job(str(outdir), profile, key, verify, allow_damaged, templates or Templates(),
               None if pairs_journal is None else str(pairs_journal))
-    journal = Journal(outdir, key, pairs_journal)
+    journal = Journal(folder_at(outdir), key, pairs_journal)
     before = journal.done_before([s.name for s in inputs]) if resume else {}
     done = [Done(index, outcome, pairs) for index, (outcome, pairs) in before.items()]
     if progress is not None:

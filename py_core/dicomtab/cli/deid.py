@@ -8,6 +8,7 @@ by default into the output folder; ``verify`` checks a folder against the record
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from dicomtab.deid.batch import (
     run_batch,
     write_crosswalk,
 )
+from dicomtab.deid.folders import folder_at, is_url
 from dicomtab.deid.journal import Journal
 from dicomtab.deid.keys import generate_key_file, read_key_file
 from dicomtab.deid.profile import HIPAA_METHODS, builtin_names, load_profile
@@ -29,7 +31,9 @@ from dicomtab.deid.release import (
     build_record,
     check_folder,
     read_record,
+    record_json_bytes,
     record_paths,
+    record_text,
     write_record,
 )
 from dicomtab.deid.verify import collect_originals, verify_items
@@ -44,7 +48,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("inputs", nargs="+", type=_input, metavar="INPUT",
                    help="a file, folder or ZIP; or an fsspec URL (s3://bucket/prefix/, "
                    "file:///…) of objects, read in archive mode (needs the 'scale' extra)")
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR")
+    p.add_argument("-o", "--output", required=True, type=_input, metavar="OUTDIR",
+                   help="a new folder; or an fsspec URL (s3://bucket/release, file:///…), "
+                   "written in archive mode (needs the 'scale' extra)")
     p.add_argument("--profile", default="basic", help="built-in profile name or JSON file")
     p.add_argument("--key-file", type=Path, help="secret key (create with 'dicomtab keygen')")
     p.add_argument("--crosswalk", type=Path, help="write original->new IDs here (CSV)")
@@ -121,7 +127,13 @@ def _report(outcome: FileOutcome) -> None:
         print(f"flagged {outcome.output}: {', '.join(outcome.flags)}")
 
 
-def _record_base(args: argparse.Namespace) -> Path:
+def _record_base(args: argparse.Namespace) -> Path | None:
+    """Where the release record goes: BASE.json/.txt, or (None) the output folder at a URL."""
+    if args.record is None and is_url(args.output):
+        if folder_at(args.output).sha256(f"{RECORD_NAME}.json") is not None:
+            raise PolicyError(f"{args.output} already holds a release record: a release record "
+                              "documents one batch; write each release to a new output folder")
+        return None
     base: Path = args.record if args.record is not None else args.output / RECORD_NAME
     json_path, _ = record_paths(base)
     if json_path.exists():
@@ -157,18 +169,20 @@ def run_deid(args: argparse.Namespace) -> int:
     try:
         profile = load_profile(args.profile)
         key = read_key_file(args.key_file)
-        check_output_location(args.output, _local(args.inputs), args.crosswalk, args.audit)
+        if not is_url(args.output):
+            check_output_location(args.output, _local(args.inputs), args.crosswalk, args.audit)
         record_base = _record_base(args)
         templates = _templates(args.regions)
         urls = len(args.inputs) != len(_local(args.inputs))
         items = [] if urls else collect_inputs(_local(args.inputs))
     except DicomtabError as exc:
         return _error(exc.message)
-    args.output.mkdir(parents=True, exist_ok=True)
+    if not is_url(args.output):
+        args.output.mkdir(parents=True, exist_ok=True)
     # The crosswalk's pairs are journaled beside it, never in the output folder.
     pairs_dir = None if args.crosswalk is None else \
         args.crosswalk.with_name(args.crosswalk.name + ".journal")
-    if args.workers > 1 or args.scheduler or urls:
+    if args.workers > 1 or args.scheduler or urls or is_url(args.output):
         try:
             batch = _at_scale(args, profile, key, templates, pairs_dir)
         except DicomtabError as exc:
@@ -191,8 +205,17 @@ def run_deid(args: argparse.Namespace) -> int:
     }
     record = build_record(batch, profile, key, operator=args.operator, purpose=args.purpose,
                           settings=settings)
-    record_base.parent.mkdir(parents=True, exist_ok=True)
-    json_path, text_path, digest = write_record(record_base, record)
+    if record_base is None:
+        folder = folder_at(args.output)
+        data = record_json_bytes(record)
+        folder.write(f"{RECORD_NAME}.json", data)
+        folder.write(f"{RECORD_NAME}.txt", record_text(record).encode("utf-8"))
+        json_name, text_name = folder.where(f"{RECORD_NAME}.json"), f"{RECORD_NAME}.txt"
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        record_base.parent.mkdir(parents=True, exist_ok=True)
+        json_path, text_path, digest = write_record(record_base, record)
+        json_name, text_name = str(json_path), text_path.name
     counts = summary(batch)
     actions = ", ".join(f"{a}={n}" for a, n in counts["actions"].items()) or "none"
     print(f"{counts['written']} written, {counts['failed']} failed of {counts['files']} "
@@ -205,7 +228,7 @@ def run_deid(args: argparse.Namespace) -> int:
               f"{len(verification['review_required'])} file(s) flagged for review)")
     else:
         print("verification: not run (--no-verify)")
-    print(f"release record: {json_path} and {text_path.name} (sha256 of the JSON: {digest}; "
+    print(f"release record: {json_name} and {text_name} (sha256 of the JSON: {digest}; "
           "send it apart from the files so the record itself can be checked)")
     not_passed = verification["ran"] and verification["result"] != "passed"
     return 1 if batch.failed or not_passed else 0

@@ -15,10 +15,7 @@ every input is done the journal is removed; the release record replaces it.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
 import uuid
 from dataclasses import asdict
 from pathlib import Path
@@ -26,6 +23,7 @@ from typing import Any
 
 from dicomtab.deid.batch import FileOutcome
 from dicomtab.deid.engine import ElementRecord
+from dicomtab.deid.folders import Folder, LocalFolder, folder_at
 from dicomtab.deid.keys import Key
 from dicomtab.deid.verify import Finding
 
@@ -39,12 +37,15 @@ Entry = tuple[str, FileOutcome, dict[str, str]]
 
 
 class Journal:
-    """The journal of a batch into ``outdir`` under ``key``; ``pairs_dir``: where the
-    crosswalk pairs are kept (outside ``outdir``), None when no crosswalk is written."""
+    """The journal of a batch into ``outdir`` (a path, a URL or a :class:`Folder`) under
+    ``key``; ``pairs_dir``: where the crosswalk pairs are kept (a local folder outside
+    ``outdir``), None when no crosswalk is written."""
 
-    def __init__(self, outdir: Path, key: Key, pairs_dir: Path | None = None) -> None:
-        self.folder = outdir / FOLDER
-        self.outdir, self.key, self.pairs_dir = outdir, key, pairs_dir
+    def __init__(self, outdir: Path | str | Folder, key: Key,
+                 pairs_dir: Path | None = None) -> None:
+        self.outdir: Folder = outdir if not isinstance(outdir, Path | str) else folder_at(outdir)
+        self.key = key
+        self.pairs: Folder | None = None if pairs_dir is None else LocalFolder(pairs_dir)
 
     def input_key(self, name: str) -> str:
         """How the journal names an input: a keyed hash of its name."""
@@ -56,48 +57,44 @@ class Journal:
         if not written:
             return
         part = f"{uuid.uuid4().hex}.json"
-        if self.pairs_dir is not None:
-            _write_json(self.pairs_dir / part,
-                        {self.input_key(name): pairs for name, _, pairs in written})
-        _write_json(self.folder / part, [
+        if self.pairs is not None:
+            self.pairs.write(part, _json({self.input_key(name): pairs
+                                          for name, _, pairs in written}))
+        self.outdir.write(f"{FOLDER}/{part}", _json([
             {"input": self.input_key(name), "outcome": _to_json(outcome)}
-            for name, outcome, _ in written])
+            for name, outcome, _ in written]))
 
     def done_before(self, names: list[str]) -> dict[int, tuple[FileOutcome, dict[str, str]]]:
         """Of the inputs ``names``, by index, those an earlier run recorded whose output is in
         place with the recorded bytes (and whose pairs were kept, when a crosswalk is asked
         for)."""
         outcomes: dict[str, dict[str, Any]] = {}
-        for part in sorted(self.folder.glob("*.json")):
-            for entry in json.loads(part.read_text(encoding="utf-8")):
+        for part in self.outdir.names(FOLDER, ".json"):
+            for entry in json.loads(self.outdir.read(part)):
                 outcomes[entry["input"]] = entry["outcome"]
         pairs: dict[str, dict[str, str]] = {}
-        if self.pairs_dir is not None:
-            for part in sorted(self.pairs_dir.glob("*.json")):
-                pairs.update(json.loads(part.read_text(encoding="utf-8")))
+        if self.pairs is not None:
+            for part in self.pairs.names(".", ".json"):
+                pairs.update(json.loads(self.pairs.read(part)))
         found = {}
         for index, name in enumerate(names):
             hashed = self.input_key(name)
             outcome = outcomes.get(hashed)
-            if outcome is None or (self.pairs_dir is not None and hashed not in pairs):
+            if outcome is None or (self.pairs is not None and hashed not in pairs):
                 continue
-            output = self.outdir / outcome["output"]
-            if output.is_file() and _sha256(output) == outcome["sha256"]:
+            if self.outdir.sha256(outcome["output"]) == outcome["sha256"]:
                 found[index] = (_from_json(outcome, name), pairs.get(hashed, {}))
         return found
 
     def remove(self) -> None:
         """The batch is complete: forget the journal."""
-        shutil.rmtree(self.folder, ignore_errors=True)
-        if self.pairs_dir is not None:
-            shutil.rmtree(self.pairs_dir, ignore_errors=True)
+        self.outdir.remove(FOLDER)
+        if self.pairs is not None:
+            self.pairs.remove(".")
 
 
-def _write_json(path: Path, value: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(value), encoding="utf-8")
-    os.replace(partial, path)
+def _json(value: object) -> bytes:
+    return json.dumps(value).encode("utf-8")
 
 
 def _to_json(outcome: FileOutcome) -> dict[str, Any]:
@@ -113,10 +110,3 @@ def _from_json(data: dict[str, Any], source: str) -> FileOutcome:
         "findings": [Finding(**f) for f in data["findings"]],
     })
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -19,9 +19,10 @@ import pytest
 
 from dicomtab.cli.main import main
 from dicomtab.deid.batch import input_sources, run_batch
+from dicomtab.deid.folders import LocalFolder, UrlFolder
 from dicomtab.deid.inputs import InputItem, Source
 from dicomtab.deid.profile import load_profile
-from dicomtab.scale import deidentify_at_scale, store_once
+from dicomtab.scale import deidentify_at_scale
 from tests import badfiles
 from tests.conftest import bundled
 from tests.core.deid.conftest import KEY
@@ -147,13 +148,19 @@ def test_a_worker_that_dies_mid_run_has_its_files_done_elsewhere(
     assert scaled.crosswalk == serial.crosswalk
 
 
-def test_store_once_keeps_one_writer_and_no_partial_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["path", "url"])
+def test_store_once_keeps_one_writer_and_no_partial_file(tmp_path: Path, kind: str) -> None:
+    folder = LocalFolder(tmp_path) if kind == "path" else UrlFolder(f"file://{tmp_path}")
+    assert folder.store_once("a/b.dcm", b"first")
+    assert folder.store_once("a/b.dcm", b"first"), "an earlier attempt's own bytes are kept"
+    assert not folder.store_once("a/b.dcm", b"other"), "another file is not overwritten"
     target = tmp_path / "a" / "b.dcm"
-    assert store_once(target, b"first")
-    assert store_once(target, b"first"), "an earlier attempt's own bytes are kept"
-    assert not store_once(target, b"other"), "another file is not overwritten"
     assert target.read_bytes() == b"first"
     assert [p.name for p in target.parent.iterdir()] == ["b.dcm"]
+    folder.write("j/1.json", b"{}")
+    assert folder.names("j", ".json") == ["j/1.json"] and folder.read("j/1.json") == b"{}"
+    folder.remove("j")
+    assert not (tmp_path / "j").exists() and folder.sha256("j/1.json") is None
 
 
 def test_scale_needs_no_dask_elsewhere() -> None:
@@ -252,3 +259,22 @@ def test_a_missing_url_is_named(tmp_path: Path, keyfile: Path,
     assert main(["deid", f"file://{tmp_path}/nowhere", "-o", str(tmp_path / "out"),
                  "--key-file", str(keyfile)]) == 2
     assert "nowhere does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_output_folder_given_as_a_url(
+        inputs: Path, keyfile: Path, one_process: Path, tmp_path: Path, workers: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """-o file://… (as s3://… would be): outputs, journal and release record written with
+    fsspec; the release is the one of a local folder, and a second run into it is refused."""
+    out = tmp_path / "out"
+    url = f"file://{out}"
+    argv = ["deid", str(inputs), "-o", url, "--key-file", str(keyfile), "--profile",
+            "research", "--crosswalk", str(tmp_path / "cw.csv"), "--workers", workers]
+    assert main(argv) == 1
+    assert f"release record: {url}/release-record.json" in capsys.readouterr().out
+    assert _files(out) == _files(one_process)
+    assert _record(out) == _record(one_process)
+    assert (tmp_path / "cw.csv").read_bytes() == one_process.with_suffix(".csv").read_bytes()
+    assert main(argv) == 2
+    assert "already holds a release record" in capsys.readouterr().err
