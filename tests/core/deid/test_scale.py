@@ -11,6 +11,9 @@ import hashlib
 import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,12 +105,36 @@ def test_two_local_workers_give_what_one_process_gives(
     assert "written" in printed.out and "verification:" in printed.out
 
 
-def test_a_cluster_reached_by_its_scheduler_address(
-        inputs: Path, keyfile: Path, one_process: Path, tmp_path: Path, cluster: object,
-        capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture
+def by_hand(tmp_path: Path) -> Iterator[str]:
+    """A scheduler and two workers started by hand on localhost, as on a cluster:
+    ``dask scheduler`` and ``dask worker ADDRESS`` (the commands Dask installs)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    logs = (tmp_path / "dask.log").open("wb")
+    started = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                 "--no-dashboard"], stdout=logs, stderr=logs)]
+    started += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard",
+                                  "--local-directory", str(tmp_path / f"w{n}")],
+                                 stdout=logs, stderr=logs) for n in range(2)]
+    try:
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            process.wait(timeout=30)
+        logs.close()
+
+
+def test_a_cluster_started_by_hand_reached_by_its_scheduler_address(
+        inputs: Path, keyfile: Path, one_process: Path, tmp_path: Path, by_hand: str) -> None:
     out = tmp_path / "out"
-    address = cluster.scheduler_address  # type: ignore[attr-defined]
-    assert _cli(inputs, out, keyfile, "--scheduler", address) == 1
+    assert _cli(inputs, out, keyfile, "--scheduler", by_hand) == 1
     assert _files(out) == _files(one_process)
     assert _record(out) == _record(one_process)
 
