@@ -116,6 +116,17 @@ def test_csp_blocks_requests_to_another_origin(
     assert hits == []  # nothing reached the other origin
     csp = app.evaluate("document.querySelector('meta[http-equiv=Content-Security-Policy]').content")
     assert "connect-src 'self'" in csp
+    # The status line says what happened: two requests refused, none sent. (The browser keeps
+    # a zero-byte record of the refused image, which used to read as a request to another
+    # site.)
+    status = app.get_by_test_id("privacy-status")
+    expect(status).to_contain_text(
+        "2 requests to another site blocked by the page's security policy (not sent)")
+    expect(status).not_to_contain_text("went to another site")
+    expect(status).not_to_have_class("warning")
+    counts = app.evaluate("window.dicomtab.network()")
+    assert (counts["crossOrigin"], counts["blocked"]) == (0, 2), counts
+
 
 
 def test_every_response_carries_the_policy(context: BrowserContext, site_url: str) -> None:

@@ -26,7 +26,10 @@ const network = new NetworkMonitor(SITE_FILES);
 const { worker, early } = takeOver();
 const client = new WorkerClient(worker, early);
 network.onChange(showPrivacy);
-client.on(Event.NETWORK, ({ requests }) => network.add(requests));
+client.on(Event.NETWORK, ({ requests, blocked }) => {
+  if (requests) network.add(requests);
+  if (blocked) network.addBlocked(blocked);
+});
 
 /** @type {'pending'|'ready'|'unsupported'|'failed'} */
 let offlineState = 'pending';
@@ -117,7 +120,11 @@ function showStage(step) {
 }
 
 function showPrivacy() {
-  $('privacy-status').textContent = privacyText(network.counts(), offlineState);
+  const counts = network.counts();
+  const status = $('privacy-status');
+  status.textContent = privacyText(counts, offlineState);
+  // A request that reached another site is a warning, and looks like one.
+  status.classList.toggle('warning', counts.crossOrigin > 0);
 }
 
 /**
@@ -343,7 +350,7 @@ window.dicomtab = Object.freeze({
   openFiles,
   /** @returns {import('./protocol.js').InstanceSummary[]} summaries of the open instances */
   instances: () => structuredClone(summaries),
-  /** @returns {{total: number, sinceLoaded: ?number, ownFilesSinceLoaded: ?number, crossOrigin: number}} */
+  /** @returns {import('./network-monitor.js').NetworkCounts} */
   network: () => network.counts(),
   /**
    * @param {string} instanceId

@@ -11,6 +11,26 @@
  * @property {number} time epoch milliseconds when the request started
  */
 
+/**
+ * A request the Content Security Policy refused: never sent.
+ * @typedef {Object} BlockedRecord
+ * @property {string} url
+ * @property {string} directive the policy's directive that refused it, e.g. connect-src
+ * @property {number} time epoch milliseconds
+ */
+
+/**
+ * @typedef {Object} NetworkCounts
+ * @property {number} total every request made
+ * @property {?number} sinceLoaded requests made since the app loaded (null while it loads)
+ * @property {?number} ownFilesSinceLoaded of those, the build's own files fetched on first use
+ * @property {number} crossOrigin requests made to another origin (sent)
+ * @property {number} blocked requests the policy refused (not sent)
+ */
+
+/** Within this many ms, the same refusal reported by both policies (header and meta) is one. */
+const SAME_REFUSAL_MS = 50;
+
 export class NetworkMonitor {
   /** @param {string[]} siteFiles the build's own files, relative to the site's root */
   constructor(siteFiles) {
@@ -19,6 +39,8 @@ export class NetworkMonitor {
     this.ownFiles = new Set(siteFiles.map((path) => new URL(path, root).href));
     /** @type {RequestRecord[]} */
     this.requests = [];
+    /** @type {BlockedRecord[]} one per refused request */
+    this.blocked = [];
     /** @type {?number} epoch ms when the app finished loading; null while it loads */
     this.loadedAt = null;
     /** @type {Array<function(): void>} */
@@ -29,6 +51,25 @@ export class NetworkMonitor {
       })));
     });
     observer.observe({ type: 'resource', buffered: true });
+    document.addEventListener('securitypolicyviolation', (event) => this.addBlocked([{
+      url: event.blockedURI, directive: event.effectiveDirective,
+      time: performance.timeOrigin + event.timeStamp,
+    }]));
+  }
+
+  /**
+   * Requests the policy refused, seen by the page or reported by the worker. The browser
+   * still records a refused image as a (zero-byte) resource: it must not count as sent.
+   * @param {BlockedRecord[]} records
+   */
+  addBlocked(records) {
+    for (const record of records) {
+      // Both policies (the header's and the page's meta) refuse the same request.
+      const again = this.blocked.some((b) => b.url === record.url && b.directive === record.directive
+        && Math.abs(b.time - record.time) < SAME_REFUSAL_MS);
+      if (!again) this.blocked.push(record);
+    }
+    this.listeners.forEach((callback) => callback());
   }
 
   /** @param {RequestRecord[]} records requests seen by the page or reported by the worker */
@@ -50,17 +91,21 @@ export class NetworkMonitor {
 
   /**
    * `sinceLoaded`: every request since the app loaded; `ownFilesSinceLoaded`: how many of
-   * those fetched one of the build's own files (by exact URL), e.g. pdf.js on a first PDF.
-   * @returns {{total: number, sinceLoaded: ?number, ownFilesSinceLoaded: ?number, crossOrigin: number}}
+   * those fetched one of the build's own files (by exact URL), e.g. pdf.js on a first PDF;
+   * `crossOrigin`: requests sent to another origin; `blocked`: requests refused, not sent.
+   * @returns {NetworkCounts}
    */
   counts() {
+    const refused = new Set(this.blocked.map((b) => b.url));
+    const sent = this.requests.filter((r) => !refused.has(r.url));
     const loadedAt = this.loadedAt;
-    const since = loadedAt === null ? null : this.requests.filter((r) => r.time >= loadedAt);
+    const since = loadedAt === null ? null : sent.filter((r) => r.time >= loadedAt);
     return {
-      total: this.requests.length,
+      total: sent.length,
       sinceLoaded: since && since.length,
       ownFilesSinceLoaded: since && since.filter((r) => this.ownFiles.has(r.url)).length,
-      crossOrigin: this.requests.filter((r) => new URL(r.url).origin !== location.origin).length,
+      crossOrigin: sent.filter((r) => new URL(r.url).origin !== location.origin).length,
+      blocked: this.blocked.length,
     };
   }
 }

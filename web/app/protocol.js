@@ -179,7 +179,11 @@ export const Event = Object.freeze({
   BOOT_READY: 'boot-ready',
   /** payload: {code: string, message: string} */
   BOOT_FAILED: 'boot-failed',
-  /** payload: {requests: Array<{url: string, time: number}>}; time is epoch milliseconds */
+  /**
+   * payload: {requests?: Array<{url: string, time: number}>, blocked?: Array<{url: string,
+   * directive: string, time: number}>}: requests made, and requests the Content Security
+   * Policy refused (never sent); time is epoch milliseconds
+   */
   NETWORK: 'network',
 });
 

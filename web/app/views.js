@@ -82,7 +82,7 @@ export function problemItem(message) {
  * The privacy status line's words for the current counts. The app's own files fetched on
  * first use (pdf.js for a first PDF) are named apart from the count: they are the site's
  * unchanged files, not requests that could carry anything from this tab.
- * @param {{sinceLoaded: ?number, ownFilesSinceLoaded?: ?number, crossOrigin: number}} counts
+ * @param {{sinceLoaded: ?number, ownFilesSinceLoaded?: ?number, crossOrigin: number, blocked?: number}} counts
  * @param {string} offline 'ready' | 'unsupported' | 'failed' | 'pending'
  */
 export function privacyText(counts, offline) {
@@ -93,6 +93,10 @@ export function privacyText(counts, offline) {
   if (own > 0) text += `, apart from ${own} of its own files loaded on first use`;
   if (counts.crossOrigin > 0) {
     text += `; WARNING: ${counts.crossOrigin} request${counts.crossOrigin === 1 ? '' : 's'} went to another site`;
+  }
+  const blocked = counts.blocked || 0;
+  if (blocked > 0) {
+    text += `; ${blocked} request${blocked === 1 ? '' : 's'} to another site blocked by the page's security policy (not sent)`;
   }
   if (offline === 'ready') text += ' · works offline';
   return text;

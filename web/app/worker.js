@@ -295,6 +295,14 @@ function reportNetwork() {
     self.postMessage(makeEvent(Event.NETWORK, { requests }));
   });
   observer.observe({ type: 'resource', buffered: true });
+  // A request the policy refused was never sent; the page counts it apart.
+  self.addEventListener('securitypolicyviolation', (event) => {
+    const violation = /** @type {SecurityPolicyViolationEvent} */ (event);
+    self.postMessage(makeEvent(Event.NETWORK, { blocked: [{
+      url: violation.blockedURI, directive: violation.effectiveDirective,
+      time: performance.timeOrigin + violation.timeStamp,
+    }] }));
+  });
 }
 
 /**
