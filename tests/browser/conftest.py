@@ -121,10 +121,13 @@ def select_in_viewer(page: Page, instance_id: str) -> None:
     expect(page.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance_id, timeout=30000)
 
 
-def download(page: Page, test_id: str) -> tuple[str, bytes]:
-    """Click the control and return the download's suggested name and bytes."""
+def download(page: Page, test_id: str, *, confirm: bool = True) -> tuple[str, bytes]:
+    """Click the control, confirm the download (the page asks before any download that may
+    identify the patient) and return its suggested name and bytes."""
     with page.expect_download() as info:
         page.get_by_test_id(test_id).click()
+        if confirm:
+            page.get_by_test_id("export-confirm-download").click()
     d = info.value
     return d.suggested_filename, Path(d.path()).read_bytes()
 

@@ -25,8 +25,35 @@ def loaded(page: Page, instance_id: str) -> None:
 def download_text(page: Page, test_id: str) -> tuple[str, str]:
     with page.expect_download() as info:
         page.get_by_test_id(test_id).click()
+        page.get_by_test_id("export-confirm-download").click()
     download = info.value
     return download.suggested_filename, Path(download.path()).read_text(encoding="utf-8")
+
+
+def test_an_export_that_may_identify_the_patient_is_confirmed_first(app: Page) -> None:
+    """Asked before the file is made, with why; Cancel makes nothing; "do not ask again"
+    holds until the tab is closed."""
+    downloads: list[object] = []
+    app.on("download", lambda d: downloads.append(d))
+    open_files(app, [bundled("CT_small.dcm")], expect_total=1)
+    loaded(app, "i1")
+    dialog = app.get_by_test_id("export-confirm")
+    app.get_by_test_id("export-csv").click()
+    expect(dialog).to_be_visible()
+    expect(app.get_by_test_id("export-confirm-reason")).to_contain_text(
+        "elements that may identify the patient")
+    app.get_by_test_id("export-confirm-cancel").click()
+    expect(dialog).to_be_hidden()
+    app.wait_for_timeout(300)
+    assert downloads == []
+    with app.expect_download():
+        app.get_by_test_id("export-dump").click()
+        app.get_by_test_id("export-confirm-remember").check()
+        app.get_by_test_id("export-confirm-download").click()
+    with app.expect_download() as info:
+        app.get_by_test_id("export-csv").click()  # not asked again
+    assert info.value.suggested_filename == "instance-1.csv"
+    expect(dialog).to_be_hidden()
 
 
 def test_exports_are_downloads_without_phi_in_their_names(app: Page) -> None:

@@ -9,6 +9,7 @@ import { TagTable } from './tag-table.js';
 import { renderPhiSummary } from './phi-summary.js';
 import { wireSearch } from './search.js';
 import { baseName, copy, download } from './export.js';
+import { confirmExport } from '../confirm-export.js';
 import { renderDiff, renderSeries } from './compare.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -79,7 +80,21 @@ export class Inspector {
     return { phiOnly: /** @type {HTMLInputElement} */ ($('phi-only')).checked };
   }
 
+  /**
+   * Ask first when this instance has elements that may identify the patient.
+   * @returns {Promise<boolean>} whether to export
+   */
+  confirmIdentifying() {
+    const phi = this.phi;
+    if (!phi || (phi.identifying === 0 && phi.private === 0)) return Promise.resolve(true);
+    const parts = [];
+    if (phi.identifying) parts.push(`${phi.identifying} element${phi.identifying === 1 ? '' : 's'} that may identify the patient`);
+    if (phi.private) parts.push(`${phi.private} private element${phi.private === 1 ? '' : 's'}`);
+    return confirmExport(`This instance has ${parts.join(' and ')}; the export holds them as they are.`);
+  }
+
   async exportJson() {
+    if (!(await this.confirmIdentifying())) return;
     const binary = /** @type {HTMLInputElement} */ ($('export-binary')).checked ? 'inline' : 'omit';
     const model = await this.request(Request.TAGS, {
       instanceId: this.instanceId, binary, ...this.exportOptions(),
@@ -94,6 +109,7 @@ export class Inspector {
    * @param {string} mime
    */
   async exportText(type, extension, mime) {
+    if (!(await this.confirmIdentifying())) return;
     const text = await this.request(type, { instanceId: this.instanceId, ...this.exportOptions() });
     download(text, `${baseName(/** @type {string} */ (this.instanceId))}.${extension}`, mime);
   }

@@ -1,10 +1,15 @@
 /**
- * Exports of the shown frame, each with the visible warning that text burned into the pixels
- * may identify the patient; named without any value from the file.
+ * Exports of the shown frame: each is made only once the user has confirmed, knowing that
+ * text burned into the pixels may identify the patient; named without any value from the file.
  * @module viewer/exports
  */
 import { Request } from '../protocol.js';
 import { downloadBlob, pngOf } from '../download.js';
+import { confirmExport } from '../confirm-export.js';
+
+/** Why an image export may identify the patient. */
+const PIXELS_AS_THEY_ARE = 'Image exports carry the pixels as they are: text burned into the '
+  + 'image (names, dates, IDs) may be there and is not removed.';
 
 /**
  * Base name of an export: no value from the file.
@@ -20,7 +25,7 @@ function exportName(viewer) {
  * @param {import('./viewer.js').Viewer} viewer
  */
 export async function exportPng(viewer) {
-  if (!viewer.frame) return;
+  if (!viewer.frame || !(await confirmExport(PIXELS_AS_THEY_ARE))) return;
   viewer.draw();
   viewer.$('viewer-export-warning').hidden = false;
   downloadBlob(await pngOf(viewer.canvas), `${exportName(viewer)}.png`);
@@ -32,7 +37,7 @@ export async function exportPng(viewer) {
  */
 export async function exportNpy(viewer) {
   const frame = viewer.frame;
-  if (!frame) return;
+  if (!frame || !(await confirmExport(PIXELS_AS_THEY_ARE))) return;
   viewer.$('viewer-export-warning').hidden = false;
   try {
     const answer = await viewer.client.request(Request.FRAME_NPY, {

@@ -8,6 +8,7 @@
 import { Request } from '../protocol.js';
 import { el } from '../views.js';
 import { downloadBlob } from '../download.js';
+import { confirmExport } from '../confirm-export.js';
 import { plotWaveform } from './waveform.js';
 import { showPdf } from './pdf-view.js';
 
@@ -36,6 +37,8 @@ export async function showObject(root, client, instanceId, info, current) {
       return blob;
     };
     button.addEventListener('click', async () => {
+      const what = pdf ? 'PDF' : 'document';
+      if (!(await confirmExport(`The encapsulated ${what} is downloaded as it is in the file; it may name the patient.`))) return;
       downloadBlob(await load(), pdf ? 'document.pdf' : 'document.bin');
     });
     if (pdf) {
