@@ -132,3 +132,32 @@ def test_file_values_and_names_are_shown_as_text(app: Page, tmp_path: Path) -> N
     expect(item.locator("h3")).to_have_text(path.name)
     assert item.locator("img, script").count() == 0
     assert app.evaluate("window.__pwned") is None
+
+
+def test_messages_are_dismissed_and_all_files_closed_and_forgotten(
+        app: Page, bad_inputs: dict[str, Path]) -> None:
+    """A message goes with its ×, or all at once; "Close all files" ends the worker (and so
+    Python's memory) and starts the tab afresh, with nothing open."""
+    bad = [bad_inputs[n] for n in ("notes.txt", "empty.dcm")]
+    open_files(app, [bundled("CT_small.dcm"), *bad], expect_total=3)
+    problems = app.get_by_test_id("problem")
+    expect(problems).to_have_count(2)
+    texts = problems.all_text_contents()
+    assert all(t.startswith(("notes.txt", "empty.dcm")) for t in texts), texts
+    problems.first.get_by_test_id("problem-dismiss").click()
+    expect(problems).to_have_count(1)
+    app.get_by_test_id("problems-dismiss-all").click()
+    expect(problems).to_have_count(0)
+    expect(app.get_by_test_id("instance")).to_have_count(1)
+
+    app.once("dialog", lambda dialog: dialog.dismiss())
+    app.get_by_test_id("close-all").click()
+    expect(app.get_by_test_id("instance")).to_have_count(1)  # cancelled: still open
+    asked: list[str] = []
+    app.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    with app.expect_navigation():
+        app.get_by_test_id("close-all").click()
+    assert asked and asked[0].startswith("Close all 1 open file?")
+    app.evaluate("window.dicomtab.ready")
+    expect(app.get_by_test_id("instance")).to_have_count(0)
+    assert app.evaluate("window.dicomtab.instances()") == []

@@ -119,6 +119,18 @@ function showStage(step) {
   /** @type {HTMLProgressElement} */ ($('boot-progress')).value = step.fraction;
 }
 
+document.querySelector('[data-testid=problems-dismiss-all]')?.addEventListener('click', () => {
+  $('problems').replaceChildren();
+});
+// Forgetting every file for certain: the worker, and with it Python's whole memory, is ended,
+// and the page starts afresh (from the offline copy when there is one).
+document.querySelector('[data-testid=close-all]')?.addEventListener('click', () => {
+  const count = summaries.length + damagedSummaries.length;
+  if (!window.confirm(`Close all ${count} open file${count === 1 ? '' : 's'}? They are forgotten from this tab's memory; open them again to go on.`)) return;
+  worker.terminate();
+  location.reload();
+});
+
 function showPrivacy() {
   const counts = network.counts();
   const status = $('privacy-status');

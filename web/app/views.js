@@ -75,7 +75,15 @@ export function instanceItem(summary) {
  * @returns {HTMLElement}
  */
 export function problemItem(message) {
-  return el('li', { 'data-testid': 'problem' }, message);
+  const item = el('li', { 'data-testid': 'problem' }, message);
+  // No text of its own (its mark is drawn by CSS): the item's text stays the message.
+  const dismiss = el('button', {
+    type: 'button', class: 'dismiss', 'data-testid': 'problem-dismiss',
+    'aria-label': 'Dismiss this message', title: 'Dismiss this message',
+  });
+  dismiss.addEventListener('click', () => item.remove());
+  item.append(dismiss);
+  return item;
 }
 
 /**
