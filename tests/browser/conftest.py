@@ -121,9 +121,10 @@ def select_in_viewer(page: Page, instance_id: str) -> None:
     expect(page.get_by_test_id("viewer")).to_have_attribute("data-loaded", instance_id, timeout=30000)
 
 
-def download(page: Page, test_id: str, *, confirm: bool = True) -> tuple[str, bytes]:
-    """Click the control, confirm the download (the page asks before any download that may
-    identify the patient) and return its suggested name and bytes."""
+def download(page: Page, test_id: str, *, confirm: bool = False) -> tuple[str, bytes]:
+    """Click the control and return the download's suggested name and bytes; ``confirm``:
+    answer "Download" to the question the page asks first when the download may identify the
+    patient."""
     with page.expect_download() as info:
         page.get_by_test_id(test_id).click()
         if confirm:

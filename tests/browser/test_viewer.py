@@ -658,7 +658,7 @@ def test_exports_png_and_npy_with_the_burned_in_warning(page: Page, ids: dict[st
     select(page, ids["ct"])
     warning = page.get_by_test_id("viewer-export-warning")
     expect(warning).to_be_hidden()
-    name, data = download(page, "viewer-export-png")
+    name, data = download(page, "viewer-export-png", confirm=True)
     assert name == "image.png"
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
@@ -666,7 +666,7 @@ def test_exports_png_and_npy_with_the_burned_in_warning(page: Page, ids: dict[st
         "[window.dicomtab.viewer.canvas.width, window.dicomtab.viewer.canvas.height]"))
     expect(warning).to_be_visible()
     expect(warning).to_contain_text("burned into the image")
-    name, data = download(page, "viewer-export-npy")
+    name, data = download(page, "viewer-export-npy", confirm=True)
     assert name == "image.npy"
     got = np.load(io.BytesIO(data), allow_pickle=False)
     want = np.load(io.BytesIO(frame_npy(pydicom.dcmread(files["ct"]), 0)), allow_pickle=False)
@@ -676,7 +676,7 @@ def test_exports_png_and_npy_with_the_burned_in_warning(page: Page, ids: dict[st
     select(page, ids["rtdose"])
     page.get_by_test_id("viewer-frame-slider").fill("3")
     page.wait_for_function("() => window.dicomtab.viewer.state.frameIndex === 2")
-    name, data = download(page, "viewer-export-npy")
+    name, data = download(page, "viewer-export-npy", confirm=True)
     assert name == "frame-3.npy"
     assert np.array_equal(np.load(io.BytesIO(data)), pydicom.dcmread(files["rtdose"]).pixel_array[2])
     expect(warning).to_be_visible()
@@ -731,7 +731,7 @@ def test_pdf_download_and_object_without_pixels(page: Page, ids: dict[str, str],
     select(page, ids["pdf"])
     # Not a drawable PDF (no pages): said so, the download stays (test_viewer_pdf.py draws).
     expect(page.get_by_test_id("viewer-pdf-error")).to_be_visible(timeout=30000)
-    name, data = download(page, "viewer-pdf-download")
+    name, data = download(page, "viewer-pdf-download", confirm=True)
     assert name == "document.pdf"
     assert data == _pdf(files["pdf"].with_name("again.dcm"))
     select(page, ids["rtstruct"])

@@ -213,7 +213,7 @@ def test_the_page_is_drawn_with_its_content(page: Page, ids: dict[str, str]) -> 
 
 def test_the_download_still_gives_the_pdf(page: Page, ids: dict[str, str]) -> None:
     select(page, ids["one"])
-    name, data = download(page, "viewer-pdf-download")
+    name, data = download(page, "viewer-pdf-download", confirm=True)
     assert name == "document.pdf" and data == PDFS["one"]
 
 
@@ -245,7 +245,7 @@ def test_a_damaged_pdf_says_so_and_keeps_the_download(page: Page, ids: dict[str,
     error = page.get_by_test_id("viewer-pdf-error")
     expect(error).to_contain_text("damaged or not a PDF", timeout=30000)
     expect(page.get_by_test_id("viewer-pdf-page")).to_have_count(0)
-    name, data = download(page, "viewer-pdf-download")
+    name, data = download(page, "viewer-pdf-download", confirm=True)
     assert name == "document.pdf" and data == PDFS["damaged"]
     # Another PDF after it is drawn as before.
     select(page, ids["one"])
