@@ -22,6 +22,7 @@ import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pydicom.datadict import keyword_for_tag
 from pydicom.dataset import Dataset
@@ -213,11 +214,7 @@ class _Scanner:
         table = load_table()
         self.safe = table.safe_private
         # Text the applied options clean: what the free-text detector looks at.
-        cleaning = [o for o in TEXT_OPTIONS if o in self.applied]
-        self.cleaned_text = frozenset(
-            tag for tag, row in table.rows.items()
-            if any(row.options.get(o) == "C" for o in cleaning)) | (
-            {TEXT_VALUE} if "clean_structured_content" in cleaning else frozenset())
+        self.cleaned_text = _cleaned_text(tuple(o for o in TEXT_OPTIONS if o in self.applied))
         self._detector: TextCleaner | None = None
         self.originals = originals
         search = _Search({}) if originals is None else originals.search(frozenset(self.applied))
@@ -327,6 +324,16 @@ class _Scanner:
         if self.safe_harbor and "clean_recognizable_visual_features" not in self.applied:
             for flag in review_flags(ds):
                 self.add(*REVIEW_FINDINGS[flag])
+
+
+@lru_cache(maxsize=8)
+def _cleaned_text(cleaning: tuple[str, ...]) -> frozenset[int]:
+    """The tags whose text the options ``cleaning`` clean (C actions), SR's Text Value with
+    Clean Structured Content: the same for every file made with those options."""
+    return frozenset(
+        tag for tag, row in load_table().rows.items()
+        if any(row.options.get(o) == "C" for o in cleaning)) | (
+        {TEXT_VALUE} if "clean_structured_content" in cleaning else frozenset())
 
 
 def _is_deflated(ds: Dataset) -> bool:
