@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from pydicom.dataset import Dataset
 
 from dicomtab.deid.damage import Damage, damage_of, drop_unreadable
 from dicomtab.deid.engine import DeidResult, ElementRecord, deidentify, needs_pixel_review
+from dicomtab.deid.folders import write_atomically
 from dicomtab.deid.inputs import InputItem, Source
 from dicomtab.deid.keys import Key
 from dicomtab.deid.pixel_cleaning import PixelCleaning, clean_pixels
@@ -325,19 +325,6 @@ def forget(outcome: FileOutcome) -> None:
     outcome.damaged = outcome.pixels = None
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` under a temporary name, renamed only once complete; on
-    failure nothing is left."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
 def run_batch(
     items: list[InputItem],
     outdir: Path,
@@ -362,9 +349,12 @@ def run_batch(
     the finished inputs as the batch goes (removed once it is complete); with ``resume``,
     the inputs it says an interrupted run did are not done again.
     """
-    from dicomtab.deid.journal import GROUP
+    from dicomtab.deid.journal import GROUP, job_fingerprint
 
     batch = Batch(profile, key, verify=verify, allow_damaged=allow_damaged, templates=templates)
+    if journal is not None:
+        journal = journal.for_job(job_fingerprint(profile, templates, verify=verify,
+                                                  allow_damaged=allow_damaged))
     before = journal.done_before([i.name for i in items]) if journal and resume else {}
     finished: list[tuple[str, FileOutcome, dict[str, str]]] = []
     for index, item in enumerate(items):

@@ -14,8 +14,23 @@ import hashlib
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
+
+
+def write_atomically(target: Path, data: bytes,
+                     place: Callable[[Path, Path], None] = os.replace) -> None:
+    """Write ``data`` under a temporary name beside ``target``, then ``place`` it there
+    (rename by default); on failure nothing is left. ``place`` may raise (FileExistsError
+    from a link onto an existing file), and the temporary file is removed all the same."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.partial")
+    try:
+        partial.write_bytes(data)
+        place(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 class Folder(Protocol):
@@ -52,29 +67,16 @@ class LocalFolder:
         self.root = root
 
     def write(self, rel: str, data: bytes) -> None:
-        target = self.root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.partial")
-        try:
-            partial.write_bytes(data)
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
+        write_atomically(self.root / rel, data)
 
     def store_once(self, rel: str, data: bytes) -> bool:
-        # Written under a temporary name and linked into place: of two writers only one wins.
-        target = self.root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.partial")
+        # Linked into place rather than renamed: a link fails on an existing file, so of two
+        # writers only one wins.
         try:
-            partial.write_bytes(data)
-            try:
-                os.link(partial, target)
-            except FileExistsError:
-                return self.sha256(rel) == hashlib.sha256(data).hexdigest()
-            return True
-        finally:
-            partial.unlink(missing_ok=True)
+            write_atomically(self.root / rel, data, os.link)
+        except FileExistsError:
+            return self.sha256(rel) == hashlib.sha256(data).hexdigest()
+        return True
 
     def read(self, rel: str) -> bytes:
         return (self.root / rel).read_bytes()
