@@ -33,7 +33,7 @@ from typing import Any
 from dicomtab.deid.batch import Batch, BatchResult, FileOutcome, forget
 from dicomtab.deid.folders import folder_at
 from dicomtab.deid.inputs import Source
-from dicomtab.deid.journal import Journal
+from dicomtab.deid.journal import Journal, job_fingerprint
 from dicomtab.deid.keys import Key
 from dicomtab.deid.profile import Profile
 from dicomtab.deid.regions import Templates
@@ -57,6 +57,8 @@ class Job:
     #: Where the journal keeps each chunk's crosswalk pairs (original identifiers: never in
     #: the output folder); None: not kept, and a resumed run redoes what it would need.
     pairs_journal: str | None = None
+    #: The job's fingerprint in the journal (journal.job_fingerprint).
+    fingerprint: str = ""
 
 
 @dataclass
@@ -96,9 +98,8 @@ def run_chunk(job: Job, chunk: list[tuple[int, Source]]) -> list[Done]:
                 pairs = {}
         done.append(Done(index, outcome, pairs))
     names = {index: source.name for index, source in chunk}
-    Journal(outdir, job.key, None if job.pairs_journal is None
-            else Path(job.pairs_journal)).record([(names[d.index], d.outcome, d.pairs)
-                                                   for d in done])
+    Journal(outdir, job.key, None if job.pairs_journal is None else Path(job.pairs_journal),
+            job.fingerprint).record([(names[d.index], d.outcome, d.pairs) for d in done])
     return done
 
 
@@ -164,9 +165,10 @@ def deidentify_at_scale(
     journal keeps the crosswalk pairs, for a run that writes a crosswalk (without it, a
     resumed result's crosswalk holds only the pairs of the inputs done again).
     """
+    fingerprint = job_fingerprint(profile, templates, verify=verify, allow_damaged=allow_damaged)
     job = Job(str(outdir), profile, key, verify, allow_damaged, templates or Templates(),
-              None if pairs_journal is None else str(pairs_journal))
-    journal = Journal(folder_at(outdir), key, pairs_journal)
+              None if pairs_journal is None else str(pairs_journal), fingerprint)
+    journal = Journal(folder_at(outdir), key, pairs_journal, fingerprint)
     before = journal.done_before([s.name for s in inputs]) if resume else {}
     done = [Done(index, outcome, pairs) for index, (outcome, pairs) in before.items()]
     if progress is not None:

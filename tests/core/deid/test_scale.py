@@ -305,3 +305,34 @@ def test_an_output_folder_given_as_a_url(
     assert (tmp_path / "cw.csv").read_bytes() == one_process.with_suffix(".csv").read_bytes()
     assert main(argv) == 2
     assert "already holds a release record" in capsys.readouterr().err
+
+
+def test_the_journal_serves_only_its_own_job_and_passes_over_damaged_parts(
+        inputs: Path, tmp_path: Path) -> None:
+    from dicomtab.deid.journal import FOLDER, Journal, job_fingerprint
+
+    research, basic = load_profile("research"), load_profile("basic")
+    job = job_fingerprint(research, None, verify=True, allow_damaged=False)
+    assert job != job_fingerprint(basic, None, verify=True, allow_damaged=False)
+    assert job != job_fingerprint(research, None, verify=False, allow_damaged=False)
+    # The same in another process, whatever its hash seed (sets and dicts in the profile).
+    code = ("from dicomtab.deid.journal import job_fingerprint;"
+            "from dicomtab.deid.profile import load_profile;"
+            "print(job_fingerprint(load_profile('research'), None, verify=True,"
+            " allow_damaged=False))")
+    for seed in ("1", "2"):
+        other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               env={**os.environ, "PYTHONHASHSEED": seed}, check=True)
+        assert other.stdout.strip() == job
+
+    sources = input_sources([inputs])
+    run_batch([s.item() for s in sources], tmp_path / "out", research, KEY, verify=True,
+              journal=Journal(tmp_path / "out", KEY))  # complete: the journal is removed
+    names = [s.name for s in sources]
+    journal = Journal(tmp_path / "out", KEY, job=job)
+    outcome = next(o for o in run_batch([s.item() for s in sources], tmp_path / "again",
+                                        research, KEY, verify=True).outcomes if o.output)
+    journal.record([(names[0], outcome, {})])
+    (tmp_path / "out" / FOLDER / "damaged.json").write_text("[{\"input\": ", encoding="utf-8")
+    assert list(journal.done_before(names)) == [0]
+    assert journal.for_job("another job").done_before(names) == {}
