@@ -74,6 +74,17 @@ def _zip_files(data: bytes) -> dict[str, bytes]:
         return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
+def _run_with_key(app: Page, keyfile: Path) -> dict[str, bytes]:
+    """Give the key, run, and return the ZIP's de-identified files (the record set aside)."""
+    app.get_by_test_id("deid-key-file").set_input_files(str(keyfile))
+    expect(app.get_by_test_id("deid-key-status")).to_contain_text(FINGERPRINT)
+    with app.expect_download(timeout=120000) as info:
+        app.get_by_test_id("deid-run").click()
+    written = _zip_files(Path(info.value.path()).read_bytes())
+    written.pop("release-record.json"), written.pop("release-record.txt")
+    return written
+
+
 def test_a_study_de_identified_in_the_tab_is_what_the_cli_writes(
         app: Page, study: list[Path], keyfile: Path, tmp_path: Path) -> None:
     cli_files, cli_record = cli_run(study, tmp_path / "cli", "research", crosswalk=True)
@@ -507,12 +518,7 @@ def test_boxes_drawn_with_the_mouse_blank_the_text_when_de_identifying(
     expect(app.get_by_test_id("viewer-redact-status")).to_contain_text("will be blanked by the next de-identification")
     app.get_by_test_id("deid-open").click()
     expect(app.get_by_test_id("deid-regions-file-item")).to_contain_text("redaction-template.json: 1 template(s), 1 box(es)")
-    app.get_by_test_id("deid-key-file").set_input_files(str(keyfile))
-    expect(app.get_by_test_id("deid-key-status")).to_contain_text(FINGERPRINT)
-    with app.expect_download(timeout=120000) as info:
-        app.get_by_test_id("deid-run").click()
-    written = _zip_files(Path(info.value.path()).read_bytes())
-    written.pop("release-record.json"), written.pop("release-record.txt")
+    written = _run_with_key(app, keyfile)
     assert written == cli_files and len(written) == 1
     frames = pydicom.dcmread(io.BytesIO(next(iter(written.values())))).pixel_array
     assert (frames[:, text_mask()] == 0).all()  # both frames, every glyph pixel black
@@ -560,12 +566,7 @@ def test_text_the_detector_finds_is_suggested_and_accepted_boxes_are_blanked(
     # Used for a de-identification (basic: no detection of its own), the box is blanked.
     app.get_by_test_id("viewer-redact-use").click()
     app.get_by_test_id("deid-open").click()
-    app.get_by_test_id("deid-key-file").set_input_files(str(keyfile))
-    expect(app.get_by_test_id("deid-key-status")).to_contain_text(FINGERPRINT)
-    with app.expect_download(timeout=120000) as info:
-        app.get_by_test_id("deid-run").click()
-    written = _zip_files(Path(info.value.path()).read_bytes())
-    written.pop("release-record.json"), written.pop("release-record.txt")
+    written = _run_with_key(app, keyfile)
     (data,) = written.values()
     frame = pydicom.dcmread(io.BytesIO(data)).pixel_array
     before = pydicom.dcmread(path).pixel_array
