@@ -12,10 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydicom.charset import convert_encodings, encode_string
 
 from dicomtab.deid.spans import Region
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Shorter needles (initials, two-letter codes) would match by chance in binary data.
 MIN_CHARS = 3
@@ -24,6 +28,7 @@ MIN_CHARS = 3
 #: longer ASCII word; as in the element scan's ``\w``, "_" joins words ("TOSHIBA" is not in
 #: "TOSHIBA_MEC").
 _WORD = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyz_")
+_WORD_ANY_CASE = _WORD | frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 #: A digit-and-dot needle (UID, date) must not sit inside a longer number or UID ("1.2.3" is
 #: not a hit inside "1.2.3.4" or "11.2.3").
 _NUMERIC = frozenset(b"0123456789.")
@@ -59,76 +64,102 @@ def encoded_forms(value: str, charsets: Iterable[str] | None) -> set[bytes]:
 class ByteScanner:
     """Search for a set of needles (bytes -> category), ignoring ASCII case.
 
-    Text needles: one pass of a regular expression that is the alternation of them all (the
-    engine skips the bytes no needle starts with: on a 512 KB CT file, 2 ms for the 33 needles
-    of one original where a ``bytes.find`` per needle took 5.4 ms, and 6 ms for 333 needles
-    where it took 61 ms), then, in each stretch it matched, every needle starting there is
-    checked exactly, with a look at the bytes on either side. So every occurrence of every
-    needle is found, overlapping ones too, as a search per needle would.
-    Digit-and-dot needles (UIDs, dates; hundreds in a batch): the runs of digits and dots that
-    start with one of their few distinct prefixes, each run looked up whole.
+    One vectorised pass finds the candidates: every offset whose two bytes (in either ASCII
+    case) begin some needle, looked up in a 65,536-entry table through two zero-copy 16-bit
+    views of the file (even and odd offsets). In a CT file almost no offset of the pixel data is
+    a candidate, since its high bytes are not letters or digits. Each candidate is then checked
+    exactly against the needles starting with those two bytes, with a look at the bytes on
+    either side, so every occurrence of every needle is found, overlapping ones too, as a
+    search per needle would (on a 512 KB CT file: 0.6 ms for all of one original's needles, where
+    a regular expression alternating them took 3.5 ms and a ``bytes.find`` per needle 5.4 ms).
+
+    Text needles must be word-bounded. Digit-and-dot needles (UIDs, dates; hundreds in a batch)
+    are looked up whole: the run of digits and dots starting at a candidate where one of their
+    few distinct prefixes starts.
     """
 
     def __init__(self, needles: dict[bytes, str]) -> None:
-        self.category = {n.lower(): c for n, c in needles.items() if n}
+        # A needle of one byte is not searched: it would match by chance anywhere.
+        self.category = {n.lower(): c for n, c in needles.items() if len(n) >= 2}
         self.numeric = {n for n in self.category if set(n) <= _NUMERIC}
         self.dates = {n for n in self.numeric if self.category[n] == "date"}
         self.text = [n for n in self.category if n not in self.numeric]
-        longest_first = sorted(self.text, key=len, reverse=True)
-        self._any_text = (re.compile(b"|".join(map(re.escape, longest_first)))
-                          if self.text else None)
-        self._by_first: dict[int, list[bytes]] = {}
-        for needle in self.text:
-            self._by_first.setdefault(needle[0], []).append(needle)
         self._rank = {needle: i for i, needle in enumerate(self.text)}
         # UIDs of one batch share their roots and dates their centuries: a few prefixes find
         # every candidate, whatever the number of needles.
         self.prefixes = sorted({n[:_PREFIX] for n in self.numeric})
+        self._prefix_rank = {prefix: i for i, prefix in enumerate(self.prefixes)}
+        #: needles and prefixes by their first two bytes (lower case), and every case form
+        #: of those two bytes for the candidate table
+        self._text_by_pair = _by_pair(self.text)
+        self._prefixes_by_pair = _by_pair(self.prefixes)
+        self._table: np.ndarray | None = None  # bool[65536], built on the first scan
 
     def __bool__(self) -> bool:
         return bool(self.category)
 
-    def _numeric_hits(self, hay: bytes) -> Iterator[tuple[int, bytes]]:
-        for prefix in self.prefixes:
-            at = hay.find(prefix)
-            while at >= 0:
-                if not at or hay[at - 1] not in _NUMERIC:
-                    run = _RUN.match(hay, at)
-                    token = run.group().rstrip(b".") if run else b""  # a UID may end a sentence
-                    if token in self.numeric:
-                        yield at, token
-                    elif token[:8] in self.dates and token[8:9].isdigit():
-                        yield at, token[:8]  # an original date starting a DT (date and time)
-                at = hay.find(prefix, at + 1)
+    def _candidates(self, hay: bytes) -> list[int]:
+        """The offsets of ``hay`` whose two bytes, in any ASCII case, begin a needle."""
+        import numpy as np  # not at import: the tab loads numpy after start-up
 
-    def _text_hits(self, hay: bytes) -> Iterator[tuple[int, bytes]]:
+        table = self._table
+        if table is None:
+            table = self._table = np.zeros(1 << 16, dtype=bool)
+            for pair in [*self._text_by_pair, *self._prefixes_by_pair]:
+                for first in _cases(pair[0]):
+                    for second in _cases(pair[1]):
+                        table[first | second << 8] = True
+        if len(hay) < 2:
+            return []
+        even = np.frombuffer(hay, dtype="<u2", count=len(hay) // 2)
+        odd = np.frombuffer(hay, dtype="<u2", count=(len(hay) - 1) // 2, offset=1)
+        at_even = np.flatnonzero(np.take(table, even)) * 2
+        at_odd = np.flatnonzero(np.take(table, odd)) * 2 + 1
+        return sorted([*at_even.tolist(), *at_odd.tolist()])
+
+    def _text_hits(self, hay: bytes, candidates: list[int]) -> Iterator[tuple[int, bytes]]:
         """Every word-bounded occurrence, by needle (in ``self.text``'s order), then offset."""
-        if self._any_text is None:
-            return
-        found: set[tuple[int, int, bytes]] = set()
-        checked = 0  # offsets below this were looked at
-        for match in self._any_text.finditer(hay):
-            # The match, and any needle starting inside it (the alternation reports one
-            # match per stretch; needles may overlap or nest: "klaus" in "wagner^klaus").
-            for at in range(max(match.start(), checked), match.end()):
-                for needle in self._by_first.get(hay[at], ()):
-                    end = at + len(needle)
-                    if (hay.startswith(needle, at) and (not at or hay[at - 1] not in _WORD)
-                            and (end == len(hay) or hay[end] not in _WORD)):
-                        found.add((self._rank[needle], at, needle))
-            checked = match.end()
+        found: list[tuple[int, int, bytes]] = []
+        for at in candidates:
+            needles = self._text_by_pair.get(hay[at:at + 2].lower())
+            if not needles or (at and hay[at - 1] in _WORD_ANY_CASE):
+                continue
+            for needle in needles:
+                end = at + len(needle)
+                if (hay[at:end].lower() == needle
+                        and (end == len(hay) or hay[end] not in _WORD_ANY_CASE)):
+                    found.append((self._rank[needle], at, needle))
         for _, at, needle in sorted(found):
             yield at, needle
+
+    def _numeric_hits(self, hay: bytes, candidates: list[int]) -> Iterator[tuple[int, bytes]]:
+        """Original UIDs and dates as whole runs of digits and dots, by prefix, then offset."""
+        found: list[tuple[int, int, bytes]] = []
+        for at in candidates:
+            prefixes = self._prefixes_by_pair.get(hay[at:at + 2])
+            if not prefixes or (at and hay[at - 1] in _NUMERIC):
+                continue
+            run = _RUN.match(hay, at)
+            token = run.group().rstrip(b".") if run else b""  # a UID may end a sentence
+            for prefix in prefixes:
+                if not hay.startswith(prefix, at):
+                    continue
+                if token in self.numeric:
+                    found.append((self._prefix_rank[prefix], at, token))
+                elif token[:8] in self.dates and token[8:9].isdigit():
+                    # an original date starting a DT (date and time)
+                    found.append((self._prefix_rank[prefix], at, token[:8]))
+        for _, at, token in sorted(found):
+            yield at, token
 
     def scan(self, regions: Iterable[Region]) -> list[ByteHit]:
         """Every hit, at most one per (region, element path, category)."""
         hits: list[ByteHit] = []
         seen: set[tuple[str, str, str]] = set()
         for region in regions:
-            hay = region.data.lower()  # ASCII case only; other bytes are unchanged
-            found = list(self._text_hits(hay))
-            if self.numeric:
-                found += self._numeric_hits(hay)
+            candidates = self._candidates(region.data)
+            found = list(self._text_hits(region.data, candidates))
+            found += self._numeric_hits(region.data, candidates)
             for at, needle in found:
                 what, path = self.category[needle], region.path_at(at)
                 if (region.label, path, what) not in seen:
@@ -136,6 +167,19 @@ class ByteScanner:
                     hits.append(ByteHit(region.label, at, path, what))
         hits.sort(key=lambda h: (h.region != "file", h.offset))
         return hits
+
+
+def _by_pair(needles: Iterable[bytes]) -> dict[bytes, list[bytes]]:
+    """``needles`` by their first two bytes, in their order."""
+    by_pair: dict[bytes, list[bytes]] = {}
+    for needle in needles:
+        by_pair.setdefault(needle[:2], []).append(needle)
+    return by_pair
+
+
+def _cases(byte: int) -> set[int]:
+    """``byte`` and, for an ASCII letter, its other case."""
+    return {byte, ord(bytes([byte]).upper()), ord(bytes([byte]).lower())}
 
 
 def needles_for(words: dict[str, str], forms: dict[str, set[bytes]]) -> dict[bytes, str]:

@@ -168,22 +168,62 @@ def _every_occurrence(needles: list[bytes], hay: bytes) -> list[tuple[int, bytes
     return found
 
 
+def _text_hits(scanner: ByteScanner, hay: bytes) -> list[tuple[int, bytes]]:
+    return list(scanner._text_hits(hay, scanner._candidates(hay)))
+
+
 def test_one_pass_finds_every_occurrence_a_search_per_needle_finds() -> None:
     """Overlapping and nested needles ("klaus" in "wagner^klaus", "anna" beside "anna
-    schmidt"), needles sharing a first byte, at the very start and end, in random bytes."""
+    schmidt"), needles sharing first bytes, at the very start and end, in random bytes, in
+    either ASCII case."""
     import random
 
     rnd = random.Random(7)
     names = [b"klaus", b"wagner", b"wagner^klaus", b"klaus wagner", b"anna", b"anna schmidt",
              b"annabel", b"m\xc3\xbcller", b"m\xfcller", b"pid-0000-4711", b"0000-47"]
     scanner = ByteScanner({n: "PN" for n in names})
-    for trial in range(200):
+    for trial in range(300):
         parts = []
         for _ in range(rnd.randint(0, 12)):
             parts.append(bytes(rnd.randrange(256) for _ in range(rnd.randint(0, 40))))
-            parts.append(rnd.choice(names + [b" ", b"^", b"x"]))
-        hay = b"".join(parts).lower()
-        assert list(scanner._text_hits(hay)) == _every_occurrence(scanner.text, hay), trial
-    hay = b"klaus wagner^klaus annabel anna schmidt"
-    assert list(scanner._text_hits(hay)) == _every_occurrence(scanner.text, hay)
-    assert len(list(scanner._text_hits(hay))) == 8
+            name = rnd.choice(names + [b" ", b"^", b"x"])
+            parts.append(name.upper() if rnd.random() < 0.3 else name)
+        hay = b"".join(parts)
+        assert _text_hits(scanner, hay) == _every_occurrence(scanner.text, hay.lower()), trial
+    hay = b"KLAUS wagner^klaus annabel anna schmidt"
+    assert _text_hits(scanner, hay) == _every_occurrence(scanner.text, hay.lower())
+    assert len(_text_hits(scanner, hay)) == 8
+
+
+def _every_run(numeric: set[bytes], dates: set[bytes], hay: bytes) -> list[bytes]:
+    """The reference for UIDs and dates: every whole run of digits and dots, looked up."""
+    import re
+
+    found = []
+    for run in re.finditer(rb"[0-9.]+", hay):
+        token = run.group().rstrip(b".")
+        if token in numeric:
+            found.append(token)
+        elif token[:8] in dates and token[8:9].isdigit():
+            found.append(token[:8])
+    return sorted(found)
+
+
+def test_numeric_hits_are_the_whole_runs_a_tokenizer_finds() -> None:
+    """UIDs sharing roots, one inside another, dates alone and starting a DT, a UID ending a
+    sentence, in random bytes."""
+    import random
+
+    rnd = random.Random(11)
+    uids = [b"1.2.826.99.7", b"1.2.826.99.71", b"1.2.826.99", b"2.25.1234567"]
+    dates = [b"20240110", b"19700101"]
+    scanner = ByteScanner({**{u: "UID" for u in uids}, **{d: "date" for d in dates}})
+    for trial in range(300):
+        parts = []
+        for _ in range(rnd.randint(0, 10)):
+            parts.append(bytes(rnd.randrange(256) for _ in range(rnd.randint(0, 30))))
+            parts.append(rnd.choice([*uids, *dates, b"20240110093000", b"1.2.826.99.7.",
+                                     b"x", b".", b"5"]))
+        hay = b"".join(parts)
+        hits = [token for _, token in scanner._numeric_hits(hay, scanner._candidates(hay))]
+        assert sorted(hits) == _every_run(scanner.numeric, scanner.dates, hay), trial
