@@ -15,11 +15,13 @@ from typing import Any
 from pydicom.datadict import dictionary_VR, keyword_for_tag
 from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_element
 from pydicom.dataset import Dataset
+from pydicom.errors import BytesLengthException
+from pydicom.hooks import _LUT_DESCRIPTOR_TAGS as LUT_DESCRIPTOR_TAGS
 from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
+from pydicom.values import convert_value
 
 Element = DataElement | RawDataElement
-
 
 def values_of(value: Any) -> list[Any]:
     """The values of an element as a list: each value of a multi-valued one (pydicom gives
@@ -95,3 +97,25 @@ def read_as(ds: Dataset, elem: Element, vr: str) -> DataElement:
     raw = RawDataElement(BaseTag(elem.tag), vr, len(value), value, 0, implicit is not False,
                          little is not False)
     return convert_raw_data_element(raw, encoding=ds._character_set, ds=ds)
+
+
+def value_strings(ds: Dataset, elem: Element) -> list[str] | None:
+    """The values of ``elem``, a raw element of ``ds``, as the strings its decoded values print
+    as ([] when it is empty), decoded as pydicom decodes them but without making a DataElement,
+    which costs most of the time of checking every element of a file (~50 µs an element,
+    against ~12 µs for the value itself).
+
+    None where pydicom's reading does more than convert the value: no VR in the file (implicit
+    VR, or UN), sequences, a length the VR cannot have (pydicom then reads it as UN), the LUT
+    descriptors (whose first value pydicom corrects). Those are read through ``ds[tag]``.
+    """
+    if not isinstance(elem, RawDataElement) or elem.VR in (None, "UN", "SQ") or (
+            elem.tag in LUT_DESCRIPTOR_TAGS):
+        return None
+    try:
+        value = convert_value(str(elem.VR), elem, ds._character_set)
+    except BytesLengthException:
+        return None
+    if value is None or value == "" or (isinstance(value, MultiValue | list) and not value):
+        return []
+    return [str(v) for v in values_of(value)]

@@ -30,7 +30,7 @@ from pydicom.uid import UID
 
 from dicomtab.deid.actions import DUMMY_BY_VR
 from dicomtab.deid.bytescan import ByteScanner, encoded_forms, needles_for
-from dicomtab.deid.elements import values_of
+from dicomtab.deid.elements import keyword, peek_vr, value_strings, values_of
 from dicomtab.deid.freetext import (
     IDENTIFIER_KEYWORDS,
     PATTERNS,
@@ -42,7 +42,7 @@ from dicomtab.deid.generalize import AGE_CAP, AGE_CAP_YEARS, age_years
 from dicomtab.deid.inputs import InputItem
 from dicomtab.deid.methods import CODE_TO_OPTION, SAFE_HARBOR_NOTE, YEAR_NOTE
 from dicomtab.deid.review import FACE_FLAG, VOICE_FLAG, review_flags
-from dicomtab.deid.spans import regions
+from dicomtab.deid.spans import Region, regions
 from dicomtab.deid.table import PrivateKey, load_table
 from dicomtab.deid.textclean import TextCleaner
 from dicomtab.deid.uids import is_well_known
@@ -61,6 +61,8 @@ RETAINED_BY: dict[str, str] = {
 #: "Family^Given" typed into text: a DICOM-formatted name where no name belongs.
 NAME_IN_TEXT = re.compile(r"(?<!\w)[^\W\d_]{2,}\^[^\W\d_]{2,}")
 BINARY_VRS = frozenset({"OB", "OW", "UN", "OD", "OF", "OL", "OV"})
+#: The VRs of the originals' values that are collected (with IDENTIFIER_KEYWORDS' elements).
+SOUGHT_VRS = frozenset({"SQ", "UI", "DA", "DT", "PN"})
 PIXEL_KEYWORDS = frozenset({"PixelData", "FloatPixelData", "DoubleFloatPixelData"})
 #: Finding kinds of the element scan that name an original value found in an element.
 VALUE_KINDS = frozenset({"original-value", "name-in-free-text"})
@@ -142,22 +144,29 @@ class Originals:
         declared = ds.get("SpecificCharacterSet")
         if declared:
             charsets = [str(v) for v in values_of(declared)]
-        for elem in ds:
+        for raw in ds.elements():
+            # Only elements that may hold an identifying value are decoded (decoding is most
+            # of the cost); those whose VR is not known without decoding are decoded too.
+            vr = peek_vr(raw)
+            if vr not in SOUGHT_VRS and vr is not None and keyword(raw.tag) not in (
+                    IDENTIFIER_KEYWORDS):
+                continue
+            elem = ds[raw.tag]
             if elem.VR == "SQ":
                 for item in elem.value or []:
                     self.add_dataset(item, charsets)
                 continue
             if elem.value is None or elem.is_empty:
                 continue
-            keyword = keyword_for_tag(elem.tag) or ""
+            name = keyword(elem.tag)
             values = values_of(elem.value)
             if elem.VR == "UI":
                 self.uids.update(str(v) for v in values if v and not is_well_known(str(v)))
             elif elem.VR in ("DA", "DT"):
                 self.dates.update(str(v)[:8] for v in values if len(str(v)) >= 8)
-            elif elem.VR == "PN" or keyword in IDENTIFIER_KEYWORDS:
+            elif elem.VR == "PN" or name in IDENTIFIER_KEYWORDS:
                 for s in identifier_strings(elem.VR, elem.value):
-                    self.values.setdefault(s, "PN" if elem.VR == "PN" else keyword)
+                    self.values.setdefault(s, "PN" if elem.VR == "PN" else name)
                     self.forms.setdefault(s, set()).update(encoded_forms(s, charsets))
 
 
@@ -224,18 +233,28 @@ class _Scanner:
         self.findings.append(Finding(self.name, path, kind, what))
 
     def scan(self, ds: Dataset, prefix: str = "") -> None:
-        for elem in ds:
-            tag = int(elem.tag)
-            keyword = keyword_for_tag(tag) or ""
-            path = prefix + (keyword or f"({tag >> 16:04X},{tag & 0xFFFF:04X})")
-            if elem.VR == "SQ":
-                for i, item in enumerate(elem.value or []):
-                    self.scan(item, f"{path}[{i}].")
-                continue
-            self._private(ds, tag, path)
-            if elem.is_empty or keyword in PIXEL_KEYWORDS:
-                continue
-            self._values(elem.VR, elem.value, path, tag)
+        for raw in ds.elements():
+            tag = int(raw.tag)
+            name = keyword(tag)
+            path = prefix + (name or f"({tag >> 16:04X},{tag & 0xFFFF:04X})")
+            vr = peek_vr(raw)
+            if vr != "SQ":
+                self._private(ds, tag, path)
+            if name in PIXEL_KEYWORDS or vr in BINARY_VRS:
+                continue  # not text: the byte scan searches it, in every encoding
+            values = value_strings(ds, raw)
+            if values is None:  # decoded by pydicom: text in a character set, sequences...
+                elem = ds[tag]
+                if elem.VR == "SQ":
+                    for i, item in enumerate(elem.value or []):
+                        self.scan(item, f"{path}[{i}].")
+                    continue
+                if vr is None:
+                    self._private(ds, tag, path)
+                if elem.is_empty or elem.VR in BINARY_VRS:
+                    continue
+                vr, values = elem.VR, [str(v) for v in values_of(elem.value)]
+            self._values(vr or "", values, path, tag)  # read straight: the file gave its VR
 
     def _private(self, ds: Dataset, tag: int, path: str) -> None:
         group, el = tag >> 16, tag & 0xFFFF
@@ -260,11 +279,8 @@ class _Scanner:
             self.add(path, "identifying-text",
                      f"{replaced} word(s) neither known safe nor imaging text")
 
-    def _values(self, vr: str, value: object, path: str, tag: int = 0) -> None:
-        if vr in BINARY_VRS:
-            return  # not text: the byte scan searches it, in every encoding
-        for v in values_of(value):
-            text = str(v)
+    def _values(self, vr: str, values: list[str], path: str, tag: int = 0) -> None:
+        for text in values:
             if self.pattern is not None:
                 for match in self.pattern.finditer(text):
                     what = self._what(match.group(0))
@@ -301,10 +317,13 @@ class _Scanner:
         reported twice."""
         if not self.bytes:
             return
+        deflated = _is_deflated(ds)
+        if not deflated and not self.bytes.scan([Region(data, "file")]):
+            return  # nothing to name: the walk that names offsets is not needed
         implicit, little = getattr(ds, "original_encoding", (False, True))
         reported = {(f.path, f.what) for f in self.findings if f.kind in VALUE_KINDS}
         layout = regions(data, implicit=bool(implicit), little=little is not False,
-                         deflated=_is_deflated(ds))
+                         deflated=deflated)
         for hit in self.bytes.scan(layout):
             if (hit.path, hit.what) in reported:
                 continue

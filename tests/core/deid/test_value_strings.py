@@ -1,0 +1,69 @@
+"""Reading values straight from their bytes gives what pydicom's decoding gives
+(elements.value_strings, which verification uses for every element of every output)."""
+
+from __future__ import annotations
+
+import warnings
+
+import pydicom
+import pytest
+from pydicom.dataelem import RawDataElement
+from pydicom.dataset import Dataset
+
+from dicomtab.deid.elements import value_strings, values_of
+from tests.conftest import BUNDLED_DIR
+
+FILES = sorted(str(p) for p in BUNDLED_DIR.rglob("*.dcm"))
+
+
+def _compare(ds: Dataset, mismatches: list[str], counted: list[int]) -> None:
+    for raw in list(ds.elements()):
+        fast = value_strings(ds, raw)
+        elem = ds[raw.tag]
+        if elem.VR == "SQ":
+            for item in elem.value or []:
+                _compare(item, mismatches, counted)
+            continue
+        if fast is None:
+            continue
+        counted[0] += 1
+        decoded = [] if elem.is_empty else [str(v) for v in values_of(elem.value)]
+        if fast != decoded:
+            mismatches.append(f"{elem.tag} {elem.VR}: {fast!r} != {decoded!r}")
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.rsplit("/", 1)[-1])
+def test_value_strings_equal_pydicom_decoding(path: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ds = pydicom.dcmread(path, force=True)
+            mismatches: list[str] = []
+            counted = [0]
+            _compare(ds, mismatches, counted)
+        except Exception as exc:  # a file pydicom itself cannot decode is not this test's
+            pytest.skip(f"pydicom cannot decode it ({type(exc).__name__})")
+    assert not mismatches
+
+
+def test_value_strings_leaves_what_needs_pydicom() -> None:
+    ds = Dataset()
+    implicit = RawDataElement(0x00100010, None, 6, b"Doe^J ", 0, True, True)
+    assert value_strings(ds, implicit) is None  # the VR comes from the dictionary
+    cut = RawDataElement(0x00280010, "US", 3, b"\x00\x02\x00", 0, False, True)
+    assert value_strings(ds, cut) is None  # a length the VR cannot have: pydicom says UN
+    assert value_strings(ds, RawDataElement(0x00280010, "US", 2, b"\x00\x02", 0, False,
+                                            False)) == ["2"]  # big endian
+    assert value_strings(ds, RawDataElement(0x00080020, "DA", 0, None, 0, False, True)) == []
+    latin = Dataset()
+    latin.SpecificCharacterSet = "ISO_IR 100"
+    name = RawDataElement(0x00100010, "PN", 6, "Müller".encode("latin-1"), 0, False, True)
+    assert value_strings(latin, name) == ["Müller"]
+
+
+def test_most_elements_of_an_explicit_vr_file_are_read_straight() -> None:
+    ds = pydicom.dcmread(BUNDLED_DIR / "CT_small.dcm")
+    counted = [0]
+    mismatches: list[str] = []
+    _compare(ds, mismatches, counted)
+    assert not mismatches and counted[0] > 0.8 * len(ds)
