@@ -468,7 +468,11 @@ const PIXEL_HANDLERS = {
   // Entered with callPromising: Python may wait (run_sync) for the text detector's promise.
   [Request.DEID_FILE]: async ({ instanceId }) => takeBinary(await api.deid_file.callPromising(instanceId)),
   [Request.DETECT_TEXT]: ({ instanceId, index }) => api.detect_text.callPromising(instanceId, index | 0),
+  // Not pixels either, but its byte scan uses numpy (dicomtab.deid.bytescan); no codec.
+  [Request.VERIFY]: ({ instanceIds, records }) => api.verify_open(instanceIds ?? null, JSON.stringify(records || [])),
 };
+/** Requests of PIXEL_HANDLERS that need numpy but no image codec. */
+const NO_CODECS = new Set(/** @type {string[]} */ ([Request.VERIFY]));
 
 /** @type {Partial<Record<string, function(Payload): (string|Promise<string>)>>} request type → Python call (JSON text) */
 const HANDLERS = {
@@ -515,7 +519,6 @@ const HANDLERS = {
   [Request.DEID_FINISH]: () => api.deid_finish(),
   [Request.DEID_CROSSWALK]: () => api.deid_crosswalk(),
   [Request.DEID_END]: () => api.deid_end(),
-  [Request.VERIFY]: ({ instanceIds, records }) => api.verify_open(instanceIds ?? null, JSON.stringify(records || [])),
   // No Python: the size of Python's WebAssembly memory (Pyodide's private module, as 0.27 has it).
   [Request.MEMORY]: () => JSON.stringify({
     status: 'success', payload: { wasmMemory: pyodide._module.HEAPU8.length },
@@ -549,7 +552,7 @@ async function answer(request) {
   if (pixelHandler) {
     try {
       await preparePixels();
-      await ensureCodecs(syntaxesFor(request));
+      if (!NO_CODECS.has(request.type)) await ensureCodecs(syntaxesFor(request));
     } catch (/** @type {any} */ error) {
       console.error('dicomtab: numpy could not be loaded', error && error.name);
       self.postMessage(makeFailure(request, {
