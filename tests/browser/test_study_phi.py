@@ -169,3 +169,10 @@ def test_the_report_of_the_selected_files_study(page: Page, tmp_path: Path) -> N
     expect(_row(page, "00100010").locator("[data-col=files]")).to_have_text("1")
     _row(page, "00100010").get_by_test_id("study-phi-expand").click()
     expect(page.get_by_test_id("study-phi-value")).to_have_text("ROE^MARY — 1 file: instance-4")
+    page.get_by_test_id("study-phi-close").click()
+    # The same from the study tree: the study node's "PHI report".
+    jane = page.locator("[data-testid=tree-patient]", has_text="DOE^JANE")
+    jane.get_by_test_id("study-phi-report").click()
+    expect(page.get_by_test_id("study-phi-scope")).to_contain_text("This study: 3 files, 3 read.")
+    expect(_row(page, "00100010").locator("[data-col=files]")).to_have_text("3")
+    expect(page.locator("[data-testid=study-phi-flag][data-flag=face-review] li")).to_have_count(1)

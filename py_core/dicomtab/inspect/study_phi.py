@@ -60,6 +60,9 @@ FLAGS: dict[str, tuple[str, str]] = {
     VOICE_FLAG: ("Voice", "A voice recording identifies the speaker."),
 }
 
+#: How the report names the creator of private elements whose block has none.
+NO_CREATOR = "(no private creator)"
+
 #: Distinct values one row's request returns at most.
 MAX_VALUES = 1000
 
@@ -129,7 +132,8 @@ def row_key(element: Element) -> str:
     """The report row of an element: its tag, or for a private element its creator, group
     and offset in the block (the same element wherever the file put the block)."""
     if element.is_private and element.private_creator is not None:
-        return f"{element.tag >> 16:04X}xx{element.tag & 0xFF:02X} {element.private_creator}"
+        creator = element.private_creator or NO_CREATOR
+        return f"{element.tag >> 16:04X}xx{element.tag & 0xFF:02X} {creator}"
     return f"{element.tag:08X}"
 
 
@@ -169,7 +173,8 @@ class StudyPhi:
                 files, counts = self.creators.setdefault(element.text().strip(), (set(), Counter()))
                 files.add(instance_id)
             elif element.is_private and element.private_creator is not None:
-                counts = self.creators.setdefault(element.private_creator, (set(), Counter()))[1]
+                creator = element.private_creator or NO_CREATOR
+                counts = self.creators.setdefault(creator, (set(), Counter()))[1]
                 counts[instance_id] += 1
             if element.is_sequence or not item.identifying:
                 continue

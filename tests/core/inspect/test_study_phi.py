@@ -3,6 +3,7 @@ exports (CSV, standalone HTML) equal to the CLI's, damaged and unreadable files 
 
 from __future__ import annotations
 
+import io
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -230,3 +231,21 @@ def test_the_cli_lists_a_file_it_cannot_read(tmp_path: Path, bad_inputs: dict,
     assert "file,unreadable,,,unreadable-1,,,,,,,,unreadable (not-dicom)" in lines
     assert any(line.startswith("file,damaged,,,damaged-1,") for line in lines)
     assert "notes.txt" not in captured.out and "DOE" not in captured.out
+
+
+def test_private_elements_without_a_creator_are_counted_under_none() -> None:
+    ds = pydicom.dcmread(io.BytesIO(phi_file("3")))
+    ds.add_new(0x00091010, "LO", "PID-7741 again")  # a block with no (0009,0010) creator
+    ds.add_new(0x00110010, "LO", "ACME 1.0")
+    ds.add_new(0x00111001, "LO", "JANE")
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    _open(out.getvalue(), "jane.dcm")
+    report = ok(worker_api.study_phi())
+    creators = {c["creator"]: (c["files"], c["elements"]) for c in report["privateCreators"]}
+    assert creators == {"(no private creator)": (1, 1), "ACME 1.0": (1, 1)}
+    rows = _rows(report)
+    assert rows["0011xx01 ACME 1.0"]["category"] == "private"
+    assert rows["0011xx01 ACME 1.0"]["action"] == "X" and rows["0011xx01 ACME 1.0"]["files"] == 1
+    assert "JANE" not in json.dumps(report)
+    assert rows["0009xx10 (no private creator)"]["files"] == 1

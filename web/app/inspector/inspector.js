@@ -44,7 +44,7 @@ export class Inspector {
     const open = (/** @type {string} */ testId, /** @type {function(): Object} */ scope) => document
       .querySelector(`[data-testid=${testId}]`)?.addEventListener('click', () => this.studyPhi.open(scope()));
     open('study-phi-open', () => ({}));
-    open('study-phi-open-study', () => ({ studyOf: this.instanceId }));
+    open('study-phi-open-study', () => ({ studyOf: this.instanceId, label: 'The selected file\'s study' }));
   }
 
   /**

@@ -12,8 +12,9 @@ import { download } from './export.js';
 import { confirmExport } from '../confirm-export.js';
 
 /**
- * Which files a report covers: all open ones (`{}`), these ids, or the study of one.
- * @typedef {{instanceIds?: ?string[], studyOf?: ?string}} ReportScope
+ * Which files a report covers: all open ones (`{}`), these ids, or the study of one; `label`
+ * names them for the user.
+ * @typedef {{instanceIds?: ?string[], studyOf?: ?string, label?: string}} ReportScope
  */
 
 /** @param {number} n @param {string} word */
@@ -29,6 +30,7 @@ export class StudyPhiView {
     this.dialog = dialog;
     /** @type {ReportScope} */
     this.scope = {};
+    this.label = '';
     /** @type {?import('../protocol.js').StudyPhiReport} */
     this.report = null;
     this.body = /** @type {HTMLElement} */ (dialog.querySelector('[data-testid=study-phi-body]'));
@@ -49,6 +51,7 @@ export class StudyPhiView {
    */
   async open(scope) {
     this.scope = { instanceIds: scope.instanceIds ?? null, studyOf: scope.studyOf ?? null };
+    this.label = scope.label || 'All open files';
     this.dialog.removeAttribute('data-loaded');
     this.body.replaceChildren(el('p', { role: 'status' }, 'Reading the files…'));
     if (!this.dialog.open) this.dialog.showModal();
@@ -65,7 +68,7 @@ export class StudyPhiView {
   /** @param {import('../protocol.js').StudyPhiReport} report */
   render(report) {
     const files = report.files.length;
-    this.part('study-phi-scope').textContent = `${this.scope.studyOf ? 'The selected file\'s study' : 'All open files'}: `
+    this.part('study-phi-scope').textContent = `${this.label}: `
       + `${plural(files, 'file')}, ${report.readable} read${report.damaged ? `, ${report.damaged} of them damaged (what could be read is counted)` : ''}. `
       + 'Counts only; a row shows its values when you ask. Actions from ' + `${report.table}.`;
     const nodes = [this.problems(report)];
