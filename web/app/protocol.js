@@ -350,7 +350,7 @@ export const BOOT_STAGES = Object.freeze([
 /**
  * @typedef {Object} StudyPhiReport
  * @property {Array<{instanceId: string, label: string, fileName: string,
- *   status: 'read'|'damaged'|'unreadable', problem: ?string, problemKind: ?string}>} files
+ *   status: 'read'|'damaged'|'doubtful'|'unreadable', problem: ?string, problemKind: ?string}>} files
  * @property {number} readable
  * @property {number} damaged
  * @property {StudyPhiCategory[]} categories

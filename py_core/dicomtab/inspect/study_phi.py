@@ -9,7 +9,9 @@ The report also lists the private creators, and the files whose pixels may show 
 text (the engine's :func:`~dicomtab.deid.engine.needs_pixel_review`) or a face, or that are a
 voice recording (:func:`dicomtab.deid.review.review_flags`: head CT/MR/PET volumes and
 photographs). A damaged file counts with what could be read and is listed as damaged; a file
-that could not be read at all is listed, and counts for nothing else.
+with elements that do not fit their tags (a wrong VR; a value that may have swallowed the
+elements after it, whose values are then not counted under their own tags) is listed as
+"doubtful"; a file that could not be read at all is listed, and counts for nothing else.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dicomtab.deid.review import FACE_FLAG, VOICE_FLAG, review_flags
 from dicomtab.deid.table import action_codes, load_table
 from dicomtab.errors import UsageError
 from dicomtab.inspect.classify import pixel_warnings
-from dicomtab.inspect.nodes import Element, walk
+from dicomtab.inspect.nodes import Element, tag_text, walk
 from dicomtab.inspect.partial import Inspected
 from dicomtab.inspect.tree import MAX_TEXT, hex_preview, phi_of
 
@@ -277,16 +279,29 @@ class StudyPhi:
 
 def _file_entry(source: Source) -> dict[str, Any]:
     """A file of the report: label, name, and what was wrong with it if anything."""
-    problem = source.inspected.problem if source.inspected is not None else None
-    return {
+    entry = {
         "instanceId": source.instance_id,
         "label": file_label(source.instance_id),
         "fileName": source.name,
-        "status": "unreadable" if source.inspected is None
-        else "damaged" if problem is not None else "read",
-        "problem": source.error if problem is None else problem.message,
-        "problemKind": source.error_code if problem is None else problem.kind,
+        "status": "unreadable",
+        "problem": source.error,
+        "problemKind": source.error_code,
     }
+    inspected = source.inspected
+    if inspected is None:
+        return entry
+    if inspected.problem is not None:
+        problem = inspected.problem
+        return {**entry, "status": "damaged", "problem": problem.message,
+                "problemKind": problem.kind}
+    if inspected.doubts:
+        # Elements that do not fit their tags (dicomtab.structure): a wrong VR, or a value that
+        # swallowed the elements after it, which are then not counted under their own tags.
+        doubt = inspected.doubts[0]
+        where = f"element {tag_text(doubt.tag)} " if doubt.tag is not None else ""
+        return {**entry, "status": "doubtful", "problemKind": "doubtful-value",
+                "problem": f"{source.name}: {where}at byte {doubt.offset}: {doubt.detail}."}
+    return {**entry, "status": "read"}
 
 
 def _natural(label: str) -> tuple[str, int]:

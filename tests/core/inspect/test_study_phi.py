@@ -18,7 +18,7 @@ from dicomtab.inspect.classify import CATEGORIES, NOT_IDENTIFYING
 from dicomtab.inspect.study_phi import CATEGORY_SECTIONS
 from tests.conftest import bundled
 from tests.core.inspect.conftest import MARKUP
-from tests.damaged_set import ROOT, SEEDED, phi_file
+from tests.damaged_set import ROOT, SEEDED, phi_file, stopped, swallowing, wrong_vr
 from tests.worker_results import failed, ok
 
 #: A second patient of the generated set, in a study of her own.
@@ -249,3 +249,42 @@ def test_private_elements_without_a_creator_are_counted_under_none() -> None:
     assert rows["0011xx01 ACME 1.0"]["action"] == "X" and rows["0011xx01 ACME 1.0"]["files"] == 1
     assert "JANE" not in json.dumps(report)
     assert rows["0009xx10 (no private creator)"]["files"] == 1
+
+
+def _open_any(data: bytes, name: str) -> str:
+    """Open as the page does: a file the session refuses as damaged is opened for inspection."""
+    result = json.loads(worker_api.open_file(data, name))
+    if result["status"] == "success":
+        return str(result["payload"]["instanceId"])
+    return str(ok(worker_api.open_damaged(data, name))["instanceId"])
+
+
+def test_damaged_values_do_not_break_the_report() -> None:
+    """Patient's Name written as SH, an element that swallows the next, an unknown VR."""
+    _open(phi_file("3"), "sound.dcm")
+    _open_any(wrong_vr(phi_file("4")), "wrong-vr.dcm")
+    _open_any(swallowing(phi_file("5"), b"\x08\x00\x80\x00LO"), "swallowing.dcm")
+    _open_any(stopped(phi_file("6", StudyDescription=("LO", "HEAD"))), "stopped.dcm")
+    report = ok(worker_api.study_phi())
+    assert len(report["files"]) == 4
+    rows = _rows(report)
+    # Patient's Name read with the wrong VR is still Patient's Name, still identifying; the
+    # stopped file stops before it, and is listed as damaged.
+    assert rows["00100010"]["files"] == 3 and rows["00100010"]["vr"] == "PN/SH"
+    assert [f["status"] for f in report["files"]] == ["read", "doubtful", "doubtful", "damaged"]
+    assert report["files"][3]["problemKind"] == "malformed"
+    # Institution Name swallowed by Manufacturer is not read as Institution Name (the stopped
+    # file has it: it comes before the damage); both files whose elements do not fit their tags
+    # are listed as doubtful.
+    assert rows["00080080"]["files"] == 3
+    assert report["files"][1]["problem"] == (
+        "wrong-vr.dcm: element (0010,0010) at byte 476: written with VR SH where the standard "
+        "has PN.")
+    assert report["files"][2]["problem"] == (
+        "swallowing.dcm: element (0008,0070) at byte 402: its text value holds control bytes "
+        "(a damaged length may have swallowed the elements after it).")
+    assert "file,doubtful,,,instance-3,,,,,,,,doubtful (doubtful-value)" in ok(
+        worker_api.study_phi_export("csv")).splitlines()
+    assert "DOE^JANE" not in json.dumps(report)
+    assert all(v["files"] for v in ok(worker_api.study_phi_values("00100010"))["values"])
+    assert "DOE^JANE" in ok(worker_api.study_phi_export("csv", True))

@@ -141,8 +141,18 @@ export class StudyPhiView {
       button.textContent = 'Show values';
       return;
     }
+    const cell = el('td', { colspan: '8' });
+    const row = el('tr', { 'data-testid': 'study-phi-values', class: 'study-phi-values-row' });
+    row.append(cell);
     /** @type {import('../protocol.js').StudyPhiValues} */
-    const values = await this.client.request(Request.STUDY_PHI_VALUES, { row: key, ...this.scope });
+    let values;
+    try {
+      values = await this.client.request(Request.STUDY_PHI_VALUES, { row: key, ...this.scope });
+    } catch (error) {
+      cell.append(el('p', { class: 'problem-banner', role: 'alert' }, /** @type {Error} */ (error).message));
+      tr.after(row);
+      return;
+    }
     const list = el('ul', { class: 'study-phi-values' });
     for (const v of values.values) {
       const item = el('li', { 'data-testid': 'study-phi-value' });
@@ -151,10 +161,7 @@ export class StudyPhiView {
       list.append(item);
     }
     if (values.truncated) list.append(el('li', { class: 'muted' }, `… and more: ${values.distinct} distinct values in all.`));
-    const cell = el('td', { colspan: '8' });
     cell.append(list);
-    const row = el('tr', { 'data-testid': 'study-phi-values', class: 'study-phi-values-row' });
-    row.append(cell);
     tr.after(row);
     button.setAttribute('aria-expanded', 'true');
     button.textContent = 'Hide values';
@@ -196,7 +203,8 @@ export class StudyPhiView {
   /** @param {import('../protocol.js').StudyPhiReport} report */
   legend(report) {
     const section = el('section', { 'data-testid': 'study-phi-legend' });
-    section.append(el('h3', {}, 'Action codes (PS3.15 Table E.1-1)'));
+    section.append(el('h3', {}, 'Action codes (PS3.15 Table E.1-1)'),
+      el('p', { class: 'muted' }, 'Codes in bold are the actions of elements in this report.'));
     const list = el('dl', { class: 'study-phi-legend' });
     for (const code of report.legend) {
       list.append(el('dt', { class: code.used ? 'used' : '' }, code.code), el('dd', {}, code.meaning));
@@ -213,7 +221,13 @@ export class StudyPhiView {
   async exportAs(form, mime) {
     const values = this.withValues.checked;
     if (values && !(await confirmExport('The report lists the values of every identifying element and the files\' names.'))) return;
-    const text = await this.client.request(Request.STUDY_PHI_EXPORT, { form, values, ...this.scope });
-    download(text, `study-phi-report${values ? '-with-values' : ''}.${form}`, mime);
+    const status = this.part('study-phi-export-status');
+    status.textContent = '';
+    try {
+      const text = await this.client.request(Request.STUDY_PHI_EXPORT, { form, values, ...this.scope });
+      download(text, `study-phi-report${values ? '-with-values' : ''}.${form}`, mime);
+    } catch (error) {
+      status.textContent = /** @type {Error} */ (error).message;
+    }
   }
 }
