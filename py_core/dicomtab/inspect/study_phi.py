@@ -258,8 +258,10 @@ class StudyPhi:
             "table": load_table().edition(),
         }
 
-    def values(self, key: str) -> dict[str, Any]:
-        """The distinct values of one row, most widespread first, with the files of each."""
+    def values(self, key: str, *, every: bool = False) -> dict[str, Any]:
+        """The distinct values of one row, most widespread first, with the files of each:
+        the first :data:`MAX_VALUES` of them, or ``every`` one (as the exports list them)."""
+        limit = None if every else MAX_VALUES
         row = self.rows.get(key) if isinstance(key, str) else None
         if row is None:
             raise UsageError("The report has no such row; make the report again.")
@@ -268,11 +270,11 @@ class StudyPhi:
             "key": key,
             "tag": row.tag,
             "distinct": len(ordered),
-            "truncated": len(ordered) > MAX_VALUES,
+            "truncated": limit is not None and len(ordered) > limit,
             "values": [
                 {"value": v.text, "clipped": v.truncated, "files": len(v.files),
                  "labels": sorted((file_label(i) for i in v.files), key=_natural)}
-                for v in ordered[:MAX_VALUES]
+                for v in ordered[:limit]
             ],
         }
 

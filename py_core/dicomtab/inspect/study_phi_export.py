@@ -31,7 +31,7 @@ VALUE_SEPARATOR = "\n"
 
 
 def _values_text(report: StudyPhi, key: str) -> str:
-    listed = report.values(key)["values"]
+    listed = report.values(key, every=True)["values"]
     return VALUE_SEPARATOR.join(
         f"{v['value']}{' ...' if v['clipped'] else ''}\t{' '.join(v['labels'])}" for v in listed
     )
@@ -99,7 +99,7 @@ def _values_html(report: StudyPhi, key: str) -> str:
     items = "".join(
         f"<li>{escape(v['value'])}{' …' if v['clipped'] else ''} "
         f"<span class=\"muted\">({escape(', '.join(v['labels']))})</span></li>"
-        for v in report.values(key)["values"]
+        for v in report.values(key, every=True)["values"]
     )
     return f"<ul class=\"values\">{items}</ul>"
 

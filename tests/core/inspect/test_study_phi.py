@@ -14,6 +14,7 @@ import pytest
 from dicomtab import worker_api
 from dicomtab.cli.main import main as cli_main
 from dicomtab.deid.table import action_codes, load_table
+from dicomtab.inspect import study_phi
 from dicomtab.inspect.classify import CATEGORIES, NOT_IDENTIFYING
 from dicomtab.inspect.study_phi import CATEGORY_SECTIONS
 from tests.conftest import bundled
@@ -288,3 +289,14 @@ def test_damaged_values_do_not_break_the_report() -> None:
     assert "DOE^JANE" not in json.dumps(report)
     assert all(v["files"] for v in ok(worker_api.study_phi_values("00100010"))["values"])
     assert "DOE^JANE" in ok(worker_api.study_phi_export("csv", True))
+
+
+def test_a_row_lists_its_first_values_and_an_export_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(study_phi, "MAX_VALUES", 2)
+    for n in range(3):
+        _open(phi_file(str(10 + n)), f"jane-{n}.dcm")
+    # Three files, three SOP Instance UIDs: the page gets two and is told there are more.
+    values = ok(worker_api.study_phi_values("00080018"))
+    assert (values["distinct"], values["truncated"], len(values["values"])) == (3, True, 2)
+    full = ok(worker_api.study_phi_export("csv", True))
+    assert all(f"{ROOT}{10 + n}\t" in full for n in range(3))
