@@ -292,6 +292,28 @@ def dicomdir(instance_id: str) -> str:
     return _run(lambda: _inspector().dicomdir(SESSION, instance_id))
 
 
+def _ids(instance_ids: Any) -> list[str] | None:
+    return None if instance_ids is None else [str(i) for i in instance_ids]
+
+
+def study_phi(instance_ids: Any = None, study_of: str | None = None) -> str:
+    """JSON result with the study PHI report (counts only) over these instances or all."""
+    return _run(lambda: _inspector().study_phi(SESSION, _ids(instance_ids), study_of))
+
+
+def study_phi_values(key: str, instance_ids: Any = None, study_of: str | None = None) -> str:
+    """JSON result with the distinct values of one row of the study PHI report."""
+    return _run(lambda: _inspector().study_phi_values(SESSION, key, _ids(instance_ids),
+                                                      study_of))
+
+
+def study_phi_export(form: str, values: bool = False, instance_ids: Any = None,
+                     study_of: str | None = None) -> str:
+    """JSON result whose payload is the study PHI report as CSV or HTML text."""
+    return _run(lambda: _inspector().study_phi_export(SESSION, form, values,
+                                                      _ids(instance_ids), study_of))
+
+
 # -- Image viewer (issue #5) --------------------------------------------------------------
 # Thin wrappers over dicomtab.pixels.api, imported on first use (inside _run/_run_binary):
 # it needs numpy, which the worker loads only when the first pixels are asked for, calling

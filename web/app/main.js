@@ -74,7 +74,9 @@ const studyTree = new StudyTree($('study-tree'), (id) => {
   Promise.race([drawn, waited]).finally(() => {
     if (studyTree.selected === id) inspector.show(id);
   });
-}, (ids) => { inspector.compareSeries(ids); }, scope);
+}, (ids) => { inspector.compareSeries(ids); }, scope, (ids) => {
+  inspector.studyPhi.open({ instanceIds: ids, label: 'This study' });
+});
 const deidPanel = new DeidPanel(client, $('deid'), {
   tree: studyTree, scope, instances: () => summaries, damaged: () => damagedSummaries, openSources,
 });

@@ -66,6 +66,22 @@ export const Request = Object.freeze({
    * patient/study/series/instance tree its directory records describe
    */
   DICOMDIR: 'dicomdir',
+  /**
+   * payload: {instanceIds?: ?string[], studyOf?: ?string} (all open files when no ids; the
+   * study of `studyOf` only when given) → {@link StudyPhiReport}: counts, never a value
+   */
+  STUDY_PHI: 'study-phi',
+  /**
+   * payload: {row: string (a row's key), instanceIds?: ?string[], studyOf?: ?string} →
+   * {@link StudyPhiValues}: the distinct values of one row of that report, asked for by the user
+   */
+  STUDY_PHI_VALUES: 'study-phi-values',
+  /**
+   * payload: {form: 'csv'|'html', values: boolean, instanceIds?: ?string[], studyOf?: ?string}
+   * → string: that report as CSV or a standalone printable HTML page (values and file names
+   * only when `values`)
+   */
+  STUDY_PHI_EXPORT: 'study-phi-export',
 
   // -- Image viewer. The first of these loads numpy and the image codecs (about a second);
   // the page asks for PREPARE_PIXELS once Python is up so that a user rarely waits for it.
@@ -302,6 +318,56 @@ export const BOOT_STAGES = Object.freeze([
  * @property {?{method: string[], codes: Array<{value: string, scheme: string, meaning: string,
  *   option: ?string}>, safeHarbor: boolean, longitudinal: ?string}} deidentified  how the file
  *   says it was de-identified (Patient Identity Removed YES); null when it does not
+ */
+
+/**
+ * One element of the study PHI report (py_core/dicomtab/inspect/study_phi.py): a tag, or a
+ * private creator's element; `files` carry a value, `emptyFiles` only an empty one.
+ * @typedef {Object} StudyPhiRow
+ * @property {string} key   what Request.STUDY_PHI_VALUES takes
+ * @property {string} tag
+ * @property {string} keyword
+ * @property {string} name
+ * @property {?string} privateCreator
+ * @property {string} vr
+ * @property {string} action  Table E.1-1's code(s), e.g. 'X/Z/D'
+ * @property {number} files
+ * @property {number} emptyFiles
+ * @property {number} occurrences
+ * @property {number} distinct
+ * @property {boolean} nested  found inside sequences too
+ */
+
+/**
+ * @typedef {Object} StudyPhiCategory
+ * @property {string} category  e.g. 'direct-identifier'
+ * @property {string} label
+ * @property {string} about
+ * @property {number} files     files with a value in this category
+ * @property {StudyPhiRow[]} rows
+ */
+
+/**
+ * @typedef {Object} StudyPhiReport
+ * @property {Array<{instanceId: string, label: string, fileName: string,
+ *   status: 'read'|'damaged'|'doubtful'|'unreadable', problem: ?string, problemKind: ?string}>} files
+ * @property {number} readable
+ * @property {number} damaged
+ * @property {StudyPhiCategory[]} categories
+ * @property {Array<{creator: string, files: number, elements: number}>} privateCreators
+ * @property {Array<{flag: string, label: string, about: string, files: Array<{instanceId:
+ *   string, label: string, reasons: string[]}>}>} flags  burned-in text, face, voice
+ * @property {Array<{code: string, meaning: string, used: boolean}>} legend  the action codes
+ * @property {string} table  the edition of Table E.1-1
+ */
+
+/**
+ * @typedef {Object} StudyPhiValues
+ * @property {string} key
+ * @property {string} tag
+ * @property {number} distinct
+ * @property {boolean} truncated  more distinct values than listed
+ * @property {Array<{value: string, clipped: boolean, files: number, labels: string[]}>} values
  */
 
 /**

@@ -68,11 +68,13 @@ export class StudyTree {
    * @param {function(string): void} onSelect called with an instance id
    * @param {function(string[]): void} onCompareSeries called with a series' instance ids
    * @param {import('./deid/scope.js').Scope} scope
+   * @param {function(string[]): void} [onStudyReport] called with a study's instance ids
    */
-  constructor(root, onSelect, onCompareSeries, scope) {
+  constructor(root, onSelect, onCompareSeries, scope, onStudyReport = () => {}) {
     this.root = root;
     this.onSelect = onSelect;
     this.onCompareSeries = onCompareSeries;
+    this.onStudyReport = onStudyReport;
     /** what a de-identification takes: ticks on every node, shown with showScope(true) */
     this.scope = scope;
     /** @type {TreeInstance[]} */
@@ -98,6 +100,12 @@ export class StudyTree {
       if (compare) {
         event.preventDefault();
         this.onCompareSeries(JSON.parse(compare.getAttribute('data-compare-series') || '[]'));
+        return;
+      }
+      const report = target.closest('[data-study-phi]');
+      if (report) {
+        event.preventDefault();
+        this.onStudyReport(JSON.parse(report.getAttribute('data-study-phi') || '[]'));
         return;
       }
       const item = target.closest('[data-testid=tree-instance]');
@@ -294,6 +302,13 @@ export class StudyTree {
         const study = this.node(`s:${studyUid}`, 'tree-study',
           [st.date, st.description].filter(Boolean).join(' ') || '(study)', plural(series.size, 'series').replace('seriess', 'series'));
         this.withScope(study, studyInstances, 'this study');
+        const opened = studyInstances.filter((s) => !s.missing && s.instanceId !== null);
+        if (opened.length) {
+          study.querySelector('summary')?.append(el('button', {
+            type: 'button', class: 'link', 'data-testid': 'study-phi-report',
+            'data-study-phi': JSON.stringify(opened.map((s) => s.instanceId)),
+          }, 'PHI report'));
+        }
         const ordered = [...series.entries()].sort((a, b) => byNumber(a[1][0].series.number, b[1][0].series.number));
         for (const [seriesUid, seriesInstances] of ordered) {
           const se = seriesInstances[0];

@@ -440,6 +440,10 @@ function takeBinary(proxy) {
  * @property {string} [text]                                  DEID_REGIONS: the template file's JSON
  * @property {Object[]} [boxes]                               REDACTION_TEMPLATE: boxes drawn
  * @property {string} [scope]                                 REDACTION_TEMPLATE: what they apply to
+ * @property {string} [row]                                   STUDY_PHI_VALUES: a report row's key
+ * @property {?string} [studyOf]                              STUDY_PHI*: the study of this instance
+ * @property {string} [form]                                  STUDY_PHI_EXPORT: 'csv' or 'html'
+ * @property {boolean} [values]                               STUDY_PHI_EXPORT: with the values
  */
 
 /**
@@ -502,6 +506,13 @@ const HANDLERS = {
   [Request.EXPORT_CSV]: ({ instanceId, phiOnly }) => api.export_csv(instanceId, Boolean(phiOnly)),
   [Request.EXPORT_DUMP]: ({ instanceId, phiOnly }) => api.export_dump(instanceId, Boolean(phiOnly)),
   [Request.DICOMDIR]: ({ instanceId }) => api.dicomdir(instanceId),
+  [Request.STUDY_PHI]: ({ instanceIds, studyOf }) => api.study_phi(instanceIds ?? null, studyOf ?? null),
+  [Request.STUDY_PHI_VALUES]: ({ row, instanceIds, studyOf }) => api.study_phi_values(
+    String(row), instanceIds ?? null, studyOf ?? null,
+  ),
+  [Request.STUDY_PHI_EXPORT]: ({ form, values, instanceIds, studyOf }) => api.study_phi_export(
+    String(form), Boolean(values), instanceIds ?? null, studyOf ?? null,
+  ),
   [Request.STACK]: ({ instanceIds }) => api.stack(instanceIds),
   [Request.DEID_PROFILES]: () => api.deid_profiles(),
   [Request.DEID_CHECK_PROFILE]: ({ profile }) => api.deid_check_profile(JSON.stringify(profile)),

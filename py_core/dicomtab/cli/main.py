@@ -18,7 +18,7 @@ from dicomtab.errors import NOT_CAUGHT, DicomtabError, where_it_happened
 from dicomtab.reading import quiet_pydicom
 
 #: Modules under ``dicomtab.cli`` that each contribute one or more sub-commands.
-COMMAND_MODULES: tuple[str, ...] = ("summary", "deid", "dump")
+COMMAND_MODULES: tuple[str, ...] = ("summary", "deid", "dump", "phi_report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -116,3 +116,10 @@ def load_table() -> DeidTable:
     }
     return DeidTable(raw["header"], rows, patterns, private_row, keep, frozenset(safe_vr),
                      {k: v for k, v in safe_vr.items() if v})
+
+
+@lru_cache(maxsize=1)
+def action_codes() -> dict[str, str]:
+    """Table E.1-1's action codes (``X``, ``Z/D``, ``X/Z/U*``, …) → what each means, in the
+    order the standard explains them (``data/deid_action_codes.json``)."""
+    return {c["code"]: c["meaning"] for c in _load("deid_action_codes.json")["codes"]}

@@ -7,10 +7,10 @@ data); they are plain functions so that they are tested here without the worker.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from dicomtab.errors import UsageError
+from dicomtab.errors import DicomtabError, UsageError
 from dicomtab.inspect import classify
 from dicomtab.inspect import dicomdir as dicomdir_module
 from dicomtab.inspect import diff as diff_module
@@ -20,6 +20,9 @@ from dicomtab.inspect.export_json import to_json_model
 from dicomtab.inspect.export_text import dump, to_csv
 from dicomtab.inspect.partial import Inspected, load
 from dicomtab.inspect.store import store_for
+from dicomtab.inspect.study_phi import Source, StudyPhi
+from dicomtab.inspect.study_phi_export import to_csv as report_csv
+from dicomtab.inspect.study_phi_export import to_html as report_html
 from dicomtab.reading import OpenedFile
 from dicomtab.summary import summarize
 
@@ -136,3 +139,82 @@ def dicomdir(session: Any, instance_id: str) -> dict[str, Any]:
         raise UsageError("An instance id must be a string such as 'i1'.")
     instance = session.get(instance_id)
     return dicomdir_module.read_dicomdir(instance.data, instance.name)
+
+
+# -- The study-level PHI report (dicomtab.inspect.study_phi) -----------------------------
+
+
+def _report_ids(session: Any, instance_ids: Iterable[str] | None, study_of: str | None
+                ) -> tuple[str, ...]:
+    """The ids a report covers: those given (or every open file, damaged ones after the
+    others), narrowed to the study of ``study_of`` when given."""
+    store = store_for(session)
+    if instance_ids is None:
+        ids = [s["instanceId"] for s in session.instances()] + store.damaged_ids()
+    else:
+        ids = [str(i) for i in instance_ids]
+    if study_of is None:
+        return tuple(ids)
+    studies = {s["instanceId"]: s["study"]["uid"] for s in session.instances()}
+
+    def study(instance_id: str) -> str | None:
+        if instance_id in studies:
+            return studies[instance_id]
+        try:
+            uid = _get(session, instance_id).dataset.get("StudyInstanceUID")
+        except DicomtabError:
+            return None
+        return (str(uid).strip() or None) if uid is not None else None
+
+    wanted = study(str(study_of))
+    if wanted is None:
+        return (str(study_of),)
+    return tuple(i for i in ids if study(i) == wanted)
+
+
+def _sources(session: Any, ids: tuple[str, ...]) -> Iterator[Source]:
+    store = store_for(session)
+    for instance_id in ids:
+        try:
+            inspected = store.get(session, instance_id)
+        except DicomtabError as exc:
+            yield Source(instance_id, instance_id, None, exc.message, exc.code)
+            continue
+        yield Source(instance_id, inspected.name, inspected)
+
+
+def _report(session: Any, instance_ids: Iterable[str] | None, study_of: str | None) -> StudyPhi:
+    ids = _report_ids(session, instance_ids, study_of)
+    if not ids:
+        raise UsageError("Open some files first: the report covers the open files.")
+    store = store_for(session)
+    report = store.report(ids)
+    if report is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pydicom's warnings quote values
+            report = StudyPhi(_sources(session, ids))
+        store.keep_report(ids, report)
+    return report
+
+
+def study_phi(session: Any, instance_ids: Iterable[str] | None = None,
+              study_of: str | None = None) -> dict[str, Any]:
+    """The study PHI report over these instances (all open ones by default; the study of
+    ``study_of`` only, when given): counts, never a value."""
+    return _report(session, instance_ids, study_of).to_dict()
+
+
+def study_phi_values(session: Any, key: str, instance_ids: Iterable[str] | None = None,
+                     study_of: str | None = None) -> dict[str, Any]:
+    """The distinct values of one row of that report (the user asked to see them)."""
+    return _report(session, instance_ids, study_of).values(key)
+
+
+def study_phi_export(session: Any, form: str, values: bool = False,
+                     instance_ids: Iterable[str] | None = None,
+                     study_of: str | None = None) -> str:
+    """That report as CSV (``form`` "csv") or a printable HTML page ("html")."""
+    writers = {"csv": report_csv, "html": report_html}
+    if form not in writers:
+        raise UsageError("The report is exported as csv or html.")
+    return writers[form](_report(session, instance_ids, study_of), values=bool(values))

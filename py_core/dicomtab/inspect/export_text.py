@@ -258,7 +258,8 @@ def dump(inspected: Inspected, *, keep: set[str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
+def csv_cell(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text, never runs as a formula."""
     if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.match(text):
         return "'" + text
     return text
@@ -303,11 +304,11 @@ def to_csv(inspected: Inspected, *, keep: set[str] | None = None) -> str:
                 element.path,
                 element.tag_text,
                 element.keyword,
-                _cell(element.name),
+                csv_cell(element.name),
                 element.vr,
                 element.vm,
                 length,
-                _cell(_csv_value(element)),
+                csv_cell(_csv_value(element)),
                 item.category,
                 item.action,
             ]

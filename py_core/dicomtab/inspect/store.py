@@ -23,7 +23,6 @@ from dicomtab.session_types import OpenInstance, OpenSession
 CAPACITY = 8
 
 
-
 class InspectorStore:
     """The inspector's state for one session."""
 
@@ -32,6 +31,9 @@ class InspectorStore:
         self._parsed: OrderedDict[str, tuple[bytes, Inspected]] = OrderedDict()
         self._damaged: dict[str, Inspected] = {}
         self._next = 1
+        #: The last study PHI report (see :mod:`dicomtab.inspect.study_phi`) and the ids it
+        #: covers: a row's values are asked for right after it, from the same files.
+        self._report: tuple[tuple[str, ...], Any] | None = None
 
     def add_damaged(self, inspected: Inspected) -> str:
         """Keep a leniently opened file; return its id."""
@@ -39,6 +41,18 @@ class InspectorStore:
         self._next += 1
         self._damaged[instance_id] = inspected
         return instance_id
+
+    def damaged_ids(self) -> list[str]:
+        """Ids of the damaged files opened for inspection, in opening order."""
+        return list(self._damaged)
+
+    def report(self, ids: tuple[str, ...]) -> Any:
+        """The last report made over exactly ``ids``, or None."""
+        return self._report[1] if self._report is not None and self._report[0] == ids else None
+
+    def keep_report(self, ids: tuple[str, ...], report: Any) -> None:
+        """Keep ``report`` (over ``ids``) for the next calls, in place of the previous one."""
+        self._report = (ids, report)
 
     def get(self, session: OpenSession, instance_id: str) -> Inspected:
         """The parsed instance with this id (parsing it now if needed), or a UsageError."""

@@ -11,6 +11,7 @@ import { wireSearch } from './search.js';
 import { baseName, copy, download } from './export.js';
 import { confirmExport } from '../confirm-export.js';
 import { renderDiff, renderSeries } from './compare.js';
+import { StudyPhiView } from './study-phi.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -39,6 +40,11 @@ export class Inspector {
     $('copy-value').addEventListener('click', () => this.copySelected('value'));
     $('copy-tag').addEventListener('click', () => this.copySelected('tag'));
     $('compare-run').addEventListener('click', () => this.compare());
+    this.studyPhi = new StudyPhiView(client, /** @type {HTMLDialogElement} */ ($('study-phi')));
+    const open = (/** @type {string} */ testId, /** @type {function(): Object} */ scope) => document
+      .querySelector(`[data-testid=${testId}]`)?.addEventListener('click', () => this.studyPhi.open(scope()));
+    open('study-phi-open', () => ({}));
+    open('study-phi-open-study', () => ({ studyOf: this.instanceId, label: 'The selected file\'s study' }));
   }
 
   /**
