@@ -171,12 +171,26 @@ class Originals:
 
 
 class _Search:
-    """The compiled searches for one set of applied options (built once per set)."""
+    """The searches for one set of applied options (built once per set)."""
 
     def __init__(self, words: dict[str, str], forms: dict[str, set[bytes]] | None = None) -> None:
         self.lookup = {w.lower(): k for w, k in words.items()}
-        self.pattern = _pattern(words)
+        self.words = words
+        #: Case-folded, the words cannot be missed by a plain substring test: every pair of
+        #: characters a case-insensitive regular expression equates folds to the same text.
+        self.folded = {w.casefold() for w in words}
+        self._pattern: re.Pattern[str] | None = None
         self.bytes = ByteScanner(needles_for(words, forms or {}))
+
+    def pattern_for(self, texts: list[str]) -> re.Pattern[str] | None:
+        """The element search, or None when no word can be in ``texts``: compiling it costs
+        more than the rest of an element scan, and a clean output has none of them."""
+        joined = "\x00".join(texts).casefold()
+        if not any(word in joined for word in self.folded):
+            return None
+        if self._pattern is None:
+            self._pattern = _pattern(self.words)
+        return self._pattern
 
 
 def collect_originals(items: Iterable[InputItem]) -> tuple[Originals, list[str]]:
@@ -227,21 +241,26 @@ class _Scanner:
         self._detector: TextCleaner | None = None
         self.originals = originals
         search = _Search({}) if originals is None else originals.search(frozenset(self.applied))
-        self.lookup, self.pattern, self.bytes = search.lookup, search.pattern, search.bytes
+        self.lookup, self.search, self.bytes = search.lookup, search, search.bytes
+        self.pattern: re.Pattern[str] | None = None
+        #: What :meth:`scan` read, checked in that order by :meth:`check`: (path, tag, VR,
+        #: the values to search or None, the data set holding the element)
+        self.read: list[tuple[str, int, str, list[str] | None, Dataset]] = []
 
     def add(self, path: str, kind: str, what: str) -> None:
         self.findings.append(Finding(self.name, path, kind, what))
 
     def scan(self, ds: Dataset, prefix: str = "") -> None:
+        """Read the elements of ``ds`` (and of its items) for :meth:`check`."""
         for raw in ds.elements():
             tag = int(raw.tag)
             name = keyword(tag)
             path = prefix + (name or f"({tag >> 16:04X},{tag & 0xFFFF:04X})")
             vr = peek_vr(raw)
-            if vr != "SQ":
-                self._private(ds, tag, path)
             if name in PIXEL_KEYWORDS or vr in BINARY_VRS:
-                continue  # not text: the byte scan searches it, in every encoding
+                # not text: the byte scan searches it, in every encoding
+                self.read.append((path, tag, vr or "", None, ds))
+                continue
             values = value_strings(ds, raw)
             if values is None:  # decoded by pydicom: text in a character set, sequences...
                 elem = ds[tag]
@@ -249,12 +268,21 @@ class _Scanner:
                     for i, item in enumerate(elem.value or []):
                         self.scan(item, f"{path}[{i}].")
                     continue
-                if vr is None:
-                    self._private(ds, tag, path)
                 if elem.is_empty or elem.VR in BINARY_VRS:
+                    self.read.append((path, tag, elem.VR, None, ds))
                     continue
                 vr, values = elem.VR, [str(v) for v in values_of(elem.value)]
-            self._values(vr or "", values, path, tag)  # read straight: the file gave its VR
+            self.read.append((path, tag, vr or "", values, ds))  # vr: the file gave it
+
+    def check(self) -> None:
+        """Check what :meth:`scan` read, element by element."""
+        texts = [text for *_, values, _ in self.read if values for text in values]
+        self.pattern = self.search.pattern_for(texts)
+        for path, tag, vr, values, ds in self.read:
+            self._private(ds, tag, path)
+            if values:
+                self._values(vr, values, path, tag)
+        self.read = []
 
     def _private(self, ds: Dataset, tag: int, path: str) -> None:
         group, el = tag >> 16, tag & 0xFFFF
@@ -378,6 +406,7 @@ def verify_dataset(
     if meta is not None:
         scanner.scan(meta, "FileMeta.")
     scanner.scan(ds)
+    scanner.check()
     if data is not None:
         scanner.raw(data, ds)
     scanner.file_level(ds)

@@ -117,6 +117,20 @@ def test_verify_catches_a_leak_introduced_into_an_output(
     assert no_originals == []
 
 
+def test_verify_finds_an_original_in_another_case_beyond_ascii(
+    tmp_path: Path, basic_out: Out, originals: Originals
+) -> None:
+    """The bytes of "JÜRGEN" are not those of "Jürgen" in any ASCII case: only the element
+    search, case-insensitive over all of Unicode, finds it (and its pre-test must let it)."""
+    folder, _ = basic_out
+    ds = next(ds for ds in outputs(folder) if ds.Modality == "CT")
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.SeriesDescription = "FÜR JÜRGEN"
+    ds.save_as(tmp_path / "leak.dcm", enforce_file_format=True)
+    findings = verify_items(collect_inputs([tmp_path]), originals)
+    assert [(f.path, f.kind) for f in findings] == [("SeriesDescription", "name-in-free-text")]
+
+
 def test_uids_are_remapped_consistently_and_references_resolve(result: Out) -> None:
     folder, _ = result
     dss = outputs(folder)
