@@ -258,3 +258,20 @@ def _encoding_name(implicit: bool, little: bool) -> str:
     if little:
         return UID(pydicom.uid.ExplicitVRLittleEndian).name
     return UID(pydicom.uid.ExplicitVRBigEndian).name
+
+
+def check_written(data: bytes, name: str) -> None:
+    """Refuse ``data``, a file this package wrote (preamble, file meta, a stated transfer
+    syntax), as :func:`open_dataset` would refuse it, from its structure alone: the checks
+    that walk its element headers, without parsing its values (a fraction of the cost).
+
+    Raises:
+        NotDicomError, TruncatedFileError, MalformedFileError
+    """
+    if data[PREAMBLE_LENGTH : PREAMBLE_LENGTH + 4] != MAGIC:
+        raise NotDicomError(f"{name} is not a DICOM file: it has no 'DICM' marker at byte 128.")
+    offset, syntax, problem = meta_end(data, PREAMBLE_LENGTH + 4)
+    if problem is not None:
+        _raise_for(problem, name)
+    if syntax in ENCODINGS:
+        _check(data, offset, *ENCODINGS[syntax], name)

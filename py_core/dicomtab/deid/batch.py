@@ -264,8 +264,10 @@ class Batch:
                 outcome.damaged = damage.reason
             outcome.sha256, outcome.size = hashlib.sha256(data).hexdigest(), len(data)
             if self.result.verified:
+                # Checked as encoded (result.dataset), its bytes searched and walked.
                 outcome.findings = verify_output(
-                    source, data, rel, hunted=damage.identifiers if damage else ())
+                    source, data, rel, hunted=damage.identifiers if damage else (),
+                    written=result.dataset)
             pairs = dict(result.uid_map)
             for old, new in (result.patient, result.patient_name):
                 if old:

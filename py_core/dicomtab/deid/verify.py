@@ -47,7 +47,7 @@ from dicomtab.deid.table import PrivateKey, load_table
 from dicomtab.deid.textclean import TextCleaner
 from dicomtab.deid.uids import is_well_known
 from dicomtab.errors import DicomtabError
-from dicomtab.reading import read_dataset
+from dicomtab.reading import check_written, read_dataset
 
 #: Identifiers an option allows to stay: when the output says that option was applied, their
 #: presence is expected and not reported.
@@ -243,6 +243,8 @@ class _Scanner:
         search = _Search({}) if originals is None else originals.search(frozenset(self.applied))
         self.lookup, self.search, self.bytes = search.lookup, search, search.bytes
         self.pattern: re.Pattern[str] | None = None
+        #: Whether ``ds`` is the data set a file was encoded from (not one read from it).
+        self.in_memory = False
         #: What :meth:`scan` read, checked in that order by :meth:`check`: (path, tag, VR,
         #: the values to search or None, the data set holding the element)
         self.read: list[tuple[str, int, str, list[str] | None, Dataset]] = []
@@ -348,7 +350,8 @@ class _Scanner:
         deflated = _is_deflated(ds)
         if not deflated and not self.bytes.scan([Region(data, "file")]):
             return  # nothing to name: the walk that names offsets is not needed
-        implicit, little = getattr(ds, "original_encoding", (False, True))
+        implicit, little = _encoding_of(ds) if self.in_memory else getattr(
+            ds, "original_encoding", (False, True))
         reported = {(f.path, f.what) for f in self.findings if f.kind in VALUE_KINDS}
         layout = regions(data, implicit=bool(implicit), little=little is not False,
                          deflated=deflated)
@@ -383,6 +386,20 @@ def _cleaned_text(cleaning: tuple[str, ...]) -> frozenset[int]:
         {TEXT_VALUE} if "clean_structured_content" in cleaning else frozenset())
 
 
+def _encoding_of(ds: Dataset) -> tuple[bool, bool]:
+    """(implicit VR, little endian) of the file written from ``ds``: its transfer syntax's, as
+    the writer uses it (explicit VR little endian when it states none pydicom knows)."""
+    meta = getattr(ds, "file_meta", None)
+    syntax = meta.get("TransferSyntaxUID") if meta is not None else None
+    try:
+        uid = UID(str(syntax or ""))
+        if uid.is_transfer_syntax:
+            return bool(uid.is_implicit_VR), bool(uid.is_little_endian)
+    except ValueError:
+        pass
+    return False, True
+
+
 def _is_deflated(ds: Dataset) -> bool:
     meta = getattr(ds, "file_meta", None)
     syntax = meta.get("TransferSyntaxUID") if meta is not None else None
@@ -394,14 +411,16 @@ def _is_deflated(ds: Dataset) -> bool:
 
 def verify_dataset(
     ds: Dataset, name: str, originals: Originals | None = None, data: bytes | None = None,
-    *, safe_harbor: bool = False,
+    *, safe_harbor: bool = False, in_memory: bool = False,
 ) -> list[Finding]:
     """Findings for one data set (and its file meta group); ``data``: its file's bytes.
 
     ``safe_harbor`` applies Safe Harbor's rules even when the file does not say it was made
-    by a Safe Harbor profile.
+    by a Safe Harbor profile. ``in_memory``: ``ds`` is the data set ``data`` was encoded from
+    (its transfer syntax then says how ``data`` is encoded), not one read from ``data``.
     """
     scanner = _Scanner(name, ds, originals, safe_harbor)
+    scanner.in_memory = in_memory
     meta = getattr(ds, "file_meta", None)
     if meta is not None:
         scanner.scan(meta, "FileMeta.")
@@ -414,11 +433,15 @@ def verify_dataset(
 
 
 def verify_output(source: Dataset, data: bytes, name: str,
-                  hunted: Iterable[tuple[int, str, str]] = ()) -> list[Finding]:
+                  hunted: Iterable[tuple[int, str, str]] = (),
+                  written: Dataset | None = None) -> list[Finding]:
     """Findings for one output file (``data``) against the values of its own original.
 
     ``hunted``: more identifying values of the original as (tag, VR, value), those a damaged
     original held where its data set could not show them (see :mod:`dicomtab.deid.damage`).
+    ``written``: the data set ``data`` was encoded from, when the caller has it (a batch does):
+    its elements are checked instead of parsing ``data`` back, and ``data`` is walked for its
+    structure only (:func:`dicomtab.reading.check_written`). Every byte is searched either way.
 
     What a batch runs on each file it writes: every element and every byte of the output is
     searched for the identifying values of ``source``, and the checks that need no original
@@ -430,10 +453,14 @@ def verify_output(source: Dataset, data: bytes, name: str,
         originals.add_dataset(source)
         originals.add_values(hunted, source)
         try:
-            ds = read_dataset(data, name)
+            if written is None:
+                ds = read_dataset(data, name)
+            else:
+                check_written(data, name)
+                ds = written
         except DicomtabError as exc:
             return [Finding(name, "", "unreadable", exc.code)]
-        return verify_dataset(ds, name, originals, data)
+        return verify_dataset(ds, name, originals, data, in_memory=written is not None)
 
 
 def verify_items(

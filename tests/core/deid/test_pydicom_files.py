@@ -10,7 +10,7 @@ import pytest
 from dicomtab.deid.batch import encode
 from dicomtab.deid.engine import deidentify
 from dicomtab.deid.profile import load_profile
-from dicomtab.deid.verify import Originals, verify_dataset
+from dicomtab.deid.verify import Originals, verify_dataset, verify_output
 from tests.conftest import bundled
 from tests.core.deid.conftest import KEY
 
@@ -55,3 +55,23 @@ def test_rtplan_references_are_remapped_like_their_targets() -> None:
     originals = [e.value for e in plan.iterall() if e.keyword == "ReferencedSOPInstanceUID"]
     assert refs and all(r.startswith("2.25.") for r in refs)
     assert len(set(refs)) == len(set(originals))
+
+
+@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("profile", ["basic", "research"])
+def test_checking_the_encoded_data_set_finds_what_reading_the_file_back_finds(
+        name: str, profile: str) -> None:
+    """A batch verifies the data set it encoded (and walks and searches the bytes) instead of
+    parsing the bytes back: same findings, also with a name leaked into a description."""
+    source = pydicom.dcmread(bundled(name), force=True)
+    if "SOPInstanceUID" not in source:
+        return
+    out = deidentify(source, load_profile(profile), KEY).dataset
+    names = [str(e.value) for e in source.iterall() if e.VR == "PN" and e.value]
+    if names:
+        out.StudyDescription = f"for {names[0]}"
+    data = encode(out)
+    read_back = verify_output(source, data, name)
+    assert verify_output(source, data, name, written=out) == read_back
+    if names and len(names[0]) >= 3:
+        assert any(f.path == "StudyDescription" for f in read_back)
