@@ -18,17 +18,17 @@ from dicomtab.inspect import search as search_module
 from dicomtab.inspect import tree as tree_module
 from dicomtab.inspect.export_json import to_json_model
 from dicomtab.inspect.export_text import dump, to_csv
-from dicomtab.inspect.partial import Inspected, load
-from dicomtab.inspect.store import store_for
+from dicomtab.inspect.partial import Inspected, load, of_instance
 from dicomtab.reading import OpenedFile
+from dicomtab.session import Session
 from dicomtab.summary import summarize
 
 #: Instances a series comparison accepts at once.
 MAX_SERIES = 2000
 
 
-def _get(session: Any, instance_id: str) -> Inspected:
-    return store_for(session).get(session, instance_id)
+def _get(session: Session, instance_id: str) -> Inspected:
+    return of_instance(session.get(instance_id, damaged=True))
 
 
 def _keep(inspected: Inspected, phi_only: bool) -> set[str] | None:
@@ -37,7 +37,7 @@ def _keep(inspected: Inspected, phi_only: bool) -> set[str] | None:
     return classify.phi_paths(inspected.all_elements, tree_module.phi_of(inspected))
 
 
-def open_damaged(session: Any, data: bytes, name: str) -> dict[str, Any]:
+def open_damaged(session: Session, data: bytes, name: str) -> dict[str, Any]:
     """Open a file the session refused as truncated or damaged, for inspection only.
 
     A sound file is refused here (open it with ``open_file``); so are files with nothing
@@ -46,21 +46,16 @@ def open_damaged(session: Any, data: bytes, name: str) -> dict[str, Any]:
     inspected = load(data, name)
     if inspected.problem is None:
         raise UsageError(f"{name} is not damaged; open it as a normal file.")
-    instance_id = store_for(session).add_damaged(inspected)
     opened = OpenedFile(inspected.dataset, len(data), bool(inspected.meta), list(inspected.notes))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pydicom's warnings quote values
         summary = summarize(opened)
-    return {
-        "instanceId": instance_id,
-        "fileName": name,
-        **summary,
-        "problem": inspected.problem.to_dict(),
-    }
+    return session.add_damaged(data, name, {**summary, "problem": inspected.problem.to_dict()},
+                               {"inspected": inspected})
 
 
 def tags(
-    session: Any,
+    session: Session,
     instance_id: str,
     binary: str = "inline",
     include_meta: bool = False,
@@ -72,7 +67,7 @@ def tags(
     return to_json_model(elements, binary=binary, keep=_keep(inspected, phi_only))
 
 
-def phi_summary(session: Any, instance_id: str) -> dict[str, Any]:
+def phi_summary(session: Session, instance_id: str) -> dict[str, Any]:
     """Counts of elements per PHI category, and pixel warnings."""
     inspected = _get(session, instance_id)
     return classify.summary(
@@ -80,28 +75,28 @@ def phi_summary(session: Any, instance_id: str) -> dict[str, Any]:
     )
 
 
-def tree(session: Any, instance_id: str, phi_only: bool = False) -> dict[str, Any]:
+def tree(session: Session, instance_id: str, phi_only: bool = False) -> dict[str, Any]:
     """The element tree as rows (see :mod:`dicomtab.inspect.tree`)."""
     return tree_module.tree(_get(session, instance_id), phi_only=bool(phi_only))
 
 
-def value_of(session: Any, instance_id: str, path: str) -> dict[str, Any]:
+def value_of(session: Session, instance_id: str, path: str) -> dict[str, Any]:
     """The full value of one element."""
     return tree_module.value_of(_get(session, instance_id), path)
 
 
-def search(session: Any, instance_id: str, query: str) -> dict[str, Any]:
+def search(session: Session, instance_id: str, query: str) -> dict[str, Any]:
     """Paths of the elements matching ``query``."""
     return search_module.search(_get(session, instance_id).all_elements, query)
 
 
-def diff(session: Any, id_a: str, id_b: str) -> dict[str, Any]:
+def diff(session: Session, id_a: str, id_b: str) -> dict[str, Any]:
     """What differs between two instances (file meta included)."""
     a, b = _get(session, id_a), _get(session, id_b)
     return diff_module.diff(a.all_elements, b.all_elements)
 
 
-def series(session: Any, instance_ids: Iterable[str]) -> dict[str, Any]:
+def series(session: Session, instance_ids: Iterable[str]) -> dict[str, Any]:
     """Which elements vary across these instances (a series) and which are constant."""
     ids = [str(i) for i in instance_ids]
     if len(ids) < 2:
@@ -114,19 +109,19 @@ def series(session: Any, instance_ids: Iterable[str]) -> dict[str, Any]:
     return {"instanceIds": ids, **diff_module.series(trees)}
 
 
-def export_csv(session: Any, instance_id: str, phi_only: bool = False) -> str:
+def export_csv(session: Session, instance_id: str, phi_only: bool = False) -> str:
     """The flat view as CSV text."""
     inspected = _get(session, instance_id)
     return to_csv(inspected, keep=_keep(inspected, phi_only))
 
 
-def export_dump(session: Any, instance_id: str, phi_only: bool = False) -> str:
+def export_dump(session: Session, instance_id: str, phi_only: bool = False) -> str:
     """The dcmdump-style text."""
     inspected = _get(session, instance_id)
     return dump(inspected, keep=_keep(inspected, phi_only))
 
 
-def dicomdir(session: Any, instance_id: str) -> dict[str, Any]:
+def dicomdir(session: Session, instance_id: str) -> dict[str, Any]:
     """The patient → study → series → instance tree a DICOMDIR's records describe.
 
     The DICOMDIR is an instance the session opened (``open_file``); see

@@ -23,6 +23,7 @@ from pydicom.uid import DeflatedExplicitVRLittleEndian
 from dicomtab.errors import MalformedFileError, TruncatedFileError
 from dicomtab.inspect.nodes import Element, Item, build_elements, tag_text
 from dicomtab.reading import ENCODINGS, MAGIC, PREAMBLE_LENGTH, open_dataset
+from dicomtab.session import Instance
 
 # The structural walker's element step finds where each top-level element starts, and its
 # hooks which sequences and items are open at the damage.
@@ -144,6 +145,11 @@ def load(data: bytes, name: str) -> Inspected:
     inspected = _inspected(name, buf, ds, list(opened.notes), None)
     _mark_doubts(inspected, opened.doubts)
     return inspected
+
+
+def of_instance(instance: Instance) -> Inspected:
+    """The inspector's parse of an open instance (held in its session's cache)."""
+    return instance.parsed("inspected", load)
 
 
 def _mark_doubts(inspected: Inspected, doubts: tuple[StructureProblem, ...]) -> None:
