@@ -25,7 +25,8 @@ from typing import Any, TypeVar
 from dicomtab.errors import UsageError
 from dicomtab.file_bytes import DEFAULT_BUDGET, ByteBudget, FileBytes
 from dicomtab.file_head import Reader, header_bytes
-from dicomtab.reading import open_dataset
+from dicomtab.reading import OpenedFile, open_dataset
+from dicomtab.structure import StructureReport
 from dicomtab.summary import summarize
 
 #: Bytes the parses of open instances may hold (an estimate, see ParsedCache.cost).
@@ -92,11 +93,17 @@ class Instance:
     """One open file: its name, summary and bytes, and its parses in the session's cache."""
 
     def __init__(self, instance_id: str, name: str, content: FileBytes, summary: dict[str, Any],
-                 parsed: ParsedCache, *, damaged: bool = False) -> None:
+                 parsed: ParsedCache, report: StructureReport | None, *,
+                 damaged: bool = False) -> None:
         self.id = instance_id
         self.name = name
         self.content = content
         self.summary = summary
+        #: The structural walk of the file made when it was opened, its offsets the file's
+        #: (None if unknown): a parse hands it to open_dataset as ``checked`` rather than
+        #: walk the file again. Bytes read again are the same file's (the browser's File
+        #: fails to read a file changed since it was chosen; FileBytes checks the size).
+        self.report = report
         #: Opened for inspection only: refused as truncated or damaged when opened.
         self.damaged = damaged
         self._parsed = parsed
@@ -106,11 +113,10 @@ class Instance:
         """The file's bytes (read again from the user's file if they were dropped)."""
         return self.content.get()
 
-    def parsed(self, kind: str, parse: Callable[[bytes, str], T]) -> T:
-        """This instance's ``kind`` parse (``"inspected"``, ``"pixels"``, ``"header"``):
-        the one held, or ``parse(bytes, name)`` now."""
-        return self._parsed.get(self.id, kind, lambda: parse(self.data, self.name),
-                                self.content.size)
+    def parsed(self, kind: str, parse: Callable[[Instance], T]) -> T:
+        """This instance's ``kind`` parse (``"inspected"``, ``"pixels"``): the one held, or
+        ``parse(self)`` now."""
+        return self._parsed.get(self.id, kind, lambda: parse(self), self.content.size)
 
 
 class Session:
@@ -134,13 +140,14 @@ class Session:
         the bytes it was made from, so it is dropped with them (or they would stay)."""
         return lambda: self.parsed.forget(instance_id)
 
-    def _add(self, name: str, summary: dict[str, Any],
+    def _add(self, name: str, opened: OpenedFile, report: StructureReport | None,
              content: Callable[[Callable[[], None]], FileBytes]) -> dict[str, Any]:
         instance_id = f"i{self._next}"
         self._next += 1
-        summary = {"instanceId": instance_id, "fileName": name, **summary}
+        summary = {"instanceId": instance_id, "fileName": name, **summarize(opened)}
         self._instances[instance_id] = Instance(
-            instance_id, name, content(self._forgetter(instance_id)), summary, self.parsed)
+            instance_id, name, content(self._forgetter(instance_id)), summary, self.parsed,
+            report)
         return summary
 
     def open(self, data: bytes, name: str,
@@ -150,7 +157,7 @@ class Session:
         ``reader`` reads the file again later (its bytes may then be dropped meanwhile).
         """
         opened = open_dataset(data, name, stop_before_pixels=True)
-        return self._add(name, summarize(opened),
+        return self._add(name, opened, opened.report,
                          lambda dropped: FileBytes(data, name, reader, self.budget, dropped))
 
     def open_by_parts(self, first: bytes, size: int, name: str, read: Reader,
@@ -164,7 +171,7 @@ class Session:
         assert head.report is not None
         opened = open_dataset(head.data, name, stop_before_pixels=True,
                               checked=(head.report, size))
-        return self._add(name, summarize(opened), lambda dropped: FileBytes.unread(
+        return self._add(name, opened, head.report, lambda dropped: FileBytes.unread(
             name, size, reader, self.budget, dropped))
 
     def add_damaged(self, data: bytes, name: str, summary: dict[str, Any],
@@ -176,7 +183,7 @@ class Session:
         summary = {"instanceId": instance_id, "fileName": name, **summary}
         content = FileBytes(data, name, None, self.budget, self._forgetter(instance_id))
         self._instances[instance_id] = Instance(instance_id, name, content, summary,
-                                                self.parsed, damaged=True)
+                                                self.parsed, None, damaged=True)
         for kind, value in parsed.items():
             self.parsed.put(instance_id, kind, value, len(data))
         return summary
@@ -213,5 +220,5 @@ class Session:
         for key, old in other._instances.items():
             content = FileBytes.taken_over(old.content, self.budget, self._forgetter(key))
             self._instances[key] = Instance(key, old.name, content, old.summary, self.parsed,
-                                            damaged=old.damaged)
+                                            old.report, damaged=old.damaged)
         self._next, self._next_damaged = other._next, other._next_damaged

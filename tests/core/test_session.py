@@ -40,7 +40,7 @@ def test_the_inspector_the_viewer_and_the_preview_share_one_parse_per_kind(
     loads: list[str] = []
     real = partial.load
     monkeypatch.setattr(partial, "load",
-                        lambda data, name: loads.append(name) or real(data, name))
+                        lambda data, name, *rest: loads.append(name) or real(data, name, *rest))
     key = json.loads(worker_api.deid_new_key())["payload"]["text"].encode()
     ok(worker_api.tree(instance))
     ok(worker_api.deid_preview(instance, json.dumps({"builtin": "basic"}), key, "k.key"))
@@ -143,3 +143,26 @@ def test_dropping_a_files_bytes_drops_its_parses_and_both_come_back(
     assert _rows(ids[0]) == first_rows and ok(worker_api.frame_digest(ids[0], 0)) == digest
     # Read again: the first when the second was opened, then each when the other was used.
     assert reads == ["CT_small.dcm", "MR_small.dcm", "CT_small.dcm"]
+
+
+def test_parses_take_the_walk_made_on_opening_instead_of_walking_again(
+        monkeypatch: pytest.MonkeyPatch, fresh_session: Session) -> None:
+    """A file opened by slices (its pixel value never read then) and one opened whole give
+    the same tree and frames, from the report of the walk made when each was opened."""
+    from dicomtab import reading
+
+    data = bundled("rtdose.dcm").read_bytes()  # implicit VR, 15 native frames
+    whole = fresh_session.open(data, "whole.dcm")["instanceId"]
+    sliced = fresh_session.open_by_parts(
+        data[:1024], len(data), "sliced.dcm", lambda start, end: data[start:end],
+        lambda: data)["instanceId"]
+    assert fresh_session.get(sliced).report == fresh_session.get(whole).report
+    walks: list[int] = []
+    real = reading.check_structure
+    monkeypatch.setattr(reading, "check_structure",
+                        lambda *args, **kwargs: walks.append(1) or real(*args, **kwargs))
+    for index in (0, 14):
+        assert ok(worker_api.frame_digest(whole, index)) == ok(
+            worker_api.frame_digest(sliced, index))
+    assert _rows(whole) == _rows(sliced)
+    assert walks == []

@@ -30,6 +30,7 @@ from dicomtab.session import Instance
 from dicomtab.structure import (
     MAX_DOUBTS,
     StructureProblem,
+    StructureReport,
     Walker,
     WalkHooks,
     WalkStopped,
@@ -122,14 +123,18 @@ def _read(buf: bytes, *, defer: bool) -> Dataset:
         )
 
 
-def load(data: bytes, name: str) -> Inspected:
+def load(data: bytes, name: str, checked: StructureReport | None = None) -> Inspected:
     """Open ``data`` for inspection; a damaged file gives a partial tree and a problem.
+
+    ``checked``: the structural walk of ``data`` made when it was opened (see
+    :attr:`dicomtab.reading.OpenedFile.report`), not made again.
 
     Raises:
         EmptyFileError, NotDicomError: nothing in the file can be shown.
     """
     try:
-        opened = open_dataset(data, name, stop_before_pixels=True)
+        opened = open_dataset(data, name, stop_before_pixels=True,
+                              checked=None if checked is None else (checked, len(data)))
     except (TruncatedFileError, MalformedFileError):
         return _lenient(data, name)
     buf = _with_preamble(data)
@@ -149,7 +154,7 @@ def load(data: bytes, name: str) -> Inspected:
 
 def of_instance(instance: Instance) -> Inspected:
     """The inspector's parse of an open instance (held in its session's cache)."""
-    return instance.parsed("inspected", load)
+    return instance.parsed("inspected", lambda i: load(i.data, i.name, i.report))
 
 
 def _mark_doubts(inspected: Inspected, doubts: tuple[StructureProblem, ...]) -> None:

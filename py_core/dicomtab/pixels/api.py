@@ -19,7 +19,7 @@ from pydicom.dataset import Dataset
 from dicomtab.errors import PixelDataError, UsageError
 from dicomtab.pixels import decoders, describe, export, frames, objects, overlays
 from dicomtab.reading import open_dataset
-from dicomtab.session import Session
+from dicomtab.session import Instance, Session
 
 #: The VRs a pixel data element may have (PS3.5 A.1, PS3.3 C.7.6.3.1.4, C.7.6.24).
 PIXEL_VRS = frozenset({"OB", "OW", "OF", "OD", "UN"})
@@ -30,10 +30,13 @@ def dataset(session: Session, instance_id: str) -> Dataset:
     return session.get(instance_id).parsed("pixels", _with_pixel_view)
 
 
-def _with_pixel_view(data: bytes, name: str) -> Dataset:
-    """The data set, its pixel element's value a memoryview of ``data`` where possible."""
-    opened = open_dataset(data, name, stop_before_pixels=True)
-    span = opened.pixel_span
+def _with_pixel_view(instance: Instance) -> Dataset:
+    """The data set, its pixel element's value a memoryview of the instance's bytes where
+    possible (the walk made when it was opened says where that value is)."""
+    data, name, report = instance.data, instance.name, instance.report
+    opened = open_dataset(data, name, stop_before_pixels=True,
+                          checked=None if report is None else (report, len(data)))
+    span = opened.pixel_span if report is None else report.pixel_span
     if span is None:  # deflated, or a preamble the reader had to add: parse it all
         return open_dataset(data, name).dataset
     ds = opened.dataset

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -95,9 +96,9 @@ def test_instances_are_parsed_once(monkeypatch: pytest.MonkeyPatch, sample_bytes
     calls = []
     real = partial.load
 
-    def counting(data: bytes, name: str) -> partial.Inspected:
+    def counting(data: bytes, name: str, *rest: Any) -> partial.Inspected:
         calls.append(name)
-        return real(data, name)
+        return real(data, name, *rest)
 
     monkeypatch.setattr(partial, "load", counting)
     for _ in range(3):
