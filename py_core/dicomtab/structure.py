@@ -211,9 +211,10 @@ class WalkHooks:
 
     def element(self, walker: Walker, tag: int, start: int, value_start: int, after: int
                 ) -> None:
-        """The element whose header is at ``start`` was walked: its value starts at
-        ``value_start`` and the element ends at ``after`` (past its closing delimiter for an
-        undefined length). Called after its items, if it is a sequence."""
+        """The element whose header is at ``start`` has its value from ``value_start`` and
+        ends at ``after`` (past its closing delimiter for an undefined length). Told as soon
+        as its end is known: for a defined length before its items are walked (so a use
+        knows the sequence around damage found inside it), for an undefined one after."""
 
     def enter_sequence(self, walker: Walker, tag: int, undefined: bool) -> None:
         """The items of sequence ``tag`` start (``undefined``: it ends at a delimiter)."""
@@ -410,10 +411,9 @@ class Walker:
         else:
             length = self.u32(self.buf, pos + 4)[0]
             pos += 8
-        if length == UNDEFINED_LENGTH:
-            after = self._undefined(tag, vr if explicit else None, start, pos, end, depth)
-        else:
-            after = self._defined(tag, vr if explicit else None, start, pos, end, length, depth)
+        if length != UNDEFINED_LENGTH:
+            return self._defined(tag, vr if explicit else None, start, pos, end, length, depth)
+        after = self._undefined(tag, vr if explicit else None, start, pos, end, depth)
         if self.hooks is not None:
             self.hooks.element(self, tag, start, pos, after)
         return after
@@ -448,6 +448,8 @@ class Walker:
             )
         if self.strict:
             self._judge_value(tag, start, vr, pos, length)
+        if self.hooks is not None:
+            self.hooks.element(self, tag, start, pos, pos + length)
         if vr == b"SQ":
             self.items(pos, pos + length, tag, depth + 1, defined=True)
         elif (vr is None or vr == b"UN") and length >= 8 and dictionary_vr(tag) == "SQ":

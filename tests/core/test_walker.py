@@ -268,6 +268,8 @@ def test_bad_input_in_a_nested_implicit_element_stops_every_use_at_the_same_byte
     else:
         data = good[:value - 4] + struct.pack("<I", 0x7FFFFFF0) + good[value:]
         _assert_stop_agrees(data, "truncated", value - 8, path)
+        # The damage lies in a sequence of defined length: the spans still name it.
+        assert _spans(data).path_at(value) == "DoseReferenceSequence"
     # The spans before the damage are the intact file's.
     intact = {(s.start, s.end, s.path) for s in _spans(good).spans if s.end <= value - 8}
     assert intact <= {(s.start, s.end, s.path) for s in _spans(data).spans}
