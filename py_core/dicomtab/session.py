@@ -29,8 +29,9 @@ from dicomtab.reading import OpenedFile, open_dataset
 from dicomtab.structure import StructureReport
 from dicomtab.summary import summarize
 
-#: Bytes the parses of open instances may hold (an estimate, see ParsedCache.cost).
-DEFAULT_PARSED_BUDGET = 256 * 1024 * 1024
+#: Bytes the parses of open instances may hold (an estimate, see ParsedCache.cost): at least
+#: 64 parses, where the inspector kept 8 and the viewer 4 before they shared this cache.
+DEFAULT_PARSED_BUDGET = 64 * 1024 * 1024
 #: What one parse is counted at, at least: its Python objects, however small the file.
 MIN_PARSED_COST = 1024 * 1024
 
@@ -48,8 +49,8 @@ class ParsedCache:
 
     @staticmethod
     def cost(size: int) -> int:
-        """The estimated bytes a parse of a file of ``size`` bytes holds: about the file's
-        values, and never less than MIN_PARSED_COST for its objects."""
+        """The estimated bytes a parse holds that copies ``size`` bytes of its file (see
+        Instance.parse_size), and never less than MIN_PARSED_COST for its objects."""
         return max(size, MIN_PARSED_COST)
 
     def get(self, instance_id: str, kind: str, make: Callable[[], T], size: int) -> T:
@@ -113,10 +114,17 @@ class Instance:
         """The file's bytes (read again from the user's file if they were dropped)."""
         return self.content.get()
 
+    @property
+    def parse_size(self) -> int:
+        """The bytes of the file a parse holds copies of: all but the pixel value, which
+        parses hold as a view of the bytes (counted in the session's byte budget)."""
+        span = self.report.pixel_span if self.report is not None else None
+        return self.content.size - (span.end - span.start if span is not None else 0)
+
     def parsed(self, kind: str, parse: Callable[[Instance], T]) -> T:
         """This instance's ``kind`` parse (``"inspected"``, ``"pixels"``): the one held, or
         ``parse(self)`` now."""
-        return self._parsed.get(self.id, kind, lambda: parse(self), self.content.size)
+        return self._parsed.get(self.id, kind, lambda: parse(self), self.parse_size)
 
 
 class Session:

@@ -157,6 +157,10 @@ def test_parses_take_the_walk_made_on_opening_instead_of_walking_again(
         data[:1024], len(data), "sliced.dcm", lambda start, end: data[start:end],
         lambda: data)["instanceId"]
     assert fresh_session.get(sliced).report == fresh_session.get(whole).report
+    # Parses hold the pixel value as a view of the file's bytes: only the rest counts.
+    span = fresh_session.get(whole).report.pixel_span  # type: ignore[union-attr]
+    assert span is not None and span.end - span.start > len(data) // 2
+    assert fresh_session.get(whole).parse_size == len(data) - (span.end - span.start)
     walks: list[int] = []
     real = reading.check_structure
     monkeypatch.setattr(reading, "check_structure",
