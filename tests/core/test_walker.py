@@ -306,3 +306,19 @@ def test_fragment_lengths_with_a_huge_declared_length_stop_at_the_end_of_the_byt
     assert fragment_lengths(huge, 0, True) == (len(huge), [lengths[0], 0x7FFFFFF0])
     not_an_item = value[:8 + lengths[0]] + b"\x10\x00\x10\x00" + value[8 + lengths[0] + 4:]
     assert fragment_lengths(not_an_item, 0, True) == (8 + lengths[0], lengths[:1])
+
+
+def test_damage_inside_an_undefined_length_un_sequence_keeps_the_items_before_it() -> None:
+    """The inspector closes the sequences and items open at the damage to read what comes
+    before it; the levels of an implicit VR sequence inside an explicit VR file are counted
+    like any other (the walk's hooks follow it into the nested encoding)."""
+    good_item = ITEM_UNDEFINED + _implicit(0x0020000E, ROOT.encode() + b"2\x00") + ITEM_DELIMITER
+    bad_item = ITEM_UNDEFINED + _implicit(0x0020000E, b"", 0x7FFFFFF0)
+    un = struct.pack("<HH2sHI", 0x0008, 0x1115, b"UN", 0, UNDEFINED)
+    data = _file(ExplicitVRLittleEndian, un + good_item + bad_item)
+    at = data.rindex(struct.pack("<HHI", 0x0020, 0x000E, 0x7FFFFFF0))
+    _assert_stop_agrees(data, "truncated", at, "00081115/1/0020000E")
+    inspected = load(data, "x.dcm")
+    kept = inspected.find("00081115/0/0020000E")
+    assert kept is not None and getattr(kept, "values", None) == [ROOT + "2"]
+    assert inspected.problem is not None and inspected.problem.path == "00081115"
