@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dicomtab.errors import UnsupportedError
 
 #: Bytes of opened files kept resident in the browser worker (the others are read again from
-#: their File when used). Parsed-instance caches (inspector, viewer) hold a few more.
+#: their File when used). Their parses (inspector, viewer) have a budget of their own
+#: (dicomtab.session.DEFAULT_PARSED_BUDGET).
 DEFAULT_BUDGET = 128 * 1024 * 1024
 
 
@@ -27,6 +28,12 @@ class ByteBudget:
         self.limit = limit
         self.used = 0
         self._resident: OrderedDict[int, FileBytes] = OrderedDict()
+
+    def release(self, owner: FileBytes) -> None:
+        """``owner`` is closed: drop its bytes and stop counting them."""
+        if self._resident.pop(id(owner), None) is not None:
+            self.used -= owner.size
+        owner.forget()
 
     def hold(self, owner: FileBytes, size: int) -> None:
         """``owner`` holds ``size`` bytes now; drop the least recently used others beyond the
@@ -49,32 +56,35 @@ class FileBytes:
     """One file's bytes: resident, or read again through ``reader`` when asked for."""
 
     def __init__(self, data: bytes, name: str, reader: Callable[[], bytes] | None,
-                 budget: ByteBudget) -> None:
+                 budget: ByteBudget, dropped: Callable[[], None] | None = None) -> None:
         self.name = name
         self._data: bytes | None = data
         self._reader = reader
         self._budget = budget
+        #: Called when the bytes are dropped (what was made from them goes with them).
+        self._dropped = dropped
         self.size = len(data)
         budget.hold(self, self.size)
 
     @classmethod
-    def unread(cls, name: str, size: int, reader: Callable[[], bytes],
-               budget: ByteBudget) -> FileBytes:
+    def unread(cls, name: str, size: int, reader: Callable[[], bytes], budget: ByteBudget,
+               dropped: Callable[[], None] | None = None) -> FileBytes:
         """A file of ``size`` bytes not read yet (only its header was, see
         :mod:`dicomtab.file_head`): ``reader`` reads it on first use."""
         made = cls.__new__(cls)
-        made.name, made._data, made._reader, made.size, made._budget = (
-            name, None, reader, size, budget)
+        made.name, made._data, made._reader, made.size, made._budget, made._dropped = (
+            name, None, reader, size, budget, dropped)
         return made
 
     @classmethod
-    def taken_over(cls, other: FileBytes, budget: ByteBudget) -> FileBytes:
+    def taken_over(cls, other: FileBytes, budget: ByteBudget,
+                   dropped: Callable[[], None] | None = None) -> FileBytes:
         """``other`` (perhaps of an earlier import of this module, see
         :mod:`dicomtab.numpy_later`) under ``budget``: resident only if it is now."""
         made = cls.__new__(cls)
         made.name, made._data, made._reader, made.size = (
             other.name, other._data, other._reader, other.size)
-        made._budget = budget
+        made._budget, made._dropped = budget, dropped
         if made._data is not None:
             budget.hold(made, made.size)
         return made
@@ -111,5 +121,11 @@ class FileBytes:
 
     def drop(self) -> int:
         """Forget the bytes (they can be read again); returns how many were freed."""
-        self._data = None
+        self.forget()
         return self.size
+
+    def forget(self) -> None:
+        """Forget the bytes, and tell the owner (see ``dropped``)."""
+        self._data = None
+        if self._dropped is not None:
+            self._dropped()

@@ -34,10 +34,9 @@ def _forget_folder_listings() -> None:
 def reimport_with_numpy() -> ModuleType:
     """Import pydicom and the core anew so they use numpy; return the new ``worker_api``.
 
-    The files open in the old session stay open in the new one (same ids, same summaries).
-    What other modules keep beside the session is imported anew too, hence empty: the tag
-    inspector's parsed cache refills on demand, and the files it opened as damaged (``d1``...)
-    are parsed again under the new modules, keeping their ids.
+    The files open in the old session stay open in the new one (same ids, same summaries),
+    those opened as damaged (``d1``...) too. What was parsed of them, by the old modules, is
+    not taken over: the new session's cache is made again on demand under the new modules.
 
     Raises:
         ImportError: numpy is still not installed.
@@ -49,12 +48,8 @@ def reimport_with_numpy() -> ModuleType:
     old_api = importlib.import_module("dicomtab.worker_api")
     if pydicom.config.have_numpy:
         return old_api
-    old_store = sys.modules.get("dicomtab.inspect.store")
     for name in [n for n in sys.modules if _stale(n)]:
         del sys.modules[name]
     new_api = importlib.import_module("dicomtab.worker_api")
     new_api.SESSION.adopt(old_api.SESSION)
-    if old_store is not None:
-        new_store = importlib.import_module("dicomtab.inspect.store")
-        new_store.store_for(new_api.SESSION).adopt(old_store.store_for(old_api.SESSION))
     return new_api

@@ -97,6 +97,10 @@ class OpenedFile:
     incomplete: bool = False
     #: The elements whose value does not fit their tag (see StructureReport.doubts).
     doubts: tuple[StructureProblem, ...] = ()
+    #: The structural walk of the file's data set, when its offsets are those of the bytes
+    #: given to open_dataset (None when a preamble was added here): handed back as
+    #: ``checked`` to parse the same bytes again without walking them again.
+    report: StructureReport | None = None
 
     @property
     def suspect(self) -> StructureProblem | None:
@@ -209,7 +213,8 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False,
     # and it held the pixel value.
     span = report.pixel_span if data is original and checked is None else None
     return OpenedFile(dataset=dataset, size=size, has_file_meta=has_file_meta, notes=notes,
-                      pixel_span=span, incomplete=incomplete, doubts=report.doubts)
+                      pixel_span=span, incomplete=incomplete, doubts=report.doubts,
+                      report=report if data is original else None)
 
 
 def _resolve_ambiguous(ds: Dataset, name: str, nested: bool) -> None:

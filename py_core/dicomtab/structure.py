@@ -175,11 +175,6 @@ def dictionary_vr(tag: int) -> str | None:
         return None
 
 
-def _implicit_sequence(tag: int) -> bool:
-    """Whether a public tag is a sequence (SQ) in the data dictionary."""
-    return dictionary_vr(tag) == "SQ"
-
-
 class WalkStopped(Exception):
     """Raised inside a walk at the first problem; carries it as ``problem``, and for a value
     running past the end of the bytes, how many bytes (from the start) it needs."""
@@ -203,11 +198,72 @@ class PixelsReached(Exception):
         self.previous = previous
 
 
+class WalkHooks:
+    """What one use of the walk is told as it goes; every method here does nothing.
+
+    The uses subclass it: the de-identification's byte spans (:mod:`dicomtab.deid.spans`),
+    the inspector's cut of a damaged file (:mod:`dicomtab.inspect.partial`), the fragment
+    lengths of encapsulated pixel data (:func:`fragment_lengths`). Offsets are into the
+    walked buffer (``walker.base`` added gives the file's); ``walker.where`` holds the
+    sequence tags and item indices above the element. When a problem stops the walk
+    (:class:`WalkStopped`) no ``leave_*`` is called for the levels open there.
+    """
+
+    def element(self, walker: Walker, tag: int, start: int, value_start: int, after: int
+                ) -> None:
+        """The element whose header is at ``start`` has its value from ``value_start`` and
+        ends at ``after`` (past its closing delimiter for an undefined length). Told as soon
+        as its end is known: for a defined length before its items are walked (so a use
+        knows the sequence around damage found inside it), for an undefined one after."""
+
+    def enter_sequence(self, walker: Walker, tag: int, undefined: bool) -> None:
+        """The items of sequence ``tag`` start (``undefined``: it ends at a delimiter)."""
+
+    def leave_sequence(self, walker: Walker) -> None:
+        """The sequence last entered ended."""
+
+    def enter_item(self, walker: Walker, tag: int, index: int, undefined: bool) -> None:
+        """Item ``index`` of sequence ``tag`` starts (``walker.where`` ends with both)."""
+
+    def leave_item(self, walker: Walker) -> None:
+        """The item last entered ended."""
+
+    def fragment(self, walker: Walker, offset: int, length: int) -> None:
+        """An item of encapsulated pixel data declares ``length`` bytes at ``offset`` (told
+        before the length is checked against the bytes left)."""
+
+
 class Walker:
-    """Walks one encoding (implicit/explicit, little/big endian) of one byte buffer."""
+    """The one byte-level walk over DICOM elements: one encoding (implicit/explicit, little/
+    big endian) of one byte buffer. The structure check, opening by slices, the inspector's
+    reading of damaged files, the de-identification's byte spans and the inspector's
+    fragment lengths all walk through it (with :class:`WalkHooks`), so they agree on where
+    every element is. The rules, in every use:
+
+    * Group FFFE (items and delimiters) always has an 8-byte header, tag and 4-byte length,
+      never a VR, whatever the transfer syntax (PS3.5 7.5). An item delimiter ends an
+      undefined-length item; anywhere else where a data element must be, an item or a
+      delimiter is ``malformed`` (pydicom ends the data set at an item delimiter, so the
+      elements after it would vanish from every view and from de-identification).
+    * An undefined length is a sequence (items, up to a sequence delimiter) for VR SQ; for
+      explicit VR UN, whose items are implicit VR little endian (PS3.5 6.2.2); and for an
+      implicit VR element unless the dictionary gives its tag another VR. It is encapsulated
+      data (fragments of defined length up to a sequence delimiter) for the pixel tags, for
+      explicit OB/OW and for implicit VR elements the dictionary gives another VR, as
+      pydicom reads them. Any other explicit VR with an undefined length is ``malformed``.
+    * A defined length is a sequence walked into for VR SQ, and for implicit VR or explicit
+      UN (implicit VR little endian inside) when the dictionary gives the tag VR SQ and the
+      value starts with an item, as pydicom converts them; any other value is not looked
+      into.
+
+    ``strict`` walks judge what they see (unknown VRs, VRs the dictionary does not allow,
+    values that do not fit their VR, tag order): :func:`check_structure`. A walk that is not
+    strict only needs the structure, and goes on where a strict one would stop or doubt.
+    """
 
     def __init__(self, buf: bytes, *, implicit: bool, little: bool, base: int = 0,
-                 parent: Walker | None = None, stop_at_pixels: bool = False) -> None:
+                 parent: Walker | None = None, stop_at_pixels: bool = False,
+                 strict: bool = True, hooks: WalkHooks | None = None) -> None:
         self.buf = buf
         #: Raise PixelsReached at the top-level pixel element's header (its value need not be
         #: in ``buf``), for reading a file's header by slices (dicomtab.file_head), which then
@@ -215,6 +271,8 @@ class Walker:
         self.stop_at_pixels = stop_at_pixels
         #: The walker of the whole buffer (``parent``'s, for a nested implicit VR walk).
         self.root: Walker = parent.root if parent else self
+        self.strict: bool = parent.strict if parent else strict
+        self.hooks: WalkHooks | None = parent.hooks if parent else hooks
         #: Whether an explicit VR element has VR UN (see StructureReport.has_un).
         self.has_un = False
         self.implicit = implicit
@@ -238,11 +296,17 @@ class Walker:
 
     def _stop(self, kind: str, tag: int | None, offset: int, detail: str,
               needed: int | None = None) -> WalkStopped:
-        return WalkStopped(StructureProblem(kind, tag, self.base + offset, detail),
+        path = tuple(self.where) if tag is None else (*self.where, tag)
+        return WalkStopped(StructureProblem(kind, tag, self.base + offset, detail, path),
                            None if needed is None else self.base + needed)
 
     def _tag(self, pos: int) -> int:
         return (self.u16(self.buf, pos)[0] << 16) | self.u16(self.buf, pos + 2)[0]
+
+    def _implicit_le(self) -> Walker:
+        """A walker of the same buffer for implicit VR little endian items (a UN sequence)."""
+        return Walker(self.buf, implicit=True, little=True, base=self.base, parent=self,
+                      stop_at_pixels=self.stop_at_pixels)
 
     def dataset(self, pos: int, end: int, depth: int, *, until_delimiter: bool,
                 previous: tuple[int, int] | None = None) -> int:
@@ -254,6 +318,7 @@ class Walker:
         """
         if depth > MAX_DEPTH:
             raise self._stop("malformed", None, pos, f"sequences nested more than {MAX_DEPTH} deep")
+        strict = self.strict
         while pos < end:
             if end - pos < 8:
                 if until_delimiter:
@@ -266,7 +331,7 @@ class Walker:
             start = pos
             if self.stop_at_pixels and depth == 0 and tag in PIXEL_TAGS:
                 self._reached(tag, start, end, previous)
-            if previous is not None and tag <= previous[0]:
+            if strict and previous is not None and tag <= previous[0]:
                 # Elements are in ascending tag order (PS3.5 7.1): one out of order, or twice,
                 # is a damaged or swapped tag, and both it and the one before it may hold
                 # another element's value (a device serial number under a kept LO tag).
@@ -308,25 +373,33 @@ class Walker:
             vr.decode("ascii") if explicit else None, length == UNDEFINED_LENGTH,
         )
 
+    def _judge_vr(self, tag: int, start: int, vr: bytes) -> None:
+        """Stop at a VR no element may have; doubt one the dictionary does not allow."""
+        if vr not in KNOWN_VRS:
+            # pydicom would fail on it later, wherever the value is first used.
+            raise self._stop("malformed", tag, start, f"unknown value representation {vr.decode()}")
+        if vr == b"UN":
+            self.root.has_un = True
+            return
+        expected = dictionary_vr(tag)
+        if expected is not None and vr.decode() not in expected.split(" or "):
+            self._doubt(tag, start, f"written with VR {vr.decode()} where the standard has "
+                                    f"{expected}")
+        if expected == "UI" and vr != b"UI":
+            # A UID read as numbers (or a date) breaks everything that maps or names UIDs.
+            raise self._stop("malformed", tag, start,
+                             f"a UID element written with VR {vr.decode()} instead of UI")
+
     def element(self, pos: int, end: int, tag: int, depth: int) -> int:
         """Walk one element whose header starts at ``pos``; return the offset after it."""
         start = pos
+        if tag >> 16 == 0xFFFE:
+            raise self._stop("malformed", tag, start, "a sequence item or delimiter where a data "
+                                                      "element must be")
         vr = self.buf[pos + 4 : pos + 6]
-        explicit = not self.implicit and tag >> 16 != 0xFFFE and vr.isalpha() and vr.isupper()
-        if explicit and vr not in KNOWN_VRS:
-            # pydicom would fail on it later, wherever the value is first used.
-            raise self._stop("malformed", tag, start, f"unknown value representation {vr.decode()}")
-        if vr == b"UN" and explicit:
-            self.root.has_un = True
-        elif explicit:
-            expected = dictionary_vr(tag)
-            if expected is not None and vr.decode() not in expected.split(" or "):
-                self._doubt(tag, start, f"written with VR {vr.decode()} where the standard has "
-                                        f"{expected}")
-            if expected == "UI" and vr != b"UI":
-                # A UID read as numbers (or a date) breaks everything that maps or names UIDs.
-                raise self._stop("malformed", tag, start,
-                                 f"a UID element written with VR {vr.decode()} instead of UI")
+        explicit = not self.implicit and vr.isalpha() and vr.isupper()
+        if explicit and self.strict:
+            self._judge_vr(tag, start, vr)
         if explicit and vr in LONG_VRS:
             if end - pos < 12:
                 raise self._stop("truncated", tag, start, "the file ends inside the element header")
@@ -338,19 +411,33 @@ class Walker:
         else:
             length = self.u32(self.buf, pos + 4)[0]
             pos += 8
-        if length == UNDEFINED_LENGTH:
-            if explicit and vr not in (b"SQ", b"UN", b"OB", b"OW"):
-                raise self._stop(
-                    "malformed", tag, start, f"VR {vr.decode()} cannot have an undefined length"
-                )
-            if tag == PIXEL_DATA:
+        if length != UNDEFINED_LENGTH:
+            return self._defined(tag, vr if explicit else None, start, pos, end, length, depth)
+        after = self._undefined(tag, vr if explicit else None, start, pos, end, depth)
+        if self.hooks is not None:
+            self.hooks.element(self, tag, start, pos, after)
+        return after
+
+    def _undefined(self, tag: int, vr: bytes | None, start: int, pos: int, end: int,
+                   depth: int) -> int:
+        """Walk an undefined-length value from ``pos`` (see the class's rules)."""
+        if vr is not None and vr not in (b"SQ", b"UN", b"OB", b"OW"):
+            raise self._stop("malformed", tag, start,
+                             f"VR {vr.decode()} cannot have an undefined length")
+        if tag in PIXEL_TAGS or vr in (b"OB", b"OW"):
+            return self.fragments(pos, end, tag)
+        if vr is None:
+            expected = dictionary_vr(tag)
+            if expected is not None and expected != "SQ":
                 return self.fragments(pos, end, tag)
-            # Undefined-length UN holds an implicit little endian sequence (PS3.5 6.2.2).
-            walker = self
-            if vr == b"UN" and not self.implicit:
-                walker = Walker(self.buf, implicit=True, little=True, base=self.base, parent=self,
-                                stop_at_pixels=self.stop_at_pixels)
-            return walker.items(pos, end, tag, depth + 1)
+            return self.items(pos, end, tag, depth + 1)
+        if vr == b"SQ":
+            return self.items(pos, end, tag, depth + 1)
+        return self._implicit_le().items(pos, end, tag, depth + 1)  # UN: PS3.5 6.2.2
+
+    def _defined(self, tag: int, vr: bytes | None, start: int, pos: int, end: int, length: int,
+                 depth: int) -> int:
+        """Walk a value of ``length`` bytes from ``pos`` (see the class's rules)."""
         if length > end - pos:
             raise self._stop(
                 "truncated",
@@ -359,20 +446,31 @@ class Walker:
                 f"declares {length} bytes of value but only {end - pos} remain",
                 needed=pos + length,
             )
-        text_vr = vr if explicit else (dictionary_vr(tag) or "").encode()
+        if self.strict:
+            self._judge_value(tag, start, vr, pos, length)
+        if self.hooks is not None:
+            self.hooks.element(self, tag, start, pos, pos + length)
+        if vr == b"SQ":
+            self.items(pos, pos + length, tag, depth + 1, defined=True)
+        elif (vr is None or vr == b"UN") and length >= 8 and dictionary_vr(tag) == "SQ":
+            # An implicit VR or UN sequence has no VR to say so: the dictionary does. Walking
+            # it holds its nesting to MAX_DEPTH as for every other encoding.
+            walker = self if vr is None else self._implicit_le()
+            if walker._tag(pos) == ITEM:
+                walker.items(pos, pos + length, tag, depth + 1, defined=True)
+        return pos + length
+
+    def _judge_value(self, tag: int, start: int, vr: bytes | None, pos: int, length: int) -> None:
+        """Doubt a text value that does not fit its VR; stop at a binary one whose length
+        is not a whole number of values."""
+        text_vr = vr if vr is not None else (dictionary_vr(tag) or "").encode()
         if text_vr in STRING_VRS:
             self._check_text(tag, start, text_vr, self.buf[pos: pos + length])
-        size = VALUE_SIZES.get(vr) if explicit else None
-        if size is not None and length % size:
+        size = VALUE_SIZES.get(vr) if vr is not None else None
+        if size is not None and vr is not None and length % size:
             raise self._stop("malformed", tag, start,
                              f"a {vr.decode()} value of {length} bytes is not a whole number of "
                              f"{size}-byte values")
-        if (explicit and vr == b"SQ") or (not explicit and _implicit_sequence(tag)
-                                           and length >= 8 and self._tag(pos) == ITEM):
-            # An implicit VR sequence has no VR to say so: the dictionary does. Walking it
-            # holds its nesting to MAX_DEPTH as for every other encoding.
-            self.items(pos, pos + length, tag, depth + 1, defined=True)
-        return pos + length
 
     def _check_text(self, tag: int, start: int, vr: bytes, value: bytes) -> None:
         if has_control_bytes(value):
@@ -389,38 +487,48 @@ class Walker:
 
     def items(self, pos: int, end: int, tag: int, depth: int, *, defined: bool = False) -> int:
         """Walk sequence items up to a sequence delimiter (or ``end`` for a defined length)."""
+        hooks = self.hooks
+        if hooks is not None:
+            hooks.enter_sequence(self, tag, not defined)
         index = 0
-        while True:
-            if defined and pos >= end:
-                return end
+        while not (defined and pos >= end):
             if end - pos < 8:
                 raise self._stop("truncated", tag, pos, "the file ends inside a sequence")
             item_tag = self._tag(pos)
             length = self.u32(self.buf, pos + 4)[0]
             if item_tag == SEQUENCE_DELIMITER:
-                return pos + 8
+                pos += 8
+                break
             if item_tag != ITEM:
                 raise self._stop("malformed", tag, pos, "expected a sequence item or delimiter")
             pos += 8
             self.where += (tag, index)
+            undefined = length == UNDEFINED_LENGTH
+            if hooks is not None:
+                hooks.enter_item(self, tag, index, undefined)
             index += 1
-            if length == UNDEFINED_LENGTH:
+            if undefined:
                 pos = self.dataset(pos, end, depth, until_delimiter=True)
-                del self.where[-2:]
-                continue
-            if length > end - pos:
-                raise self._stop(
-                    "truncated",
-                    tag,
-                    pos - 8,
-                    f"an item declares {length} bytes but only {end - pos} remain",
-                )
-            self.dataset(pos, pos + length, depth, until_delimiter=False)
+            else:
+                if length > end - pos:
+                    raise self._stop(
+                        "truncated",
+                        tag,
+                        pos - 8,
+                        f"an item declares {length} bytes but only {end - pos} remain",
+                    )
+                self.dataset(pos, pos + length, depth, until_delimiter=False)
+                pos += length
+            if hooks is not None:
+                hooks.leave_item(self)
             del self.where[-2:]
-            pos += length
+        if hooks is not None:
+            hooks.leave_sequence(self)
+        return pos
 
     def fragments(self, pos: int, end: int, tag: int) -> int:
         """Walk encapsulated pixel data: items of defined length up to a sequence delimiter."""
+        hooks = self.hooks
         while True:
             if end - pos < 8:
                 raise self._stop(
@@ -432,6 +540,8 @@ class Walker:
                 return pos + 8
             if item_tag != ITEM or length == UNDEFINED_LENGTH:
                 raise self._stop("malformed", tag, pos, "expected a pixel data fragment")
+            if hooks is not None:
+                hooks.fragment(self, pos, length)
             if length > end - pos - 8:
                 raise self._stop(
                     "truncated",
@@ -442,14 +552,42 @@ class Walker:
             pos += 8 + length
 
 
+class _FragmentLengths(WalkHooks):
+    def __init__(self) -> None:
+        self.lengths: list[int] = []
+        self.last: int | None = None
+
+    def fragment(self, walker: Walker, offset: int, length: int) -> None:
+        self.lengths.append(length)
+        self.last = offset
+
+
+def fragment_lengths(buf: bytes | memoryview, start: int, little: bool) -> tuple[int, list[int]]:
+    """Where the encapsulated pixel data from ``start`` in ``buf`` ends (its sequence
+    delimiter's offset) and each fragment's declared length, offset table included.
+
+    For a value read leniently from a damaged file: it may end inside the fragments, and
+    then gives the fragments before the damage, the last one cut off at the end of ``buf``.
+    """
+    found = _FragmentLengths()
+    walker = Walker(buf, implicit=True, little=little, strict=False, hooks=found)  # type: ignore[arg-type]
+    try:
+        end = walker.fragments(start, len(buf), PIXEL_DATA) - 8
+    except WalkStopped as stop:
+        cut = stop.problem.offset
+        end = len(buf) if found.last == cut else min(cut, len(buf))
+    return end, found.lengths
+
+
 def check_structure(
-    data: bytes, dataset_offset: int, *, implicit: bool, little: bool, deflated: bool = False
+    data: bytes, dataset_offset: int, *, implicit: bool, little: bool, deflated: bool = False,
+    hooks: WalkHooks | None = None,
 ) -> StructureReport:
     """Walk the data set that starts at ``dataset_offset``; report the first problem, if any.
 
     ``implicit``/``little``/``deflated`` describe the data set's transfer syntax (the file
     meta group before ``dataset_offset`` is always explicit VR little endian and is checked
-    with :func:`meta_end`).
+    with :func:`meta_end`). ``hooks`` are told what the walk passes.
     """
     buf, start = data, dataset_offset  # walked in place: no copy of a large file
     if deflated:
@@ -458,7 +596,8 @@ def check_structure(
             return StructureReport(StructureProblem("malformed", None, dataset_offset, inflated),
                                    has_pixel_data=False)
         buf, start = inflated, 0
-    walker = Walker(buf, implicit=implicit, little=little, base=dataset_offset - start)
+    walker = Walker(buf, implicit=implicit, little=little, base=dataset_offset - start,
+                    hooks=hooks)
     return walk_report(walker, start, deflated=deflated)
 
 

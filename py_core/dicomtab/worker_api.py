@@ -17,7 +17,6 @@ import json
 import random
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dicomtab import __version__
@@ -28,92 +27,12 @@ from dicomtab.errors import (
     UsageError,
     where_it_happened,
 )
-from dicomtab.file_bytes import DEFAULT_BUDGET, ByteBudget, FileBytes
-from dicomtab.file_head import Reader, header_bytes
-from dicomtab.reading import open_dataset, quiet_pydicom
-from dicomtab.summary import summarize
+from dicomtab.reading import quiet_pydicom
+from dicomtab.session import Session
 
 
 class _BufferProxy(Protocol):
     def to_bytes(self) -> bytes: ...
-
-
-@dataclass
-class _Instance:
-    name: str
-    content: FileBytes
-    summary: dict[str, Any]
-
-    @property
-    def data(self) -> bytes:
-        """The file's bytes (read again from the user's file if they were dropped)."""
-        return self.content.get()
-
-
-class Session:
-    """The files opened in one tab, in memory only, keyed by instance id.
-
-    Files given with a way to read them again (the browser's File) are kept resident only
-    up to a byte budget (:mod:`dicomtab.file_bytes`); the others stay resident.
-    """
-
-    def __init__(self, budget: int = DEFAULT_BUDGET) -> None:
-        self._instances: dict[str, _Instance] = {}
-        self._next = 1
-        self.budget = ByteBudget(budget)
-
-    def open(self, data: bytes, name: str,
-             reader: Callable[[], bytes] | None = None) -> dict[str, Any]:
-        """Parse a file's tags (not its pixels) and remember it; return id and summary.
-
-        ``reader`` reads the file again later (its bytes may then be dropped meanwhile).
-        """
-        opened = open_dataset(data, name, stop_before_pixels=True)
-        instance_id = f"i{self._next}"
-        self._next += 1
-        summary = {"instanceId": instance_id, "fileName": name, **summarize(opened)}
-        content = FileBytes(data, name, reader, self.budget)
-        self._instances[instance_id] = _Instance(name=name, content=content, summary=summary)
-        return summary
-
-    def open_by_parts(self, first: bytes, size: int, name: str, read: Reader,
-                      reader: Callable[[], bytes]) -> dict[str, Any]:
-        """As :meth:`open`, reading only the file's header when that is enough: ``first`` is
-        its first bytes, ``size`` its size, ``read(start, end)`` reads a slice of it and
-        ``reader`` all of it (on first use, or now if the header alone cannot be read)."""
-        head = header_bytes(first, size, read)
-        if head is None or head.complete:
-            return self.open(reader() if head is None else head.data, name, reader)
-        assert head.report is not None
-        opened = open_dataset(head.data, name, stop_before_pixels=True,
-                              checked=(head.report, size))
-        instance_id = f"i{self._next}"
-        self._next += 1
-        summary = {"instanceId": instance_id, "fileName": name, **summarize(opened)}
-        content = FileBytes.unread(name, size, reader, self.budget)
-        self._instances[instance_id] = _Instance(name=name, content=content, summary=summary)
-        return summary
-
-    def instances(self) -> list[dict[str, Any]]:
-        """Summaries of every open instance, in the order they were opened."""
-        return [instance.summary for instance in self._instances.values()]
-
-    def get(self, instance_id: str) -> _Instance:
-        """The instance with this id, or a UsageError."""
-        try:
-            return self._instances[instance_id]
-        except KeyError:
-            raise UsageError(f"No open instance has the id {instance_id!r}.") from None
-
-    def adopt(self, other: Session) -> None:
-        """Take over the instances of ``other``, a session of an earlier import of this module
-        (see :mod:`dicomtab.numpy_later`); they keep their ids and their way to be read again."""
-        self._instances = {
-            key: _Instance(name=old.name, content=FileBytes.taken_over(old.content, self.budget),
-                           summary=old.summary)
-            for key, old in other._instances.items()
-        }
-        self._next = other._next
 
 
 SESSION = Session()
@@ -197,6 +116,12 @@ def _read_or_refuse(name: str, read: Callable[[], bytes]) -> bytes:
 def list_instances() -> str:
     """JSON result with the summaries of every open instance."""
     return _run(SESSION.instances)
+
+
+def close_instance(instance_id: str) -> str:
+    """Close an open instance (one opened as damaged too): its bytes, its summary and all
+    that the inspector, the viewer and de-identification parsed of it are forgotten."""
+    return _run(lambda: SESSION.close(instance_id))
 
 
 def resume_after_snapshot() -> None:

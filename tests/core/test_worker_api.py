@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dicomtab import worker_api
+from dicomtab import session, worker_api
 from tests.conftest import bundled
 
 
@@ -50,7 +50,7 @@ def test_unexpected_errors_do_not_leak_file_content(
     def explode(_opened: object) -> None:
         raise ValueError("Invalid value 'DOE^JANE' in PatientName")
 
-    monkeypatch.setattr(worker_api, "summarize", explode)
+    monkeypatch.setattr(session, "summarize", explode)
     result = json.loads(worker_api.open_file(bundled("CT_small.dcm").read_bytes(), "ct.dcm"))
     assert result == {
         "status": "failed",

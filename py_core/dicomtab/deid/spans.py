@@ -3,29 +3,23 @@
 ``verify`` searches whole files for original values; a hit is only useful with a place a person
 can look at. This walk records, for every element (inside sequences too), the byte range of its
 value and its path in the form the rest of ``verify`` uses (``Keyword``, ``(gggg,eeee)``,
-``Seq[0].Keyword``, ``FileMeta.Keyword``). Like :mod:`dicomtab.structure` it reads element
-headers only and never decodes a value; unlike it, it does not judge: the file was already
-read, and where the walk cannot go on it simply stops, leaving the rest of the file unnamed.
+``Seq[0].Keyword``, ``FileMeta.Keyword``). It is :mod:`dicomtab.structure`'s walk, which
+reads element headers only and never decodes a value, told not to judge: the file was
+already read, and where the walk cannot go on it simply stops, leaving the rest of the file
+unnamed.
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
+from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from pydicom.datadict import dictionary_VR, keyword_for_tag
+from pydicom.datadict import keyword_for_tag
 
-from dicomtab.structure import (
-    ITEM,
-    ITEM_DELIMITER,
-    LONG_VRS,
-    MAX_DEPTH,
-    PIXEL_TAGS,
-    SEQUENCE_DELIMITER,
-    UNDEFINED_LENGTH,
-    meta_end,
-)
+from dicomtab.structure import Walker, WalkHooks, WalkStopped, meta_end
 
 PREAMBLE = 128
 
@@ -67,110 +61,32 @@ class Region:
         return ""
 
 
-class WalkStopped(Exception):
-    """The walk cannot go on here; the spans found so far stand."""
-
-
+@lru_cache(maxsize=4096)
 def _name(tag: int) -> str:
     return keyword_for_tag(tag) or f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
 
 
-def _is_sequence(tag: int) -> bool:
-    try:
-        return str(dictionary_VR(tag)) == "SQ"
-    except KeyError:
-        return False
+class _SpanHooks(WalkHooks):
+    """Records each element's value span and its path as the walk passes it."""
 
-
-class Walker:
-    def __init__(self, buf: bytes, spans: list[Span], *, implicit: bool, little: bool) -> None:
-        self.buf = buf
+    def __init__(self, spans: list[Span], prefix: str) -> None:
         self.spans = spans
-        self.implicit = implicit
-        self.u16 = struct.Struct("<H" if little else ">H").unpack_from
-        self.u32 = struct.Struct("<I" if little else ">I").unpack_from
+        self.prefix = prefix
 
-    def _tag(self, pos: int) -> int:
-        return (self.u16(self.buf, pos)[0] << 16) | self.u16(self.buf, pos + 2)[0]
-
-    def dataset(self, pos: int, end: int, prefix: str, depth: int, *, delimited: bool) -> int:
-        if depth > MAX_DEPTH:
-            raise WalkStopped
-        while end - pos >= 8:
-            tag = self._tag(pos)
-            if delimited and tag == ITEM_DELIMITER:
-                return pos + 8
-            pos = self.element(pos, end, tag, prefix, depth)
-        if delimited:
-            raise WalkStopped
-        return end
-
-    def element(self, pos: int, end: int, tag: int, prefix: str, depth: int) -> int:
-        vr = self.buf[pos + 4 : pos + 6]
-        explicit = not self.implicit and vr.isalpha() and vr.isupper()
-        if explicit and vr in LONG_VRS:
-            if end - pos < 12:
-                raise WalkStopped
-            length, pos = self.u32(self.buf, pos + 8)[0], pos + 12
-        elif explicit:
-            length, pos = self.u16(self.buf, pos + 6)[0], pos + 8
-        else:
-            length, pos = self.u32(self.buf, pos + 4)[0], pos + 8
-        path = prefix + _name(tag)
-        if length == UNDEFINED_LENGTH:
-            if tag in PIXEL_TAGS:
-                stop = self.fragments(pos, end)
-            else:
-                walker = self
-                if vr == b"UN" and not self.implicit:  # PS3.5 6.2.2: implicit LE inside
-                    walker = Walker(self.buf, self.spans, implicit=True, little=True)
-                stop = walker.items(pos, end, path, depth + 1, defined=False)
-            self.spans.append(Span(pos, stop, path))
-            return stop
-        if length > end - pos:
-            raise WalkStopped
-        self.spans.append(Span(pos, pos + length, path))
-        if (explicit and vr == b"SQ") or (not explicit and _is_sequence(tag)):
-            self.items(pos, pos + length, path, depth + 1, defined=True)
-        return pos + length
-
-    def items(self, pos: int, end: int, path: str, depth: int, *, defined: bool) -> int:
-        index = 0
-        while not (defined and pos >= end):
-            if end - pos < 8:
-                raise WalkStopped
-            tag, length = self._tag(pos), self.u32(self.buf, pos + 4)[0]
-            if tag == SEQUENCE_DELIMITER:
-                return pos + 8
-            if tag != ITEM:
-                raise WalkStopped
-            prefix = f"{path}[{index}]."
-            if length == UNDEFINED_LENGTH:
-                pos = self.dataset(pos + 8, end, prefix, depth, delimited=True)
-            else:
-                if length > end - pos - 8:
-                    raise WalkStopped
-                self.dataset(pos + 8, pos + 8 + length, prefix, depth, delimited=False)
-                pos += 8 + length
-            index += 1
-        return end
-
-    def fragments(self, pos: int, end: int) -> int:
-        while end - pos >= 8:
-            tag, length = self._tag(pos), self.u32(self.buf, pos + 4)[0]
-            if tag == SEQUENCE_DELIMITER:
-                return pos + 8
-            if tag != ITEM or length > end - pos - 8:
-                raise WalkStopped
-            pos += 8 + length
-        raise WalkStopped
+    def element(self, walker: Walker, tag: int, start: int, value_start: int, after: int
+                ) -> None:
+        where = walker.where
+        items = "".join(f"{_name(where[i])}[{where[i + 1]}]." for i in range(0, len(where), 2))
+        self.spans.append(Span(value_start, after, self.prefix + items + _name(tag)))
 
 
-def _walk(walker: Walker, start: int, end: int, prefix: str) -> int:
-    try:
-        return walker.dataset(start, end, prefix, 0, delimited=False)
-    except (WalkStopped, struct.error):
-        return -1
+def _walk(buf: bytes, spans: list[Span], start: int, end: int, prefix: str, *, implicit: bool,
+          little: bool) -> None:
+    """Record the spans of the data set in ``buf[start:end]``, as far as the walk goes."""
+    walker = Walker(buf, implicit=implicit, little=little, strict=False,
+                    hooks=_SpanHooks(spans, prefix))
+    with suppress(WalkStopped, struct.error):
+        walker.dataset(start, end, 0, until_delimiter=False)
 
 
 def regions(data: bytes, *, implicit: bool, little: bool, deflated: bool) -> list[Region]:
@@ -182,16 +98,14 @@ def regions(data: bytes, *, implicit: bool, little: bool, deflated: bool) -> lis
     region = Region(data, "file", has_preamble=has_preamble)
     start = PREAMBLE + 4 if has_preamble else 0
     dataset_start, _, _ = meta_end(data, start)
-    meta = Walker(data, region.spans, implicit=False, little=True)
-    _walk(meta, start, dataset_start, "FileMeta.")
+    _walk(data, region.spans, start, dataset_start, "FileMeta.", implicit=False, little=True)
     if not deflated:
-        _walk(Walker(data, region.spans, implicit=implicit, little=little),
-              dataset_start, len(data), "")
+        _walk(data, region.spans, dataset_start, len(data), "", implicit=implicit, little=little)
         return [region]
     try:
         inflated = zlib.decompress(data[dataset_start:], -zlib.MAX_WBITS)
     except zlib.error:
         return [region]
     inner = Region(inflated, "inflated data set")
-    _walk(Walker(inflated, inner.spans, implicit=False, little=True), 0, len(inflated), "")
+    _walk(inflated, inner.spans, 0, len(inflated), "", implicit=False, little=True)
     return [region, inner]

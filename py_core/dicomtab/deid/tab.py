@@ -35,9 +35,9 @@ from dicomtab.deid.regions import Templates, template_for, templates_from_json
 from dicomtab.deid.release import RECORD_NAME, build_record, record_json_bytes, record_text
 from dicomtab.deid.review import DAMAGED_FLAG
 from dicomtab.errors import DicomtabError, PolicyError, UsageError
-from dicomtab.inspect.store import store_for
+from dicomtab.inspect.partial import of_instance
 from dicomtab.reading import open_dataset
-from dicomtab.session_types import OpenSession
+from dicomtab.session import Session
 
 
 def profiles() -> list[dict[str, Any]]:
@@ -84,16 +84,16 @@ def key_info(raw: bytes, name: str) -> dict[str, str]:
     return {"fingerprint": key_from_bytes(raw, name).fingerprint()}
 
 
-def preview_instance(session: OpenSession, instance_id: str, spec: dict[str, Any], raw_key: bytes,
+def preview_instance(session: Session, instance_id: str, spec: dict[str, Any], raw_key: bytes,
                      key_name: str) -> dict[str, Any]:
     """What the run would do to one open instance (see :func:`dicomtab.deid.preview.preview`)."""
     profile, key = profile_of(spec), key_from_bytes(raw_key, key_name)
-    original = store_for(session).get(session, instance_id)
+    original = of_instance(session.get(instance_id, damaged=True))
     result = preview(original, _item(session, instance_id), profile, key)
     return {"instanceId": instance_id, "profile": profile.name, **result}
 
 
-def flags_before(session: OpenSession, instance_ids: list[str], spec: dict[str, Any]) -> list[dict[str, Any]]:
+def flags_before(session: Session, instance_ids: list[str], spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The open instances a run under ``spec`` would flag for review (burned-in text, faces,
     voices, overlays), found from their headers before anything is de-identified."""
     profile = profile_of(spec)
@@ -115,7 +115,7 @@ def flags_before(session: OpenSession, instance_ids: list[str], spec: dict[str, 
     return flagged
 
 
-def template_text(session: OpenSession, instance_id: str, boxes: list[Any],
+def template_text(session: Session, instance_id: str, boxes: list[Any],
                   scope: str) -> dict[str, str]:
     """A redaction template file for boxes drawn on an open instance (see
     :func:`dicomtab.deid.regions.template_for`), as the name to save it under and its JSON."""
@@ -133,14 +133,10 @@ def regions_info(data: bytes, name: str) -> dict[str, Any]:
                                          for t in templates.templates]}
 
 
-def _item(session: OpenSession, instance_id: str) -> InputItem:
-    """An open instance as a batch input: a sound one from the session, or one refused as
-    damaged on opening (``d1``, …) from the inspector, which kept its bytes."""
-    if instance_id.startswith("d"):
-        inspected = store_for(session).get(session, instance_id)
-        data = inspected.data
-        return InputItem(inspected.name, lambda: data)
-    instance = session.get(instance_id)
+def _item(session: Session, instance_id: str) -> InputItem:
+    """An open instance as a batch input: a sound one, or one refused as damaged on opening
+    (``d1``, …) and opened for inspection."""
+    instance = session.get(instance_id, damaged=True)
     opened = instance.data
     return InputItem(instance.name, lambda: opened)
 
@@ -205,7 +201,7 @@ class TabDeid:
             raise UsageError("No de-identification run is under way; start one first.")
         return self._run
 
-    def file(self, session: OpenSession, instance_id: str) -> tuple[dict[str, Any], bytes | None]:
+    def file(self, session: Session, instance_id: str) -> tuple[dict[str, Any], bytes | None]:
         """De-identify and verify one open instance; its outcome and output bytes (not stored:
         the page stores them and calls :meth:`stored`). A failed file is entered at once."""
         run = self._current()

@@ -21,7 +21,7 @@ from dicomtab.deid.release import RECORD_KIND, compare_manifest
 from dicomtab.deid.verify import Originals, verify_dataset
 from dicomtab.errors import DicomtabError, PolicyError
 from dicomtab.reading import read_dataset
-from dicomtab.session_types import OpenSession
+from dicomtab.session import Session
 
 
 def _record(name: str, text: str) -> dict[str, Any]:
@@ -45,7 +45,7 @@ def _manifest(name: str, text: str, outputs: dict[str, bytes]) -> dict[str, Any]
             "problems": [{"path": p.path, "kind": p.kind} for p in problems]}
 
 
-def verify_open(session: OpenSession, instance_ids: list[str] | None,
+def verify_open(session: Session, instance_ids: list[str] | None,
                 records: list[dict[str, str]]) -> dict[str, Any]:
     """Check the open de-identified files (those of ``instance_ids``, else all) and the
     release records opened with them; see the module's docstring."""

@@ -12,7 +12,6 @@ indexes (from 0) separated by ``/``, e.g. ``00081115/0/0020000E``.
 
 from __future__ import annotations
 
-import struct
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +32,7 @@ from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag
 from pydicom.valuerep import IS, DSdecimal, DSfloat
 
-from dicomtab.structure import ITEM, LONG_VRS, PIXEL_TAGS, SEQUENCE_DELIMITER, UNDEFINED_LENGTH
+from dicomtab.structure import LONG_VRS, PIXEL_TAGS, UNDEFINED_LENGTH, fragment_lengths
 
 #: VRs whose value is bytes or a packed array: shown as a size and a hex preview, not text.
 BINARY_VRS = frozenset({"OB", "OD", "OF", "OL", "OV", "OW", "UN"})
@@ -281,29 +280,8 @@ def _header_size(vr: str, ctx: _Context) -> int:
     return 12 if vr in _LONG_VRS else 8
 
 
-def _fragments(buf: bytes | memoryview, start: int, little: bool) -> tuple[int, list[int]]:
-    """End of encapsulated pixel data starting at ``start``, and each item's length.
-
-    The file was checked by the structural walk, but a damaged file read leniently may still
-    end inside the fragments: stop at the end of the buffer then.
-    """
-    fmt = struct.Struct("<HHI" if little else ">HHI")
-    pos = start
-    lengths: list[int] = []
-    while len(buf) - pos >= 8:
-        group, elem, length = fmt.unpack_from(buf, pos)
-        tag = (group << 16) | elem
-        if tag == SEQUENCE_DELIMITER:
-            return pos, lengths
-        if tag != ITEM or length == UNDEFINED_LENGTH:
-            break
-        lengths.append(length)
-        pos += 8 + min(length, len(buf) - pos - 8)
-    return min(pos, len(buf)), lengths
-
-
 def _encapsulated_items(data: bytes | memoryview, little: bool) -> list[int]:
-    return _fragments(memoryview(data), 0, little)[1]
+    return fragment_lengths(memoryview(data), 0, little)[1]
 
 
 def build_elements(
@@ -409,7 +387,7 @@ def _deferred_binary(
     start = raw.value_tell
     fragments = None
     if raw.length == UNDEFINED_LENGTH:
-        end, fragments = _fragments(view, start, ctx.little)
+        end, fragments = fragment_lengths(view, start, ctx.little)
         length = None
     else:
         end = min(start + raw.length, len(view))

@@ -23,13 +23,16 @@ from pydicom.uid import DeflatedExplicitVRLittleEndian
 from dicomtab.errors import MalformedFileError, TruncatedFileError
 from dicomtab.inspect.nodes import Element, Item, build_elements, tag_text
 from dicomtab.reading import ENCODINGS, MAGIC, PREAMBLE_LENGTH, open_dataset
+from dicomtab.session import Instance
 
-# The structural walker's element step is reused to find where each top-level element starts;
-# it is private to dicomtab.structure, and this is its only other user.
+# The structural walker's element step finds where each top-level element starts, and its
+# hooks which sequences and items are open at the damage.
 from dicomtab.structure import (
     MAX_DOUBTS,
     StructureProblem,
+    StructureReport,
     Walker,
+    WalkHooks,
     WalkStopped,
     check_structure,
     meta_end,
@@ -120,14 +123,18 @@ def _read(buf: bytes, *, defer: bool) -> Dataset:
         )
 
 
-def load(data: bytes, name: str) -> Inspected:
+def load(data: bytes, name: str, checked: StructureReport | None = None) -> Inspected:
     """Open ``data`` for inspection; a damaged file gives a partial tree and a problem.
+
+    ``checked``: the structural walk of ``data`` made when it was opened (see
+    :attr:`dicomtab.reading.OpenedFile.report`), not made again.
 
     Raises:
         EmptyFileError, NotDicomError: nothing in the file can be shown.
     """
     try:
-        opened = open_dataset(data, name, stop_before_pixels=True)
+        opened = open_dataset(data, name, stop_before_pixels=True,
+                              checked=None if checked is None else (checked, len(data)))
     except (TruncatedFileError, MalformedFileError):
         return _lenient(data, name)
     buf = _with_preamble(data)
@@ -143,6 +150,11 @@ def load(data: bytes, name: str) -> Inspected:
     inspected = _inspected(name, buf, ds, list(opened.notes), None)
     _mark_doubts(inspected, opened.doubts)
     return inspected
+
+
+def of_instance(instance: Instance) -> Inspected:
+    """The inspector's parse of an open instance (held in its session's cache)."""
+    return instance.parsed("inspected", lambda i: load(i.data, i.name, i.report))
 
 
 def _mark_doubts(inspected: Inspected, doubts: tuple[StructureProblem, ...]) -> None:
@@ -200,30 +212,25 @@ def _encoding(buf: bytes, offset: int, syntax: str | None) -> tuple[bool, bool, 
     return not (vr.isalpha() and vr.isupper()), True, False
 
 
-class _NestingWalker(Walker):
-    """The structural walk, remembering which sequences and items are open when it stops."""
+class _Nesting(WalkHooks):
+    """Which sequences and items are open where the structural walk stops."""
 
-    def __init__(self, buf: bytes, *, implicit: bool, little: bool, base: int) -> None:
-        super().__init__(buf, implicit=implicit, little=little, base=base)
+    def __init__(self) -> None:
         #: (kind, undefined length) of each open level, outermost first; left as it was
-        #: when a problem stopped the walk (the exception skips the pops).
+        #: when a problem stopped the walk (no ``leave_*`` is called then).
         self.open: list[tuple[str, bool]] = []
 
-    def items(self, pos: int, end: int, tag: int, depth: int, *, defined: bool = False) -> int:
-        self.open.append(("sequence", not defined))
-        result = super().items(pos, end, tag, depth, defined=defined)
-        self.open.pop()
-        return result
+    def enter_sequence(self, walker: Walker, tag: int, undefined: bool) -> None:
+        self.open.append(("sequence", undefined))
 
-    def dataset(self, pos: int, end: int, depth: int, *, until_delimiter: bool,
-                previous: tuple[int, int] | None = None) -> int:
-        if depth == 0:
-            return super().dataset(pos, end, depth, until_delimiter=until_delimiter,
-                                   previous=previous)
-        self.open.append(("item", until_delimiter))
-        result = super().dataset(pos, end, depth, until_delimiter=until_delimiter)
+    def leave_sequence(self, walker: Walker) -> None:
         self.open.pop()
-        return result
+
+    def enter_item(self, walker: Walker, tag: int, index: int, undefined: bool) -> None:
+        self.open.append(("item", undefined))
+
+    def leave_item(self, walker: Walker) -> None:
+        self.open.pop()
 
 
 @dataclass(frozen=True)
@@ -246,15 +253,16 @@ _SEQUENCE_DELIMITER = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
 def _find_cut(buf: bytes, offset: int, implicit: bool, little: bool, problem_offset: int) -> _Cut:
     """Locate the top-level element containing ``problem_offset`` (a structural walk)."""
     body = buf[offset:]
-    walker = _NestingWalker(body, implicit=implicit, little=little, base=offset)
+    nesting = _Nesting()
+    walker = Walker(body, implicit=implicit, little=little, base=offset, hooks=nesting)
     pos = count = 0
     while len(body) - pos >= 8:
         tag = walker._tag(pos)
-        walker.open.clear()
+        nesting.open.clear()
         try:
             end = walker.element(pos, len(body), tag, 0)
         except WalkStopped:
-            return _Cut(offset + pos, count, tag, _closing(walker.open, little))
+            return _Cut(offset + pos, count, tag, _closing(nesting.open, little))
         if offset + end > problem_offset:
             return _Cut(offset + pos, count, tag, None)
         pos, count = end, count + 1

@@ -1,8 +1,8 @@
 """The viewer's operations on an open instance, for :mod:`dicomtab.worker_api`.
 
 Imported on the first pixel request, after numpy is loaded (see :mod:`dicomtab.numpy_later`).
-The data set is parsed on demand and the last few are kept, so paging through the frames of
-one instance does not re-parse it. Its pixel value is not copied out of the file: it is a
+The data set is parsed on demand and held in the session's cache (:mod:`dicomtab.session`),
+so paging through the frames of one instance does not re-parse it. Its pixel value is not copied out of the file: it is a
 view of the bytes the session already holds, and each frame is decoded from that view when
 asked for. A 40 MB multi-frame file thus costs 40 MB once, not twice.
 """
@@ -10,7 +10,6 @@ asked for. A 40 MB multi-frame file thus costs 40 MB once, not twice.
 from __future__ import annotations
 
 import warnings
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -20,34 +19,24 @@ from pydicom.dataset import Dataset
 from dicomtab.errors import PixelDataError, UsageError
 from dicomtab.pixels import decoders, describe, export, frames, objects, overlays
 from dicomtab.reading import open_dataset
-
-#: How many fully parsed instances to keep; each holds its pixel data in memory.
-CACHE_SIZE = 4
-_CACHE: OrderedDict[tuple[str, int], Dataset] = OrderedDict()
-
+from dicomtab.session import Instance, Session
 
 #: The VRs a pixel data element may have (PS3.5 A.1, PS3.3 C.7.6.3.1.4, C.7.6.24).
 PIXEL_VRS = frozenset({"OB", "OW", "OF", "OD", "UN"})
 
 
-def dataset(session: Any, instance_id: str) -> Dataset:
-    """The instance's full data set (parsed once, then cached)."""
-    instance = session.get(instance_id)
-    key = (instance_id, id(instance.data))
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
-    ds = _with_pixel_view(instance.data, instance.name)
-    _CACHE[key] = ds
-    while len(_CACHE) > CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return ds
+def dataset(session: Session, instance_id: str) -> Dataset:
+    """The instance's full data set (parsed once, held in the session's cache)."""
+    return session.get(instance_id).parsed("pixels", _with_pixel_view)
 
 
-def _with_pixel_view(data: bytes, name: str) -> Dataset:
-    """The data set, its pixel element's value a memoryview of ``data`` where possible."""
-    opened = open_dataset(data, name, stop_before_pixels=True)
-    span = opened.pixel_span
+def _with_pixel_view(instance: Instance) -> Dataset:
+    """The data set, its pixel element's value a memoryview of the instance's bytes where
+    possible (the walk made when it was opened says where that value is)."""
+    data, name, report = instance.data, instance.name, instance.report
+    opened = open_dataset(data, name, stop_before_pixels=True,
+                          checked=None if report is None else (report, len(data)))
+    span = opened.pixel_span if report is None else report.pixel_span
     if span is None:  # deflated, or a preamble the reader had to add: parse it all
         return open_dataset(data, name).dataset
     ds = opened.dataset
@@ -77,13 +66,13 @@ def _index(index: Any) -> int:
         raise UsageError("The frame index must be a whole number.") from None
 
 
-def frame(session: Any, instance_id: str, index: Any) -> tuple[dict[str, Any], bytes]:
+def frame(session: Session, instance_id: str, index: Any) -> tuple[dict[str, Any], bytes]:
     """Description and buffer of one frame (see :mod:`dicomtab.pixels.describe`)."""
     result = describe.describe_frame(dataset(session, instance_id), _index(index))
     return result.description, result.buffer
 
 
-def frame_digest(session: Any, instance_id: str, index: Any) -> dict[str, Any]:
+def frame_digest(session: Session, instance_id: str, index: Any) -> dict[str, Any]:
     """frameDigest of one frame, with the codec that decoded it."""
     ds = dataset(session, instance_id)
     info = frames.frame_info(ds, _index(index))
@@ -91,18 +80,18 @@ def frame_digest(session: Any, instance_id: str, index: Any) -> dict[str, Any]:
     return {"digest": frames.frame_digest(ds, info.index), "codec": codec}
 
 
-def frame_npy(session: Any, instance_id: str, index: Any) -> tuple[dict[str, Any], bytes]:
+def frame_npy(session: Session, instance_id: str, index: Any) -> tuple[dict[str, Any], bytes]:
     """The frame's raw values as a .npy file."""
     data = export.frame_npy(dataset(session, instance_id), _index(index))
     return {"mimeType": "application/octet-stream", "byteLength": len(data)}, data
 
 
-def object_info(session: Any, instance_id: str) -> dict[str, Any]:
+def object_info(session: Session, instance_id: str) -> dict[str, Any]:
     """What the instance holds (image, pdf, sr, waveform, none); see objects.describe_object."""
     return objects.describe_object(dataset(session, instance_id))
 
 
-def document(session: Any, instance_id: str) -> tuple[dict[str, Any], bytes]:
+def document(session: Session, instance_id: str) -> tuple[dict[str, Any], bytes]:
     """The encapsulated document's bytes (a PDF for download)."""
     ds = dataset(session, instance_id)
     if objects.object_kind(ds) not in ("pdf", "document"):
@@ -112,7 +101,7 @@ def document(session: Any, instance_id: str) -> tuple[dict[str, Any], bytes]:
     return {"mimeType": mime, "byteLength": len(data)}, data
 
 
-def waveform(session: Any, instance_id: str, index: Any) -> tuple[dict[str, Any], bytes]:
+def waveform(session: Session, instance_id: str, index: Any) -> tuple[dict[str, Any], bytes]:
     """One waveform multiplex group: description and float32 samples (samples × channels)."""
     ds = dataset(session, instance_id)
     if objects.object_kind(ds) != "waveform":
@@ -127,7 +116,7 @@ def waveform(session: Any, instance_id: str, index: Any) -> tuple[dict[str, Any]
     return entry, samples.tobytes()
 
 
-def overlay(session: Any, instance_id: str, index: Any, group: str) -> tuple[dict[str, Any], bytes]:
+def overlay(session: Session, instance_id: str, index: Any, group: str) -> tuple[dict[str, Any], bytes]:
     """One overlay plane for frame ``index``: description and rows × columns 0/1 bytes."""
     ds = dataset(session, instance_id)
     try:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from dicomtab import worker_api
-from dicomtab.inspect import api, partial, store
+from dicomtab.inspect import api, partial
 from tests.conftest import bundled
 from tests.core.inspect.conftest import MARKUP, sample_dataset, to_bytes
 from tests.worker_results import failed, ok
@@ -95,31 +96,20 @@ def test_instances_are_parsed_once(monkeypatch: pytest.MonkeyPatch, sample_bytes
     calls = []
     real = partial.load
 
-    def counting(data: bytes, name: str) -> partial.Inspected:
+    def counting(data: bytes, name: str, *rest: Any) -> partial.Inspected:
         calls.append(name)
-        return real(data, name)
+        return real(data, name, *rest)
 
-    monkeypatch.setattr(store, "load", counting)
+    monkeypatch.setattr(partial, "load", counting)
     for _ in range(3):
         ok(worker_api.tree(instance))
         ok(worker_api.search(instance, "jane"))
     assert calls == ["sample.dcm"]
 
 
-def test_the_cache_is_bounded(sample_bytes: bytes) -> None:
-    session = worker_api.SESSION
-    ids = [_open(sample_bytes, f"{n}.dcm") for n in range(store.CAPACITY + 3)]
-    kept = store.store_for(session)
-    first = kept.get(session, ids[0])
-    for instance in ids[1:]:
-        kept.get(session, instance)
-    assert kept.get(session, ids[0]) is not first  # evicted, parsed again
-    assert len(kept._parsed) == store.CAPACITY
-
-
 def test_a_new_session_does_not_see_old_instances(sample_bytes: bytes) -> None:
     instance = _open(sample_bytes)
-    old = store.store_for(worker_api.SESSION).get(worker_api.SESSION, instance)
+    old = partial.of_instance(worker_api.SESSION.get(instance))
     new_session = worker_api.Session()
     new_id = new_session.open(bundled("CT_small.dcm").read_bytes(), "ct.dcm")["instanceId"]
     assert new_id == instance
