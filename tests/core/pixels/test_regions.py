@@ -1,0 +1,76 @@
+"""Ultrasound regions: the calibration an ultrasound carries per region, in the frame's
+description."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+from pathlib import Path
+
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+
+from dicomtab.pixels.describe import describe_frame
+from dicomtab.pixels.regions import ultrasound_regions
+from tests.conftest import bundled
+
+
+def region(x0: int, y0: int, x1: int, y1: int, units: int, dx: float, dy: float) -> Dataset:
+    """One item of the Sequence of Ultrasound Regions (PS3.3 C.8.5.5)."""
+    item = Dataset()
+    item.RegionSpatialFormat = 1  # 2D (tissue or flow)
+    item.RegionDataType = 1  # tissue
+    item.RegionFlags = 0
+    item.RegionLocationMinX0, item.RegionLocationMinY0 = x0, y0
+    item.RegionLocationMaxX1, item.RegionLocationMaxY1 = x1, y1
+    item.PhysicalUnitsXDirection = item.PhysicalUnitsYDirection = units
+    item.PhysicalDeltaX, item.PhysicalDeltaY = dx, dy
+    return item
+
+
+def ultrasound(path: Path, regions: list[Dataset]) -> Path:
+    """pydicom's MR_small (64 × 64) made an ultrasound: no Pixel Spacing, regions instead."""
+    ds = pydicom.dcmread(bundled("MR_small.dcm"))
+    ds.Modality = "US"
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.6.1"
+    del ds.PixelSpacing
+    ds.SequenceOfUltrasoundRegions = Sequence(regions)
+    ds.save_as(path)
+    return path
+
+
+def test_regions_in_cm_give_mm_spacing_and_others_none(tmp_path: Path) -> None:
+    path = ultrasound(tmp_path / "us.dcm", [
+        region(0, 0, 31, 63, 3, 0.02, -0.03),  # cm: 0.2 mm per column, 0.3 mm per row
+        region(32, 0, 63, 63, 4, 0.01, 0.5),  # seconds across (a Doppler strip): no spacing
+    ])
+    d = describe_frame(pydicom.dcmread(path), 0).description
+    json.dumps(d, allow_nan=False)
+    assert d["uncalibrated"] is True and d["pixelSpacing"] is None
+    first, second = d["regions"]
+    assert (first["x0"], first["y0"], first["x1"], first["y1"]) == (0, 0, 31, 63)
+    assert first["unitsX"] == first["unitsY"] == 3
+    assert first["pixelSpacing"] == [0.3, 0.2]
+    assert second["unitsX"] == 4 and second["pixelSpacing"] is None
+
+
+def test_no_regions_is_an_empty_list() -> None:
+    assert describe_frame(pydicom.dcmread(bundled("CT_small.dcm")), 0).description["regions"] == []
+
+
+def test_damaged_region_values_are_left_out_not_fatal(tmp_path: Path) -> None:
+    path = ultrasound(tmp_path / "us.dcm", [region(0, 0, 63, 63, 3, 0.02, 0.02), region(0, 0, 10, 10, 3, 0.1, 0.1)])
+    # The second region's Max X1 written as 3 bytes (UL needs 4) and its Min Y0 empty.
+    ds = pydicom.dcmread(path)
+    item = ds.SequenceOfUltrasoundRegions[1]
+    item["RegionLocationMaxX1"].value = b"\x01\x02\x03"
+    item["RegionLocationMaxX1"].VR = "OB"
+    item["RegionLocationMinY0"].value = None
+    buffer = BytesIO()
+    ds.save_as(buffer)
+    damaged = pydicom.dcmread(BytesIO(buffer.getvalue()))
+    regions = ultrasound_regions(damaged)
+    assert len(regions) == 1 and regions[0]["pixelSpacing"] == [0.2, 0.2]
+    # The frame is still described.
+    assert describe_frame(damaged, 0).description["regions"] == regions
