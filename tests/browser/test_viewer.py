@@ -362,12 +362,13 @@ def test_measure_reports_mm_from_pixel_spacing(page: Page, ids: dict[str, str], 
     page.mouse.move(*canvas_point(page, *b), steps=4)
     page.mouse.up()
     spacing = 0.661468
-    st = state(page)["measurement"]
-    assert st["from"]["x"] == pytest.approx(10, abs=0.3) and st["to"]["y"] == pytest.approx(40, abs=0.3)
-    dx = st["to"]["x"] - st["from"]["x"]
-    dy = st["to"]["y"] - st["from"]["y"]
+    [st] = state(page)["measurements"]
+    start, end = st["points"]
+    assert start["x"] == pytest.approx(10, abs=0.3) and end["y"] == pytest.approx(40, abs=0.3)
+    dx = end["x"] - start["x"]
+    dy = end["y"] - start["y"]
     mm = float(np.hypot(dx * spacing, dy * spacing))
-    assert st["mm"] == pytest.approx(mm)
+    assert st["kind"] == "length" and st["values"]["mm"] == pytest.approx(mm)
     assert mm == pytest.approx(float(np.hypot(30, 40)) * spacing, rel=0.02)
     expect(page.get_by_test_id("viewer-measure-result")).to_have_text(f"Length {mm:.2f} mm")
     page.get_by_test_id("viewer-tool-wl").click()

@@ -184,6 +184,13 @@ export class StudyTree {
     });
   }
 
+  /** @returns {string[]} the instances in the order the tree lists them (rendered now) */
+  instanceIds() {
+    this.render();
+    return [...this.root.querySelectorAll('[data-testid=tree-instance]')]
+      .map((node) => /** @type {string} */ (node.getAttribute('data-instance-id')));
+  }
+
   /** @param {string} instanceId */
   select(instanceId) {
     this.selected = instanceId;

@@ -8,36 +8,11 @@ from io import BytesIO
 from pathlib import Path
 
 import pydicom
-from pydicom.dataset import Dataset
-from pydicom.sequence import Sequence
 
 from dicomtab.pixels.describe import describe_frame
 from dicomtab.pixels.regions import ultrasound_regions
 from tests.conftest import bundled
-
-
-def region(x0: int, y0: int, x1: int, y1: int, units: int, dx: float, dy: float) -> Dataset:
-    """One item of the Sequence of Ultrasound Regions (PS3.3 C.8.5.5)."""
-    item = Dataset()
-    item.RegionSpatialFormat = 1  # 2D (tissue or flow)
-    item.RegionDataType = 1  # tissue
-    item.RegionFlags = 0
-    item.RegionLocationMinX0, item.RegionLocationMinY0 = x0, y0
-    item.RegionLocationMaxX1, item.RegionLocationMaxY1 = x1, y1
-    item.PhysicalUnitsXDirection = item.PhysicalUnitsYDirection = units
-    item.PhysicalDeltaX, item.PhysicalDeltaY = dx, dy
-    return item
-
-
-def ultrasound(path: Path, regions: list[Dataset]) -> Path:
-    """pydicom's MR_small (64 × 64) made an ultrasound: no Pixel Spacing, regions instead."""
-    ds = pydicom.dcmread(bundled("MR_small.dcm"))
-    ds.Modality = "US"
-    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.6.1"
-    del ds.PixelSpacing
-    ds.SequenceOfUltrasoundRegions = Sequence(regions)
-    ds.save_as(path)
-    return path
+from tests.core.pixels.helpers import region, ultrasound
 
 
 def test_regions_in_cm_give_mm_spacing_and_others_none(tmp_path: Path) -> None:
