@@ -22,32 +22,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dicomtab.pixels.describe import describe_frame
-from tests.browser.conftest import attach_logging, canvas_point, tree_ids
+from tests.browser.conftest import canvas_point, page_with_files, tree_ids
 from tests.browser.conftest import select_in_viewer as select
-from tests.conftest import bundled
-from tests.core.pixels.helpers import region, ultrasound
+from tests.browser.conftest import viewer_state as state
+from tests.core.pixels.helpers import ct_series, region, ultrasound
 
 CT_SPACING = 0.661468  # CT_small's Pixel Spacing, mm (both directions)
 
 
 def _series(folder: Path, number: int, positions: list[float]) -> list[Path]:
     """CT slices of one series at the given z positions, written in the order given."""
-    base = pydicom.dcmread(bundled("CT_small.dcm"))
-    uid = f"1.2.826.0.1.3680043.8.498.77.{number}"
-    base.SeriesInstanceUID = uid
-    base.SeriesNumber = number
-    base.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
-    values = base.pixel_array
-    paths = []
-    for n, z in enumerate(positions, 1):
-        base.InstanceNumber = n
-        base.SOPInstanceUID = f"{uid}.{n}"
-        base.ImagePositionPatient = [0, 0, z]
-        base.PixelData = (values + n * 10).astype(values.dtype).tobytes()
-        path = folder / f"s{number}-{n}.dcm"
-        base.save_as(path)
-        paths.append(path)
-    return paths
+    return ct_series(folder, f"s{number}-", f"1.2.826.0.1.3680043.8.498.77.{number}", number, positions, 10)
 
 
 @pytest.fixture(scope="module")
@@ -68,29 +53,15 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module", params=[(1280, 800), (1920, 1080)], ids=["1280x800", "1920x1080"])
 def page(request: pytest.FixtureRequest, browser: Browser, site_url: str, files: dict[str, Path]) -> Iterator[Page]:
-    width, height = request.param
-    context = browser.new_context(viewport={"width": width, "height": height})
-    errors: list[str] = []
-    page = context.new_page()
-    attach_logging(page, errors)
-    page.goto(site_url)
-    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
     # The middle slice of the second series first, as a folder may list its files.
     order = ["b2", "b1", "a1", "a2", "a3", "us"]
-    page.get_by_test_id("file-input").set_input_files([str(files[k]) for k in order])
-    expect(page.get_by_test_id("tree-instance")).to_have_count(len(files), timeout=60000)
-    yield page
-    context.close()
-    assert errors == [], f"uncaught errors in the page: {errors}"
+    with page_with_files(browser, site_url, [files[k] for k in order], viewport=request.param) as page:
+        yield page
 
 
 @pytest.fixture(scope="module")
 def ids(page: Page, files: dict[str, Path]) -> dict[str, str]:
     return tree_ids(page, files)
-
-
-def state(page: Page) -> dict[str, Any]:
-    return page.evaluate("window.dicomtab.viewer.state")
 
 
 def loaded(page: Page, instance_id: str) -> None:

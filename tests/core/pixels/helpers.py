@@ -91,3 +91,24 @@ def ultrasound(path: Path, regions: list[Dataset]) -> Path:
     ds.SequenceOfUltrasoundRegions = Sequence(regions)
     ds.save_as(path)
     return path
+
+
+def ct_series(folder: Path, prefix: str, series_uid: str, number: int, positions: list[float], step: int) -> list[Path]:
+    """Slices of pydicom's CT_small as one series, written in the order of ``positions`` (z,
+    mm): slice n (from 1) is Instance Number n, named ``{prefix}{n}.dcm``, its values raised by
+    n × ``step`` so that each slice differs."""
+    base = pydicom.dcmread(bundled("CT_small.dcm"))
+    base.SeriesInstanceUID = series_uid
+    base.SeriesNumber = number
+    base.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+    values = base.pixel_array
+    paths = []
+    for n, z in enumerate(positions, 1):
+        base.InstanceNumber = n
+        base.SOPInstanceUID = f"{series_uid}.{n}"
+        base.ImagePositionPatient = [0, 0, z]
+        base.PixelData = (values + n * step).astype(values.dtype).tobytes()
+        path = folder / f"{prefix}{n}.dcm"
+        base.save_as(path)
+        paths.append(path)
+    return paths

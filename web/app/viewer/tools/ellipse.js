@@ -3,7 +3,7 @@
  * @module viewer/tools/ellipse
  */
 import { roiResult } from './roi-stats.js';
-import { box, moveLast, tinyBox } from './tool.js';
+import { ONE_DRAG, box, tinyBox } from './tool.js';
 
 /**
  * Centre and half-axes of the ellipse in the box the points span.
@@ -18,11 +18,7 @@ function axes(points) {
 export const ellipse = {
   kind: 'ellipse',
   name: 'Ellipse',
-  start: (p) => [p, p],
-  drag: moveLast,
-  release: (points) => points,
-  done: () => true,
-  follows: () => false,
+  ...ONE_DRAG,
   degenerate: tinyBox,
   measure(points, frame) {
     const e = axes(points);

@@ -3,17 +3,13 @@
  * @module viewer/tools/length
  */
 import { calibrationOf } from './calibration.js';
-import { moveLast, segmentDistance } from './tool.js';
+import { ONE_DRAG, segmentDistance } from './tool.js';
 
 /** @type {import('./tool.js').MeasureTool} */
 export const length = {
   kind: 'length',
   name: 'Length',
-  start: (p) => [p, p],
-  drag: moveLast,
-  release: (points) => points,
-  done: () => true,
-  follows: () => false,
+  ...ONE_DRAG,
   degenerate: ([a, b]) => Math.hypot(b.x - a.x, b.y - a.y) < 1,
   measure([a, b], frame) {
     const d = frame.description;

@@ -3,17 +3,13 @@
  * @module viewer/tools/rectangle
  */
 import { roiResult } from './roi-stats.js';
-import { box, moveLast, segmentDistance, tinyBox } from './tool.js';
+import { ONE_DRAG, box, segmentDistance, tinyBox } from './tool.js';
 
 /** @type {import('./tool.js').MeasureTool} */
 export const rectangle = {
   kind: 'rectangle',
   name: 'Rectangle',
-  start: (p) => [p, p],
-  drag: moveLast,
-  release: (points) => points,
-  done: () => true,
-  follows: () => false,
+  ...ONE_DRAG,
   degenerate: tinyBox,
   measure(points, frame) {
     const b = box(points);

@@ -75,3 +75,15 @@ export function tinyBox(points) {
   const b = box(points);
   return b.right - b.left < 1 || b.bottom - b.top < 1;
 }
+
+/**
+ * What every tool drawn in one drag (pointer down at one point, up at the other) shares.
+ * @type {Pick<MeasureTool, 'start'|'drag'|'release'|'done'|'follows'>}
+ */
+export const ONE_DRAG = Object.freeze({
+  start: (/** @type {Point} */ p) => [p, p],
+  drag: moveLast,
+  release: (/** @type {readonly Point[]} */ points) => points,
+  done: () => true,
+  follows: () => false,
+});
