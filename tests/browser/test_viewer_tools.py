@@ -25,7 +25,7 @@ from dicomtab.pixels.describe import describe_frame
 from tests.browser.conftest import canvas_point, page_with_files, tree_ids
 from tests.browser.conftest import select_in_viewer as select
 from tests.browser.conftest import viewer_state as state
-from tests.core.pixels.helpers import ct_series, region, ultrasound
+from tests.core.pixels.helpers import ct_series, damaged_ultrasound, region, ultrasound
 
 CT_SPACING = 0.661468  # CT_small's Pixel Spacing, mm (both directions)
 
@@ -48,13 +48,14 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         region(0, 0, 31, 63, 3, 0.02, 0.03),  # cm: 0.2 mm per column, 0.3 mm per row
         region(32, 0, 63, 63, 4, 0.01, 0.5),  # a time axis: no spatial calibration
     ])
+    paths["usbad"] = damaged_ultrasound(folder / "us-damaged.dcm")
     return paths
 
 
 @pytest.fixture(scope="module", params=[(1280, 800), (1920, 1080)], ids=["1280x800", "1920x1080"])
 def page(request: pytest.FixtureRequest, browser: Browser, site_url: str, files: dict[str, Path]) -> Iterator[Page]:
     # The middle slice of the second series first, as a folder may list its files.
-    order = ["b2", "b1", "a1", "a2", "a3", "us"]
+    order = ["b2", "b1", "a1", "a2", "a3", "us", "usbad"]
     with page_with_files(browser, site_url, [files[k] for k in order], viewport=request.param) as page:
         yield page
 
@@ -147,10 +148,12 @@ def test_wheel_and_arrows_scroll_slices_never_the_page(page: Page, ids: dict[str
     assert scroll_y(page) == top
     # A single image (the ultrasound): the wheel on it still leaves the page where it is.
     select(page, ids["us"])
+    assert state(page)["stack"]["ids"] == [ids["us"]]
     page.mouse.move(*canvas_point(page, 32, 32))
     page.mouse.wheel(0, 300)
     page.wait_for_timeout(200)
     assert scroll_y(page) == top
+    loaded(page, ids["us"])
     page.evaluate("document.body.style.minHeight = ''")
 
 
@@ -308,6 +311,18 @@ def test_uncalibrated_roi_area_is_in_pixels(page: Page, ids: dict[str, str]) -> 
     ellipse = state(page)["measurements"][-1]
     assert ellipse["kind"] == "ellipse" and ellipse["values"]["areaMm2"] is None
     assert "px² (uncalibrated)" in ellipse["text"]
+    page.get_by_test_id("viewer-tool-wl").click()
+
+
+def test_a_damaged_region_is_passed_over_and_the_sound_one_calibrates(page: Page, ids: dict[str, str]) -> None:
+    select(page, ids["usbad"])
+    expect(page.get_by_test_id("viewer-error")).to_be_hidden()
+    page.get_by_test_id("viewer-measure").click()
+    drag(page, (4, 4), (8, 8))  # inside both regions' bounds: only the sound one counts
+    [length] = state(page)["measurements"]
+    a, b = length["points"]
+    assert length["values"]["calibration"] == "region"
+    assert length["values"]["mm"] == pytest.approx(math.hypot(b["x"] - a["x"], b["y"] - a["y"]) * 0.2)
     page.get_by_test_id("viewer-tool-wl").click()
 
 

@@ -83,9 +83,12 @@ def region(x0: int, y0: int, x1: int, y1: int, units: int, dx: float, dy: float)
 
 
 def ultrasound(path: Path, regions: list[Dataset]) -> Path:
-    """pydicom's MR_small (64 × 64) made an ultrasound: no Pixel Spacing, regions instead."""
+    """pydicom's MR_small (64 × 64) made an ultrasound, a series of its own: no Pixel Spacing,
+    regions instead."""
     ds = pydicom.dcmread(bundled("MR_small.dcm"))
     ds.Modality = "US"
+    ds.SeriesInstanceUID = generate_uid()
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
     ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.6.1"
     del ds.PixelSpacing
     ds.SequenceOfUltrasoundRegions = Sequence(regions)
@@ -112,3 +115,16 @@ def ct_series(folder: Path, prefix: str, series_uid: str, number: int, positions
         base.save_as(path)
         paths.append(path)
     return paths
+
+
+def damaged_ultrasound(path: Path) -> Path:
+    """An ultrasound with two regions in cm: the first (the whole image, 0.2 mm per pixel) is
+    sound; the second's Max X1 is 3 bytes (a UL needs 4) and its Min Y0 is empty."""
+    ultrasound(path, [region(0, 0, 63, 63, 3, 0.02, 0.02), region(0, 0, 10, 10, 3, 0.1, 0.1)])
+    ds = pydicom.dcmread(path)
+    item = ds.SequenceOfUltrasoundRegions[1]
+    item["RegionLocationMaxX1"].value = b"\x01\x02\x03"
+    item["RegionLocationMaxX1"].VR = "OB"
+    item["RegionLocationMinY0"].value = None
+    ds.save_as(path)
+    return path

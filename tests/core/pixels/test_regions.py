@@ -4,7 +4,6 @@ description."""
 from __future__ import annotations
 
 import json
-from io import BytesIO
 from pathlib import Path
 
 import pydicom
@@ -12,7 +11,7 @@ import pydicom
 from dicomtab.pixels.describe import describe_frame
 from dicomtab.pixels.regions import ultrasound_regions
 from tests.conftest import bundled
-from tests.core.pixels.helpers import region, ultrasound
+from tests.core.pixels.helpers import damaged_ultrasound, region, ultrasound
 
 
 def test_regions_in_cm_give_mm_spacing_and_others_none(tmp_path: Path) -> None:
@@ -35,16 +34,7 @@ def test_no_regions_is_an_empty_list() -> None:
 
 
 def test_damaged_region_values_are_left_out_not_fatal(tmp_path: Path) -> None:
-    path = ultrasound(tmp_path / "us.dcm", [region(0, 0, 63, 63, 3, 0.02, 0.02), region(0, 0, 10, 10, 3, 0.1, 0.1)])
-    # The second region's Max X1 written as 3 bytes (UL needs 4) and its Min Y0 empty.
-    ds = pydicom.dcmread(path)
-    item = ds.SequenceOfUltrasoundRegions[1]
-    item["RegionLocationMaxX1"].value = b"\x01\x02\x03"
-    item["RegionLocationMaxX1"].VR = "OB"
-    item["RegionLocationMinY0"].value = None
-    buffer = BytesIO()
-    ds.save_as(buffer)
-    damaged = pydicom.dcmread(BytesIO(buffer.getvalue()))
+    damaged = pydicom.dcmread(damaged_ultrasound(tmp_path / "us.dcm"))
     regions = ultrasound_regions(damaged)
     assert len(regions) == 1 and regions[0]["pixelSpacing"] == [0.2, 0.2]
     # The frame is still described.
