@@ -254,6 +254,9 @@ def test_four_tools_measure_and_their_results_stay_on_the_image(page: Page, ids:
     page.mouse.click(*canvas_point(page, 70, 90))
     page.get_by_test_id("viewer-measure-delete").click()
     assert [m["kind"] for m in state(page)["measurements"]] == ["angle", "ellipse"]
+    # Nothing selected now: nothing to delete.
+    expect(page.get_by_test_id("viewer-measure-delete")).to_be_disabled()
+    expect(page.get_by_test_id("viewer-measure-result")).to_have_text("")
     page.get_by_test_id("viewer-tool-wl").click()
 
 

@@ -415,7 +415,9 @@ export class Viewer {
     this.renderer.draw(this.context, matrix, shown);
     const key = this.imageKey();
     if (frame && key) this.annotator.draw(this.context, matrix, key, frame);
-    this.$('viewer-measure-result').textContent = frame && key ? this.annotator.selectedText(key, frame) : '';
+    const selected = frame && key ? this.annotator.selectedText(key, frame) : '';
+    this.$('viewer-measure-result').textContent = selected;
+    /** @type {HTMLButtonElement} */ (this.$('viewer-measure-delete')).disabled = !selected;
     if (frame && this.instanceId) {
       const drawing = this.redaction.current();
       const boxes = [...this.redaction.boxes(this.instanceId), ...(drawing ? [drawing] : [])];

@@ -140,8 +140,9 @@ export class Annotator {
    * @param {string} key @param {import('../frame.js').Frame} frame
    */
   selectedText(key, frame) {
-    const m = this.measured(key, frame).find((a) => a.selected);
-    return m ? m.text : '';
+    const id = this.store.selectedId;
+    const a = id === null ? null : this.store.get(key, id);
+    return a ? TOOLS[a.kind].measure([...a.points], frame).text : '';
   }
 
   /**
