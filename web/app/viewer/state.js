@@ -12,7 +12,7 @@ export function snapshot(viewer) {
   const d = viewer.frame ? viewer.frame.description : null;
   const voi = viewer.voi;
   const key = viewer.imageKey();
-  const stackIndex = viewer.instanceId ? viewer.order.indexOf(viewer.instanceId) : -1;
+  const stackIndex = viewer.instanceId ? viewer.stack.ids.indexOf(viewer.instanceId) : -1;
   return {
     instanceId: viewer.instanceId,
     loaded: viewer.loadedId,
@@ -42,7 +42,7 @@ export function snapshot(viewer) {
     pixelMs: viewer.renderer.lastMs,
     cine: { playing: viewer.cine.playing, fps: viewer.cine.fps, measuredFps: viewer.cine.measuredFps },
     cache: { hits: viewer.frames.hits, misses: viewer.frames.misses, frames: viewer.frames.frames.size },
-    stack: { ids: [...viewer.order], index: stackIndex, sortedBy: viewer.sortedBy },
+    stack: { ids: [...viewer.stack.ids], index: stackIndex, sortedBy: viewer.stack.sortedBy },
     probe: viewer.probeValue ? { ...viewer.probeValue } : null,
     measurements: key && viewer.frame ? viewer.annotator.measured(key, viewer.frame) : [],
     drawing: viewer.annotator.drawing !== null,

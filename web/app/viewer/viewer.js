@@ -13,7 +13,7 @@ import { Request } from '../protocol.js';
 import { Renderer } from './renderer.js';
 import { View } from './view.js';
 import { FrameCache } from './frame-cache.js';
-import { Stack, seriesOf } from './stack.js';
+import { Stack } from './stack.js';
 import { Cine, rateOf } from './cine.js';
 import { fmt } from './presets.js';
 import { WindowLevel } from './window-level.js';
@@ -21,6 +21,7 @@ import { snapshot } from './state.js';
 import { Annotator } from './tools/annotator.js';
 import { measures } from './tools/index.js';
 import { imageKey } from './tools/store.js';
+import { probeAt } from './tools/probe.js';
 import { RedactionBoxes, drawBoxes, drawSuggestions } from './redaction.js';
 import { showRedaction, wireRedaction } from './redaction-panel.js';
 import { cornerText, showCorners } from './annotations.js';
@@ -96,13 +97,10 @@ export class Viewer {
     this.tool = 'wl';
     /** the measurements, per image, and the tool drawing one */
     this.annotator = new Annotator();
-    /** @type {?{row: number, column: number, value: *, text: string}} */
+    /** @type {?import('./tools/probe.js').ProbeValue} */
     this.probeValue = null;
     /** overlay groups switched off by the user */
     this.hiddenOverlays = new Set();
-    /** @type {string[]} the series of the shown instance, in stack order */
-    this.order = [];
-    this.sortedBy = 'as-given';
     /** @type {?string} series of the shown image, to keep the view while scrolling it */
     this.seriesKey = null;
     this.lastRenderMs = 0;
@@ -251,15 +249,8 @@ export class Viewer {
    * @param {number} token
    */
   async updateStack(instanceId, token) {
-    const ids = seriesOf(this.instances(), instanceId);
-    const { order, sortedBy } = await this.stack.order(ids);
-    if (token !== this.token) return;
-    this.order = order.includes(instanceId) ? order : [instanceId];
-    this.sortedBy = sortedBy;
-    const n = this.order.length;
-    const by = { position: 'by slice position', 'instance-number': 'by instance number' }[sortedBy] || 'in opening order';
-    this.$('viewer-stack').textContent = n > 1
-      ? `Image ${this.order.indexOf(instanceId) + 1} of ${n} in the series (${by}); wheel or ↑ ↓ to scroll` : '';
+    if (!(await this.stack.follow(this.instances(), instanceId, () => token === this.token))) return;
+    this.$('viewer-stack').textContent = this.stack.describe(instanceId);
     this.showCineBar();
     this.showAnnotations();
   }
@@ -274,16 +265,15 @@ export class Viewer {
    * @param {string} instanceId
    * @returns {Promise<string>}
    */
-  async firstOfSeries(instanceId) {
-    const { order } = await this.stack.order(seriesOf(this.instances(), instanceId));
-    return order[0] || instanceId;
+  firstOfSeries(instanceId) {
+    return this.stack.first(this.instances(), instanceId);
   }
 
   /** The cine bar: for frames, or for a series of single-frame images (no slider then). */
   showCineBar() {
     const frames = this.frame ? this.frame.description.frames : 1;
     const image = !this.$('viewer-stage').hidden;
-    this.$('viewer-frames').hidden = !image || (frames < 2 && this.order.length < 2);
+    this.$('viewer-frames').hidden = !image || (frames < 2 && this.stack.ids.length < 2);
     this.slider.hidden = frames < 2;
   }
 
@@ -449,9 +439,9 @@ export class Viewer {
   }
 
   showAnnotations() {
-    const stackIndex = this.instanceId ? this.order.indexOf(this.instanceId) : -1;
+    const stackIndex = this.instanceId ? this.stack.ids.indexOf(this.instanceId) : -1;
     showCorners(this.corners, cornerText(this.instanceId ? this.summary(this.instanceId) : null, {
-      frame: this.frame, voi: this.voi, zoom: this.view.zoom, stackIndex, stackSize: this.order.length,
+      frame: this.frame, voi: this.voi, zoom: this.view.zoom, stackIndex, stackSize: this.stack.ids.length,
     }));
   }
 
@@ -524,31 +514,8 @@ export class Viewer {
 
   /** @param {?{x: number, y: number}} p canvas point, null when the pointer left */
   probe(p) {
-    const out = this.$('viewer-probe');
-    if (!p || !this.frame) {
-      this.probeValue = null;
-      out.textContent = '';
-      return;
-    }
-    const q = this.imagePoint(p);
-    const row = Math.floor(q.y);
-    const column = Math.floor(q.x);
-    const value = this.frame.valueAt(row, column);
-    if (value === null) {
-      this.probeValue = null;
-      out.textContent = '';
-      return;
-    }
-    const d = this.frame.description;
-    let text;
-    if (Array.isArray(value)) text = `RGB ${value.join(', ')}`;
-    else {
-      const units = d.units ? ` ${d.units}` : '';
-      text = `${Number.isInteger(value) ? value : fmt(value)}${units}`;
-    }
-    text = `row ${row}, col ${column}: ${text}`;
-    this.probeValue = { row, column, value, text };
-    out.textContent = text;
+    this.probeValue = p && this.frame ? probeAt(this.frame, this.imagePoint(p)) : null;
+    this.$('viewer-probe').textContent = this.probeValue ? this.probeValue.text : '';
   }
 
   /** @param {{x: number, y: number}} p */
@@ -600,12 +567,11 @@ export class Viewer {
    */
   step(delta, axis) {
     const frames = this.frame ? this.frame.description.frames : 1;
-    const stacked = this.order.length > 1;
+    const stacked = this.stack.ids.length > 1;
     const useStack = axis === 'stack' ? stacked || frames <= 1 : !(frames > 1) && stacked;
     if (useStack) {
-      const index = this.order.indexOf(/** @type {string} */ (this.instanceId));
-      const next = Math.min(this.order.length - 1, Math.max(0, index + delta));
-      if (next !== index) this.navigate(this.order[next]);
+      const next = this.stack.neighbour(/** @type {string} */ (this.instanceId), delta);
+      if (next) this.navigate(next);
     } else if (this.frame && frames > 1) {
       this.cine.stop();
       const next = Math.min(frames - 1, Math.max(0, this.frame.description.index + delta));
@@ -675,9 +641,9 @@ export class Viewer {
     if (d.frames > 1) {
       this.cineAxis = 'frame';
       this.cine.play(d.index, d.frames);
-    } else if (this.order.length > 1) {
+    } else if (this.stack.ids.length > 1) {
       this.cineAxis = 'stack';
-      this.cine.play(this.order.indexOf(/** @type {string} */ (this.instanceId)), this.order.length);
+      this.cine.play(this.stack.ids.indexOf(/** @type {string} */ (this.instanceId)), this.stack.ids.length);
     }
   }
 
@@ -688,7 +654,7 @@ export class Viewer {
    */
   async cineShow(n) {
     if (this.cineAxis === 'frame') return this.showFrame(n);
-    const id = this.order[n];
+    const id = this.stack.ids[n];
     if (!id) return false;
     this.navigate(id, { fromCine: true });
     await this.showing;

@@ -65,7 +65,7 @@ export function roiResult(name, corners, frame, pixelArea, inside) {
   const d = frame.description;
   const c = calibrationOf(d, corners);
   const areaMm2 = c ? pixelArea * c.row * c.column : null;
-  const area = c ? `Area ${areaMm2 === null ? '' : areaMm2.toFixed(2)} mm²${c.note}` : `Area ${pixelArea.toFixed(1)} px² (uncalibrated)`;
+  const area = c && areaMm2 !== null ? `Area ${areaMm2.toFixed(2)} mm²${c.note}` : `Area ${pixelArea.toFixed(1)} px² (uncalibrated)`;
   const s = roiStats(frame, corners, inside);
   const units = d.units ? ` ${d.units}` : '';
   const stats = !s ? 'colour image: no modality values'
