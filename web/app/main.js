@@ -295,8 +295,10 @@ async function openSources(picked) {
       lastPaint = performance.now();
     }
   }
-  if (shownFirst !== null && studyTree.selected === shownFirst) await showFirstImage();
-  else await viewer.refreshStack();
+  // Not waited for: the batch is done, and ordering a long series takes the worker a while.
+  const settled = shownFirst !== null && studyTree.selected === shownFirst
+    ? showFirstImage(shownFirst) : viewer.refreshStack();
+  settled.catch(() => {}); // the viewer shows its own errors
   showSkipped();
   inspector.fillCompareChoices();
   deidPanel.showScope();
@@ -306,12 +308,15 @@ async function openSources(picked) {
 /**
  * Once a batch is in: show the first series of the tree at its first image (in slice order),
  * with its whole stack, unless the user chose another instance meanwhile.
+ * @param {string} shownFirst the instance shown while the files came in
  */
-async function showFirstImage() {
-  const first = studyTree.instanceIds().find((id) => summaries.some((s) => s.instanceId === id && s.rows));
+async function showFirstImage(shownFirst) {
+  const images = new Set(summaries.filter((s) => s.rows).map((s) => s.instanceId));
+  const first = (await studyTree.instanceIds()).find((id) => images.has(id));
   if (!first) return;
   const target = await viewer.firstOfSeries(first);
-  if (studyTree.selected !== target) studyTree.select(target);
+  if (studyTree.selected !== shownFirst) return; // the user chose meanwhile
+  if (target !== shownFirst) studyTree.select(target);
   await viewer.show(target);
   await viewer.refreshStack();
 }

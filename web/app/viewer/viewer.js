@@ -1,8 +1,9 @@
 /**
  * The image viewer: shows the instance selected in the study tree. Images get window/level,
- * presets, zoom, pan, rotation, flips, inversion, a pixel probe, measuring tools (./tools/),
- * cine, stack scrolling, overlays, corner annotations and exports; PDFs, reports and waveforms get their
- * own display (see ./objects.js). Talks to the worker only through the client.
+ * presets, zoom, pan, rotation, flips, inversion, a pixel probe, measuring tools (./tools/:
+ * the viewer only routes pointer events to them), cine, stack scrolling, overlays, corner
+ * annotations and exports; PDFs, reports and waveforms get their own display (see
+ * ./objects.js). Talks to the worker only through the client.
  *
  * Wiring (main.js): `new Viewer(client, document.getElementById('viewer'), {instances})`,
  * then `viewer.show(instanceId)` when an instance is selected. `viewer.state` is a snapshot
