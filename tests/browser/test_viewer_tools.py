@@ -337,6 +337,8 @@ def test_question_mark_opens_the_help_from_anywhere_but_a_text_field(page: Page)
     page.get_by_test_id("tree-instance").first.focus()
     page.keyboard.press("?")
     expect(panel).to_be_visible()
+    # Opened at its top (its title in view), not scrolled to its end.
+    expect(panel.get_by_role("heading")).to_be_in_viewport()
     expect(panel).to_contain_text("ellipse (O)")
     expect(panel).to_contain_text("Delete")
     page.keyboard.press("Escape")
