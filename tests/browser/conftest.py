@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -95,6 +97,24 @@ def app(context: BrowserContext, site_url: str, page_errors: list[str]) -> Page:
     return page
 
 
+@contextmanager
+def page_with_files(browser: Browser, site_url: str, paths: list[Path], *,
+                    viewport: tuple[int, int] = (1280, 900)) -> Iterator[Page]:
+    """A page of its own (for a module's tests) with the app ready and ``paths`` opened
+    through the file input, in that order; fails if the page raised an uncaught error."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": viewport[0], "height": viewport[1]})
+    errors: list[str] = []
+    page = context.new_page()
+    attach_logging(page, errors)
+    page.goto(site_url)
+    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
+    page.get_by_test_id("file-input").set_input_files([str(p) for p in paths])
+    expect(page.get_by_test_id("tree-instance")).to_have_count(len(paths), timeout=60000)
+    yield page
+    context.close()
+    assert errors == [], f"uncaught errors in the page: {errors}"
+
+
 def open_files(page: Page, paths: list[Path], *, expect_total: int) -> None:
     """Choose files in the file input, as a user does, and wait for all their results."""
     page.get_by_test_id("file-input").set_input_files([str(p) for p in paths])
@@ -131,6 +151,11 @@ def download(page: Page, test_id: str, *, confirm: bool = False) -> tuple[str, b
             page.get_by_test_id("export-confirm-download").click()
     d = info.value
     return d.suggested_filename, Path(d.path()).read_bytes()
+
+
+def viewer_state(page: Page) -> dict[str, Any]:
+    """What the viewer shows (`window.dicomtab.viewer.state`, see web/app/viewer/state.js)."""
+    return dict(page.evaluate("window.dicomtab.viewer.state"))
 
 
 def canvas_point(page: Page, row: float, column: float) -> tuple[float, float]:

@@ -23,9 +23,11 @@ from playwright.sync_api import Browser, Page, expect
 from dicomtab.pixels.describe import describe_frame
 from dicomtab.pixels.export import frame_npy
 from dicomtab.pixels.voi import display_uint8
-from tests.browser.conftest import attach_logging, canvas_point, download, tree_ids
+from tests.browser.conftest import canvas_point, download, page_with_files, tree_ids
 from tests.browser.conftest import select_in_viewer as select
+from tests.browser.conftest import viewer_state as state
 from tests.conftest import bundled
+from tests.core.pixels.helpers import ct_series
 
 MARKUP = "<b>Evil</b>^<i>Name</i>"
 
@@ -81,21 +83,7 @@ def _short_pixels(path: Path) -> None:
 
 def _stack(folder: Path) -> list[Path]:
     """Three CT slices whose positions run against their instance numbers and file names."""
-    base = pydicom.dcmread(bundled("CT_small.dcm"))
-    base.SeriesInstanceUID = "1.2.826.0.1.3680043.8.498.55.4"
-    base.SeriesNumber = 7
-    base.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
-    paths = []
-    values = base.pixel_array
-    for n, z in ((1, 30.0), (2, 10.0), (3, 20.0)):
-        base.InstanceNumber = n
-        base.SOPInstanceUID = f"1.2.826.0.1.3680043.8.498.55.4.{n}"
-        base.ImagePositionPatient = [0, 0, z]
-        base.PixelData = (values + n * 100).astype(values.dtype).tobytes()
-        path = folder / f"slice-{n}.dcm"
-        base.save_as(path)
-        paths.append(path)
-    return paths
+    return ct_series(folder, "slice-", "1.2.826.0.1.3680043.8.498.55.4", 7, [30.0, 10.0, 20.0], 100)
 
 
 def _pdf(path: Path) -> bytes:
@@ -178,17 +166,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def page(browser: Browser, site_url: str, files: dict[str, Path]) -> Iterator[Page]:
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    page = context.new_page()
-    attach_logging(page, errors)
-    page.goto(site_url)
-    page.evaluate("window.dicomtab.ready")
-    page.get_by_test_id("file-input").set_input_files([str(p) for p in files.values()])
-    expect(page.get_by_test_id("tree-instance")).to_have_count(len(files), timeout=60000)
-    yield page
-    context.close()
-    assert errors == [], f"uncaught errors in the page: {errors}"
+    with page_with_files(browser, site_url, list(files.values())) as page:
+        yield page
 
 
 @pytest.fixture(scope="module")
@@ -199,10 +178,6 @@ def ids(page: Page, files: dict[str, Path]) -> dict[str, str]:
 # ---- helpers -------------------------------------------------------------------------------
 
 
-
-
-def state(page: Page) -> dict[str, Any]:
-    return page.evaluate("window.dicomtab.viewer.state")
 
 
 def native(page: Page) -> np.ndarray:
@@ -362,12 +337,13 @@ def test_measure_reports_mm_from_pixel_spacing(page: Page, ids: dict[str, str], 
     page.mouse.move(*canvas_point(page, *b), steps=4)
     page.mouse.up()
     spacing = 0.661468
-    st = state(page)["measurement"]
-    assert st["from"]["x"] == pytest.approx(10, abs=0.3) and st["to"]["y"] == pytest.approx(40, abs=0.3)
-    dx = st["to"]["x"] - st["from"]["x"]
-    dy = st["to"]["y"] - st["from"]["y"]
+    [st] = state(page)["measurements"]
+    start, end = st["points"]
+    assert start["x"] == pytest.approx(10, abs=0.3) and end["y"] == pytest.approx(40, abs=0.3)
+    dx = end["x"] - start["x"]
+    dy = end["y"] - start["y"]
     mm = float(np.hypot(dx * spacing, dy * spacing))
-    assert st["mm"] == pytest.approx(mm)
+    assert st["kind"] == "length" and st["values"]["mm"] == pytest.approx(mm)
     assert mm == pytest.approx(float(np.hypot(30, 40)) * spacing, rel=0.02)
     expect(page.get_by_test_id("viewer-measure-result")).to_have_text(f"Length {mm:.2f} mm")
     page.get_by_test_id("viewer-tool-wl").click()

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 from bench import viewer_bench
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import attach_logging
+from tests.browser.conftest import page_with_files
 
 
 @pytest.fixture(scope="module")
@@ -26,17 +26,8 @@ def page(browser: Browser, site_url: str, tmp_path_factory: pytest.TempPathFacto
     viewer_bench.make_ct(paths[0], 512)
     viewer_bench.make_ct(paths[1], 3000)
     viewer_bench.make_ct(paths[2], 512, frames=12)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    page = context.new_page()
-    attach_logging(page, errors)
-    page.goto(site_url)
-    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
-    page.get_by_test_id("file-input").set_input_files([str(p) for p in paths])
-    expect(page.get_by_test_id("tree-instance")).to_have_count(3, timeout=60000)
-    yield page
-    context.close()
-    assert errors == []
+    with page_with_files(browser, site_url, paths) as page:
+        yield page
 
 
 @pytest.mark.parametrize(("name", "target_ms"), [("s512.dcm", 16), ("s3000.dcm", 50)])

@@ -14,6 +14,7 @@ import { expandArchives, fromDataTransfer, fromFileList } from './file-sources.j
 import { StudyTree } from './study-tree.js';
 import { Inspector } from './inspector/inspector.js';
 import { Viewer } from './viewer/viewer.js';
+import { wireHelp } from './help.js';
 import { Scope } from './deid/scope.js';
 import { DeidPanel } from './deid/panel.js';
 import { RECORD_JSON } from './deid/outputs.js';
@@ -59,6 +60,8 @@ const viewer = new Viewer(client, $('viewer'), {
   // Boxes drawn with the Redact tool go to the de-identification panel as a template.
   onRedactionTemplate: (file) => deidPanel.addRegions(file),
 });
+wireHelp(/** @type {HTMLDialogElement} */ ($('help')),
+  [/** @type {HTMLElement} */ ($('viewer').querySelector('[data-testid="viewer-help"]'))]);
 // What a de-identification takes: everything open unless unticked in the tree.
 const scope = new Scope(() => {
   studyTree.showScopeState();
@@ -239,6 +242,8 @@ async function openSources(picked) {
   // One at a time until the first image of the batch is drawn, whose requests would otherwise
   // queue behind the files opened ahead; then several.
   let ahead = studyTree.selected ? OPENS_IN_FLIGHT : 1;
+  /** @type {?string} the instance this batch showed first (while the rest streams in) */
+  let shownFirst = null;
   let issued = 0;
   for (const [index, source] of sources.entries()) {
     while (issued < sources.length && issued < index + ahead) request(issued++);
@@ -258,6 +263,7 @@ async function openSources(picked) {
         studyTree.add(summary);
         results.push({ fileName: source.name, status: 'success', instanceId: summary.instanceId });
         if (!studyTree.selected) {
+          shownFirst = summary.instanceId;
           studyTree.select(summary.instanceId);
           const waited = new Promise((resolve) => { setTimeout(resolve, TAGS_AFTER_MS); });
           await Promise.race([viewer.show(summary.instanceId), waited]);
@@ -291,10 +297,30 @@ async function openSources(picked) {
       lastPaint = performance.now();
     }
   }
+  // Not waited for: the batch is done, and ordering a long series takes the worker a while.
+  const settled = shownFirst !== null && studyTree.selected === shownFirst
+    ? showFirstImage(shownFirst) : viewer.refreshStack();
+  settled.catch(() => {}); // the viewer shows its own errors
   showSkipped();
   inspector.fillCompareChoices();
   deidPanel.showScope();
   return results;
+}
+
+/**
+ * Once a batch is in: show the first series of the tree at its first image (in slice order),
+ * with its whole stack, unless the user chose another instance meanwhile.
+ * @param {string} shownFirst the instance shown while the files came in
+ */
+async function showFirstImage(shownFirst) {
+  const images = new Set(summaries.filter((s) => s.rows).map((s) => s.instanceId));
+  const first = (await studyTree.instanceIds()).find((id) => images.has(id));
+  if (!first) return;
+  const target = await viewer.firstOfSeries(first);
+  if (studyTree.selected !== shownFirst) return; // the user chose meanwhile
+  if (target !== shownFirst) studyTree.select(target);
+  await viewer.show(target);
+  await viewer.refreshStack();
 }
 
 /**

@@ -84,6 +84,8 @@ export class StudyTree {
     /** @type {?string} */
     this.selected = null;
     this.pending = false;
+    /** @type {Promise<unknown>} */
+    this.rendered = Promise.resolve();
     this.renderedAt = -Infinity;
     /** @type {Set<string>} keys of nodes the user closed */
     this.closed = new Set();
@@ -152,6 +154,10 @@ export class StudyTree {
   schedule() {
     if (this.pending) return;
     this.pending = true;
+    /** @type {function(): void} */
+    let done = () => {};
+    /** resolves once the tree shows every instance added so far */
+    this.rendered = new Promise((resolve) => { done = () => resolve(undefined); });
     // While a folder streams in, rebuilding the tree every frame would cost more than opening
     // the files: at most a few times a second, the first one at once.
     const wait = Math.max(0, this.renderedAt + RENDER_INTERVAL_MS - performance.now());
@@ -159,6 +165,7 @@ export class StudyTree {
       this.pending = false;
       this.render();
       this.renderedAt = performance.now();
+      done();
     }), wait);
   }
 
@@ -190,6 +197,17 @@ export class StudyTree {
       type: 'checkbox', class: 'scope-check', 'data-testid': 'scope-check',
       'data-scope-ids': JSON.stringify(instanceIds), 'aria-label': `Include ${label} in the de-identification`,
     });
+  }
+
+  /**
+   * The instances in the order the tree lists them, once the pending rebuild is done (not
+   * rebuilt again for this: a folder of thousands takes a while).
+   * @returns {Promise<string[]>}
+   */
+  async instanceIds() {
+    await this.rendered;
+    return [...this.root.querySelectorAll('[data-testid=tree-instance]')]
+      .map((node) => /** @type {string} */ (node.getAttribute('data-instance-id')));
   }
 
   /** @param {string} instanceId */

@@ -21,6 +21,7 @@ from dicomtab.pixels.decoders import REGISTRY, DecoderRegistry
 from dicomtab.pixels.frames import decode_frame, frame_info, little_endian_bytes
 from dicomtab.pixels.modality import apply_modality, functional_item, modality_transform
 from dicomtab.pixels.overlays import overlay_groups, overlay_info
+from dicomtab.pixels.regions import ultrasound_regions
 from dicomtab.pixels.voi import is_inverted, voi_function, voi_lut_table, window_presets
 
 _GREY = frozenset({"MONOCHROME1", "MONOCHROME2"})
@@ -102,6 +103,7 @@ def describe_frame(ds: Dataset, index: int, registry: DecoderRegistry = REGISTRY
         **spacing(ds, index),
         **timing(ds),
         "overlays": _overlays(ds, index),
+        "regions": ultrasound_regions(ds),
     }
     if photometric in _GREY and stored.ndim == 2:
         transform = modality_transform(ds, index)

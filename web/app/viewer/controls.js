@@ -28,14 +28,18 @@ export function shortcut(viewer, key) {
     v: () => { viewer.view.flipV = !viewer.view.flipV; viewer.draw(); },
     i: () => viewer.toggleInvert(),
     0: () => viewer.reset(),
-    Escape: () => viewer.reset(),
+    Escape: () => viewer.escape(),
     w: () => viewer.setTool('wl'),
     p: () => viewer.setTool('pan'),
-    m: () => viewer.setTool('measure'),
+    m: () => viewer.setTool('length'),
+    g: () => viewer.setTool('angle'),
+    q: () => viewer.setTool('rectangle'),
+    o: () => viewer.setTool('ellipse'),
     b: () => viewer.setTool('redact'),
+    Delete: () => viewer.deleteMeasurement(),
+    Backspace: () => viewer.deleteMeasurement(),
     a: () => { viewer.annotations.checked = !viewer.annotations.checked; viewer.annotationsChanged(); },
     ' ': () => viewer.toggleCine(),
-    '?': () => viewer.openHelp(),
   };
   const run = commands[key.length === 1 ? key.toLowerCase() : key] || commands[key];
   if (!run) return false;
@@ -52,7 +56,11 @@ export function wireControls(viewer) {
   const clicks = {
     'viewer-tool-wl': () => viewer.setTool('wl'),
     'viewer-tool-pan': () => viewer.setTool('pan'),
-    'viewer-measure': () => viewer.setTool('measure'),
+    'viewer-measure': () => viewer.setTool('length'),
+    'viewer-tool-angle': () => viewer.setTool('angle'),
+    'viewer-tool-rectangle': () => viewer.setTool('rectangle'),
+    'viewer-tool-ellipse': () => viewer.setTool('ellipse'),
+    'viewer-measure-delete': () => viewer.deleteMeasurement(),
     'viewer-tool-redact': () => viewer.setTool('redact'),
     'viewer-zoom-in': () => shortcut(viewer, '+'),
     'viewer-zoom-out': () => shortcut(viewer, '-'),
@@ -64,8 +72,6 @@ export function wireControls(viewer) {
     'viewer-invert': () => shortcut(viewer, 'i'),
     'viewer-reset': () => viewer.reset(),
     'viewer-cine': () => viewer.toggleCine(),
-    'viewer-help': () => viewer.openHelp(),
-    'viewer-help-close': () => /** @type {HTMLDialogElement} */ (viewer.$('viewer-help-panel')).close(),
     'viewer-export-png': () => { exportPng(viewer); },
     'viewer-export-npy': () => { exportNpy(viewer); },
   };

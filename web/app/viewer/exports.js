@@ -21,7 +21,7 @@ function exportName(viewer) {
 }
 
 /**
- * The view as a PNG download (image, overlays, measurement; not the corner annotations).
+ * The view as a PNG download (image, overlays, measurements; not the corner annotations).
  * @param {import('./viewer.js').Viewer} viewer
  */
 export async function exportPng(viewer) {

@@ -15,6 +15,18 @@
  */
 
 /**
+ * An ultrasound region as the core reports it (bounds inclusive, in pixels).
+ * @typedef {Object} UltrasoundRegion
+ * @property {number} x0
+ * @property {number} y0
+ * @property {number} x1
+ * @property {number} y1
+ * @property {?number} unitsX  Physical Units X Direction (3: cm)
+ * @property {?number} unitsY
+ * @property {?number[]} pixelSpacing  [row, column] mm, for regions in cm; else null
+ */
+
+/**
  * @typedef {Object} FrameDescription
  * @property {number} index
  * @property {number} frames
@@ -27,6 +39,7 @@
  * @property {?number} frameTime ms
  * @property {?number} cineRate  frames per second
  * @property {Overlay[]} overlays
+ * @property {UltrasoundRegion[]} [regions]  Sequence of Ultrasound Regions
  * @property {'int32'|'float32'|'rgb8'} bufferType
  * @property {?string} units
  * @property {?number} [min]

@@ -10,17 +10,19 @@
  * What the interaction needs of the viewer.
  * @typedef {Object} Controls
  * @property {function(PointerEvent|WheelEvent|MouseEvent): {x: number, y: number}} canvasPoint backing-store pixels
- * @property {function(): string} tool  'wl' | 'pan' | 'measure' | 'redact'
+ * @property {function(): string} tool  'wl' | 'pan' | 'redact' | a measuring tool's kind
  * @property {function(): void} beginWindowDrag
  * @property {function(number, number): void} dragWindow  total dx, dy in CSS pixels since the drag began
  * @property {function(number, number): void} pan  dx, dy in backing pixels
  * @property {function(number, number, number): void} zoomAt factor, x, y
  * @property {function(number, 'stack'|'frame'): void} step
- * @property {function(): boolean} canStep  whether there is a stack or frames to move through
+ * @property {function(): boolean} hasImage  whether an image is shown (the wheel is then the viewer's)
  * @property {function('first'|'last', 'stack'|'frame'): void} jump
  * @property {function(?{x: number, y: number}): void} probe
- * @property {function({x: number, y: number}): void} measureStart
- * @property {function({x: number, y: number}): void} measureMove
+ * @property {function(string): boolean} annotates  whether a tool is a measuring tool
+ * @property {function({x: number, y: number}): void} annotateDown
+ * @property {function({x: number, y: number}): void} annotateMove  button down or not
+ * @property {function({x: number, y: number}): void} annotateUp
  * @property {function({x: number, y: number}): void} redactStart
  * @property {function({x: number, y: number}): void} redactMove
  * @property {function(): void} redactEnd
@@ -55,7 +57,8 @@ export function wireInteraction(root, stage, canvas, c) {
         return;
       }
     }
-    const mode = event.button === 2 ? 'wl' : event.button === 1 ? 'pan' : c.tool();
+    const tool = c.tool();
+    const mode = event.button === 2 ? 'wl' : event.button === 1 ? 'pan' : c.annotates(tool) ? 'annotate' : tool;
     event.preventDefault();
     try {
       canvas.setPointerCapture(event.pointerId);
@@ -64,7 +67,7 @@ export function wireInteraction(root, stage, canvas, c) {
     }
     drag = { mode, id: event.pointerId, startX: event.clientX, startY: event.clientY, lastX: event.clientX, lastY: event.clientY };
     if (mode === 'wl') c.beginWindowDrag();
-    if (mode === 'measure') c.measureStart(c.canvasPoint(event));
+    if (mode === 'annotate') c.annotateDown(c.canvasPoint(event));
     if (mode === 'redact') c.redactStart(c.canvasPoint(event));
   });
   canvas.addEventListener('pointermove', (event) => {
@@ -83,6 +86,8 @@ export function wireInteraction(root, stage, canvas, c) {
       }
     }
     c.probe(c.canvasPoint(event));
+    // The angle's last point follows the pointer before its click.
+    if (!drag && c.annotates(c.tool())) c.annotateMove(c.canvasPoint(event));
     if (!drag || drag.id !== event.pointerId) return;
     if (drag.mode === 'wl') {
       c.dragWindow(event.clientX - drag.startX, event.clientY - drag.startY);
@@ -90,8 +95,8 @@ export function wireInteraction(root, stage, canvas, c) {
       const rect = canvas.getBoundingClientRect();
       const ratio = canvas.width / (rect.width || 1);
       c.pan((event.clientX - drag.lastX) * ratio, (event.clientY - drag.lastY) * ratio);
-    } else if (drag.mode === 'measure') {
-      c.measureMove(c.canvasPoint(event));
+    } else if (drag.mode === 'annotate') {
+      c.annotateMove(c.canvasPoint(event));
     } else if (drag.mode === 'redact') {
       c.redactMove(c.canvasPoint(event));
     }
@@ -102,7 +107,7 @@ export function wireInteraction(root, stage, canvas, c) {
     touches.delete(event.pointerId);
     if (touches.size < 2) pinchDistance = 0;
     if (drag && drag.id === event.pointerId) {
-      if (drag.mode === 'measure') c.measureMove(c.canvasPoint(event));
+      if (drag.mode === 'annotate') c.annotateUp(c.canvasPoint(event));
       if (drag.mode === 'redact') { c.redactMove(c.canvasPoint(event)); c.redactEnd(); }
       drag = null;
     }
@@ -115,8 +120,8 @@ export function wireInteraction(root, stage, canvas, c) {
     // Shift+wheel arrives as a horizontal scroll in some browsers.
     const delta = event.deltaY || event.deltaX;
     const zoom = event.ctrlKey || event.shiftKey || event.metaKey;
-    // A single image with no stack: the wheel scrolls the page as usual.
-    if (!zoom && !c.canStep()) return;
+    // On the image the wheel is the viewer's, never the page's (a single image: it does nothing).
+    if (!c.hasImage()) return;
     event.preventDefault();
     if (!delta) return;
     if (zoom) {
@@ -128,10 +133,15 @@ export function wireInteraction(root, stage, canvas, c) {
     }
   }, { passive: false });
 
-  root.addEventListener('keydown', (event) => {
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
+  // Keys go to the viewer when the focus is in it, or when the pointer is on the image.
+  let pointerOnImage = false;
+  stage.addEventListener('pointerenter', () => { pointerOnImage = true; });
+  stage.addEventListener('pointerleave', () => { pointerOnImage = false; });
+  document.addEventListener('keydown', (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) return;
     const target = /** @type {HTMLElement} */ (event.target);
-    if (target.closest('input, select, textarea, dialog')) return;
+    if (!root.contains(target) && !(pointerOnImage && c.hasImage())) return;
+    if (target.closest('input, select, textarea, dialog, [contenteditable]')) return;
     // Space and Enter on a button press that button.
     if ((event.key === ' ' || event.key === 'Enter') && target.closest('button')) return;
     /** @type {Object<string, function(): void>} */

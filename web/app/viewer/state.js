@@ -1,11 +1,9 @@
 /**
  * What the viewer shows, as plain data: `window.dicomtab.viewer.state`, for the browser tests
- * and for integrators (instance, frame, window, view, tool, probe, measurement, cine, stack,
- * overlays, error, render times).
+ * and for integrators (instance, frame, window, view, tool, probe, measurements, cine, stack,
+ * overlays, error, render times). `measurements` are the shown image's, with their results.
  * @module viewer/state
  */
-import { lengthOf } from './measure.js';
-
 /**
  * @param {import('./viewer.js').Viewer} viewer
  * @returns {Object} a snapshot; changing it changes nothing
@@ -13,7 +11,8 @@ import { lengthOf } from './measure.js';
 export function snapshot(viewer) {
   const d = viewer.frame ? viewer.frame.description : null;
   const voi = viewer.voi;
-  const stackIndex = viewer.instanceId ? viewer.order.indexOf(viewer.instanceId) : -1;
+  const key = viewer.imageKey();
+  const stackIndex = viewer.instanceId ? viewer.stack.ids.indexOf(viewer.instanceId) : -1;
   return {
     instanceId: viewer.instanceId,
     loaded: viewer.loadedId,
@@ -43,9 +42,10 @@ export function snapshot(viewer) {
     pixelMs: viewer.renderer.lastMs,
     cine: { playing: viewer.cine.playing, fps: viewer.cine.fps, measuredFps: viewer.cine.measuredFps },
     cache: { hits: viewer.frames.hits, misses: viewer.frames.misses, frames: viewer.frames.frames.size },
-    stack: { ids: [...viewer.order], index: stackIndex, sortedBy: viewer.sortedBy },
+    stack: { ids: [...viewer.stack.ids], index: stackIndex, sortedBy: viewer.stack.sortedBy },
     probe: viewer.probeValue ? { ...viewer.probeValue } : null,
-    measurement: viewer.measurement && d ? { ...lengthOf(viewer.measurement, d), from: viewer.measurement.from, to: viewer.measurement.to } : null,
+    measurements: key && viewer.frame ? viewer.annotator.measured(key, viewer.frame) : [],
+    drawing: viewer.annotator.drawing !== null,
     redaction: viewer.instanceId ? viewer.redaction.boxes(viewer.instanceId) : [],
     overlays: d ? d.overlays.map((o) => ({ group: o.group, shown: !viewer.hiddenOverlays.has(o.group), loaded: viewer.renderer.overlays.has(o.group) })) : [],
     error: viewer.errorText,

@@ -1,8 +1,9 @@
 /**
  * The image viewer: shows the instance selected in the study tree. Images get window/level,
- * presets, zoom, pan, rotation, flips, inversion, a pixel probe, a length tool, cine, stack
- * scrolling, overlays, corner annotations and exports; PDFs, reports and waveforms get their
- * own display (see ./objects.js). Talks to the worker only through the client.
+ * presets, zoom, pan, rotation, flips, inversion, a pixel probe, measuring tools (./tools/:
+ * the viewer only routes pointer events to them), cine, stack scrolling, overlays, corner
+ * annotations and exports; PDFs, reports and waveforms get their own display (see
+ * ./objects.js). Talks to the worker only through the client.
  *
  * Wiring (main.js): `new Viewer(client, document.getElementById('viewer'), {instances})`,
  * then `viewer.show(instanceId)` when an instance is selected. `viewer.state` is a snapshot
@@ -13,12 +14,15 @@ import { Request } from '../protocol.js';
 import { Renderer } from './renderer.js';
 import { View } from './view.js';
 import { FrameCache } from './frame-cache.js';
-import { Stack, seriesOf } from './stack.js';
+import { Stack } from './stack.js';
 import { Cine, rateOf } from './cine.js';
 import { fmt } from './presets.js';
 import { WindowLevel } from './window-level.js';
 import { snapshot } from './state.js';
-import { lengthOf, drawMeasurement } from './measure.js';
+import { Annotator } from './tools/annotator.js';
+import { measures } from './tools/index.js';
+import { imageKey } from './tools/store.js';
+import { probeAt } from './tools/probe.js';
 import { RedactionBoxes, drawBoxes, drawSuggestions } from './redaction.js';
 import { showRedaction, wireRedaction } from './redaction-panel.js';
 import { cornerText, showCorners } from './annotations.js';
@@ -70,7 +74,9 @@ export class Viewer {
     this.view = new View();
     this.frames = new FrameCache((instanceId, index) => client.request(Request.FRAME, { instanceId, index }));
     this.stack = new Stack(client);
-    this.cine = new Cine((n) => this.showFrame(n), (playing) => this.cineChanged(playing));
+    this.cine = new Cine((n) => this.cineShow(n), (playing) => this.cineChanged(playing));
+    /** @type {'frame'|'stack'} what cine plays: the frames, or the series' images */
+    this.cineAxis = 'frame';
     /** show() calls so far; a response for an older one is ignored */
     this.token = 0;
     this.frameToken = 0;
@@ -88,17 +94,14 @@ export class Viewer {
     this.frame = null;
     /** the window/level and its presets menu */
     this.wl = new WindowLevel(this.presetSelect);
-    /** @type {'wl'|'pan'|'measure'|'redact'} */
+    /** @type {string} 'wl' | 'pan' | 'redact' | a measuring tool's kind (./tools/index.js) */
     this.tool = 'wl';
-    /** @type {?import('./measure.js').Measurement} */
-    this.measurement = null;
-    /** @type {?{row: number, column: number, value: *, text: string}} */
+    /** the measurements, per image, and the tool drawing one */
+    this.annotator = new Annotator();
+    /** @type {?import('./tools/probe.js').ProbeValue} */
     this.probeValue = null;
     /** overlay groups switched off by the user */
     this.hiddenOverlays = new Set();
-    /** @type {string[]} the series of the shown instance, in stack order */
-    this.order = [];
-    this.sortedBy = 'as-given';
     /** @type {?string} series of the shown image, to keep the view while scrolling it */
     this.seriesKey = null;
     this.lastRenderMs = 0;
@@ -122,11 +125,13 @@ export class Viewer {
       pan: (dx, dy) => { this.view.pan(dx, dy); this.scheduleDraw(); },
       zoomAt: (factor, x, y) => this.zoomAt(factor, x, y),
       step: (delta, axis) => { this.step(delta, axis); },
-      canStep: () => this.order.length > 1 || (this.frame !== null && this.frame.description.frames > 1),
+      hasImage: () => this.frame !== null,
       jump: (where, axis) => { this.jump(where, axis); },
       probe: (p) => this.probe(p),
-      measureStart: (p) => this.measureStart(p),
-      measureMove: (p) => this.measureMove(p),
+      annotates: (tool) => measures(tool),
+      annotateDown: (p) => this.annotate('down', p),
+      annotateMove: (p) => this.annotate('move', p),
+      annotateUp: (p) => this.annotate('up', p),
       redactStart: (p) => this.redactStart(p),
       redactMove: (p) => { this.redaction.move(this.imagePoint(p)); this.scheduleDraw(); },
       redactEnd: () => { if (this.redaction.finish()) showRedaction(this); this.scheduleDraw(); },
@@ -151,27 +156,30 @@ export class Viewer {
    * Show an instance: its first frame, or its document, report or waveform. A later call
    * wins: answers for an earlier one are dropped.
    * @param {string} instanceId
+   * @param {{fromCine?: boolean}} [options] fromCine: cine plays the series and goes on
    * @returns {Promise<void>}
    */
-  show(instanceId) {
+  show(instanceId, { fromCine = false } = {}) {
     if (instanceId === this.instanceId && this.showing) return this.showing;
-    this.showing = this.load(instanceId);
+    this.showing = this.load(instanceId, fromCine);
     return this.showing;
   }
 
-  /** @param {string} instanceId */
-  async load(instanceId) {
+  /**
+   * @param {string} instanceId
+   * @param {boolean} fromCine cine plays the series: it goes on
+   */
+  async load(instanceId, fromCine) {
     const token = ++this.token;
-    this.cine.stop();
+    if (!fromCine) this.cine.stop();
+    this.annotator.cancel();
     this.instanceId = instanceId;
     this.loadedId = null;
     delete this.root.dataset.loaded;
     this.root.hidden = false;
-    this.measurement = null;
     this.probeValue = null;
     showRedaction(this);
     this.$('viewer-probe').textContent = '';
-    this.$('viewer-measure-result').textContent = '';
     this.$('viewer-export-warning').hidden = true;
     this.showError(null);
     this.setLoading(true);
@@ -242,16 +250,32 @@ export class Viewer {
    * @param {number} token
    */
   async updateStack(instanceId, token) {
-    const ids = seriesOf(this.instances(), instanceId);
-    const { order, sortedBy } = await this.stack.order(ids);
-    if (token !== this.token) return;
-    this.order = order.includes(instanceId) ? order : [instanceId];
-    this.sortedBy = sortedBy;
-    const n = this.order.length;
-    const by = { position: 'by slice position', 'instance-number': 'by instance number' }[sortedBy] || 'in opening order';
-    this.$('viewer-stack').textContent = n > 1
-      ? `Image ${this.order.indexOf(instanceId) + 1} of ${n} in the series (${by}); wheel or ↑ ↓ to scroll` : '';
+    if (!(await this.stack.follow(this.instances(), instanceId, () => token === this.token))) return;
+    this.$('viewer-stack').textContent = this.stack.describe(instanceId);
+    this.showCineBar();
     this.showAnnotations();
+  }
+
+  /** Order the shown instance's series again (more of it may have been opened since). */
+  async refreshStack() {
+    if (this.instanceId && this.frame) await this.updateStack(this.instanceId, this.token);
+  }
+
+  /**
+   * The first image (in stack order) of an instance's series.
+   * @param {string} instanceId
+   * @returns {Promise<string>}
+   */
+  firstOfSeries(instanceId) {
+    return this.stack.first(this.instances(), instanceId);
+  }
+
+  /** The cine bar: for frames, or for a series of single-frame images (no slider then). */
+  showCineBar() {
+    const frames = this.frame ? this.frame.description.frames : 1;
+    const image = !this.$('viewer-stage').hidden;
+    this.$('viewer-frames').hidden = !image || (frames < 2 && this.stack.ids.length < 2);
+    this.slider.hidden = frames < 2;
   }
 
   /** @param {'image'|'object'} mode */
@@ -344,8 +368,7 @@ export class Viewer {
 
   /** @param {import('./frame.js').FrameDescription} d */
   setupFrames(d) {
-    const multi = d.frames > 1;
-    this.$('viewer-frames').hidden = !multi;
+    this.showCineBar();
     this.slider.max = String(d.frames);
     this.slider.value = String(d.index + 1);
     const rate = rateOf(d);
@@ -381,9 +404,11 @@ export class Viewer {
     const matrix = frame ? this.matrix() : new DOMMatrix();
     const shown = new Set(frame ? frame.description.overlays.map((o) => o.group).filter((g) => !this.hiddenOverlays.has(g)) : []);
     this.renderer.draw(this.context, matrix, shown);
-    if (frame && this.measurement) {
-      drawMeasurement(this.context, matrix, this.measurement, lengthOf(this.measurement, frame.description).text);
-    }
+    const key = this.imageKey();
+    if (frame && key) this.annotator.draw(this.context, matrix, key, frame);
+    const selected = frame && key ? this.annotator.selectedText(key, frame) : '';
+    this.$('viewer-measure-result').textContent = selected;
+    /** @type {HTMLButtonElement} */ (this.$('viewer-measure-delete')).disabled = !selected;
     if (frame && this.instanceId) {
       const drawing = this.redaction.current();
       const boxes = [...this.redaction.boxes(this.instanceId), ...(drawing ? [drawing] : [])];
@@ -392,6 +417,11 @@ export class Viewer {
       if (suggested.length) drawSuggestions(this.context, matrix, suggested, frame.description.index + 1);
     }
     this.showReadouts();
+  }
+
+  /** @returns {?string} the key of the image shown (its measurements' key) */
+  imageKey() {
+    return this.frame && this.instanceId ? imageKey(this.instanceId, this.frame.description.index) : null;
   }
 
   matrix() {
@@ -410,9 +440,9 @@ export class Viewer {
   }
 
   showAnnotations() {
-    const stackIndex = this.instanceId ? this.order.indexOf(this.instanceId) : -1;
+    const stackIndex = this.instanceId ? this.stack.ids.indexOf(this.instanceId) : -1;
     showCorners(this.corners, cornerText(this.instanceId ? this.summary(this.instanceId) : null, {
-      frame: this.frame, voi: this.voi, zoom: this.view.zoom, stackIndex, stackSize: this.order.length,
+      frame: this.frame, voi: this.voi, zoom: this.view.zoom, stackIndex, stackSize: this.stack.ids.length,
     }));
   }
 
@@ -485,31 +515,8 @@ export class Viewer {
 
   /** @param {?{x: number, y: number}} p canvas point, null when the pointer left */
   probe(p) {
-    const out = this.$('viewer-probe');
-    if (!p || !this.frame) {
-      this.probeValue = null;
-      out.textContent = '';
-      return;
-    }
-    const q = this.imagePoint(p);
-    const row = Math.floor(q.y);
-    const column = Math.floor(q.x);
-    const value = this.frame.valueAt(row, column);
-    if (value === null) {
-      this.probeValue = null;
-      out.textContent = '';
-      return;
-    }
-    const d = this.frame.description;
-    let text;
-    if (Array.isArray(value)) text = `RGB ${value.join(', ')}`;
-    else {
-      const units = d.units ? ` ${d.units}` : '';
-      text = `${Number.isInteger(value) ? value : fmt(value)}${units}`;
-    }
-    text = `row ${row}, col ${column}: ${text}`;
-    this.probeValue = { row, column, value, text };
-    out.textContent = text;
+    this.probeValue = p && this.frame ? probeAt(this.frame, this.imagePoint(p)) : null;
+    this.$('viewer-probe').textContent = this.probeValue ? this.probeValue.text : '';
   }
 
   /** @param {{x: number, y: number}} p */
@@ -520,26 +527,37 @@ export class Viewer {
       thisFrame ? this.frame.description.index + 1 : null, this.frame.columns, this.frame.rows);
   }
 
-  /** @param {{x: number, y: number}} p */
-  measureStart(p) {
-    if (!this.frame) return;
+  /**
+   * A pointer event for the active measuring tool.
+   * @param {'down'|'move'|'up'} what
+   * @param {{x: number, y: number}} p canvas point
+   */
+  annotate(what, p) {
+    const key = this.imageKey();
+    if (!key) return;
     const q = this.imagePoint(p);
-    this.measurement = { from: q, to: q };
-    this.showMeasurement();
-  }
-
-  /** @param {{x: number, y: number}} p */
-  measureMove(p) {
-    if (!this.frame || !this.measurement) return;
-    this.measurement = { from: this.measurement.from, to: this.imagePoint(p) };
-    this.showMeasurement();
-  }
-
-  showMeasurement() {
-    const frame = this.frame;
-    this.$('viewer-measure-result').textContent = frame && this.measurement
-      ? `Length ${lengthOf(this.measurement, frame.description).text}` : '';
+    if (what === 'down') {
+      // 6 screen pixels count as on a shape, whatever the zoom.
+      const ratio = this.canvas.width / (this.canvas.getBoundingClientRect().width || 1);
+      this.annotator.down(this.tool, key, q, (6 * ratio) / this.view.zoom);
+    } else if (what === 'move') {
+      if (!this.annotator.move(key, q)) return;
+    } else this.annotator.up(key, q);
     this.scheduleDraw();
+  }
+
+  /** Delete the selected measurement (Delete key, or the button). */
+  deleteMeasurement() {
+    const key = this.imageKey();
+    if (key && this.annotator.deleteSelected(key)) this.draw();
+  }
+
+  /** Escape: drop a measurement being drawn, else reset the view. */
+  escape() {
+    if (this.annotator.drawing) {
+      this.annotator.cancel();
+      this.draw();
+    } else this.reset();
   }
 
   /**
@@ -550,12 +568,11 @@ export class Viewer {
    */
   step(delta, axis) {
     const frames = this.frame ? this.frame.description.frames : 1;
-    const stacked = this.order.length > 1;
+    const stacked = this.stack.ids.length > 1;
     const useStack = axis === 'stack' ? stacked || frames <= 1 : !(frames > 1) && stacked;
     if (useStack) {
-      const index = this.order.indexOf(/** @type {string} */ (this.instanceId));
-      const next = Math.min(this.order.length - 1, Math.max(0, index + delta));
-      if (next !== index) this.navigate(this.order[next]);
+      const next = this.stack.neighbour(/** @type {string} */ (this.instanceId), delta);
+      if (next) this.navigate(next);
     } else if (this.frame && frames > 1) {
       this.cine.stop();
       const next = Math.min(frames - 1, Math.max(0, this.frame.description.index + delta));
@@ -575,9 +592,10 @@ export class Viewer {
   /**
    * Show another instance of the stack, and tell the page a moment after the last move.
    * @param {string} instanceId
+   * @param {{fromCine?: boolean}} [options]
    */
-  navigate(instanceId) {
-    this.show(instanceId);
+  navigate(instanceId, { fromCine = false } = {}) {
+    this.show(instanceId, { fromCine });
     if (!this.onNavigate) return;
     if (this.navigateTimer) clearTimeout(this.navigateTimer);
     this.navigateTimer = setTimeout(() => {
@@ -586,8 +604,9 @@ export class Viewer {
     }, NAVIGATE_DELAY_MS);
   }
 
-  /** @param {'wl'|'pan'|'measure'|'redact'} tool */
+  /** @param {string} tool 'wl' | 'pan' | 'redact' | a measuring tool's kind */
   setTool(tool) {
+    if (tool !== this.tool) this.annotator.cancel();
     this.tool = tool;
     this.stage.dataset.tool = tool;
     for (const button of this.root.querySelectorAll('[data-tool]')) {
@@ -600,8 +619,6 @@ export class Viewer {
   reset() {
     this.view.reset();
     this.wl.userInvert = false;
-    this.measurement = null;
-    this.$('viewer-measure-result').textContent = '';
     if (this.frame) {
       this.wl.init(this.frame.description);
       this.fitView();
@@ -614,10 +631,35 @@ export class Viewer {
     this.update();
   }
 
+  /** Play or pause: the frames of a multi-frame image, else the images of the series. */
   toggleCine() {
-    if (!this.frame || this.frame.description.frames < 2) return;
-    if (this.cine.playing) this.cine.stop();
-    else this.cine.play(this.frame.description.index, this.frame.description.frames);
+    if (this.cine.playing) {
+      this.cine.stop();
+      return;
+    }
+    if (!this.frame) return;
+    const d = this.frame.description;
+    if (d.frames > 1) {
+      this.cineAxis = 'frame';
+      this.cine.play(d.index, d.frames);
+    } else if (this.stack.ids.length > 1) {
+      this.cineAxis = 'stack';
+      this.cine.play(this.stack.ids.indexOf(/** @type {string} */ (this.instanceId)), this.stack.ids.length);
+    }
+  }
+
+  /**
+   * Cine's next picture: frame n, or image n of the series.
+   * @param {number} n
+   * @returns {Promise<boolean>} whether it is shown
+   */
+  async cineShow(n) {
+    if (this.cineAxis === 'frame') return this.showFrame(n);
+    const id = this.stack.ids[n];
+    if (!id) return false;
+    this.navigate(id, { fromCine: true });
+    await this.showing;
+    return this.loadedId === id && this.frame !== null;
   }
 
   /** @param {boolean} playing */
@@ -631,8 +673,4 @@ export class Viewer {
     this.stage.classList.toggle('no-annotations', !this.annotations.checked);
   }
 
-  openHelp() {
-    const dialog = /** @type {HTMLDialogElement} */ (this.$('viewer-help-panel'));
-    if (!dialog.open) dialog.showModal();
-  }
 }
