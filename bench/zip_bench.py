@@ -56,6 +56,10 @@ def make_archive(path: Path, entries: int, megabytes: float) -> None:
             buffer = io.BytesIO()
             ds.save_as(buffer, enforce_file_format=True)
             archive.writestr(f"series-{n // 100}/ct-{n:04d}.dcm", buffer.getvalue())
+    if path.stat().st_size > 2**32:  # past 4 GB zipfile must have ended with the ZIP64 records
+        with path.open("rb") as written:
+            written.seek(-22 - 20 - 56, 2)
+            assert written.read(4) == b"PK\x06\x06", "no ZIP64 end of central directory record"
 
 
 def browser_rss(root_pid: int) -> int:

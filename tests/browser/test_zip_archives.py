@@ -95,6 +95,7 @@ def test_archive_gives_the_summaries_of_the_loose_files(
     assert _zip_js_loaded(page)
     assert _summaries(page) == expected
     assert _problems(page) == []
+    expect(page.get_by_test_id("tree-instance")).to_have_count(len(FILES))
     labels = page.get_by_test_id("tree-instance").all_text_contents()
     assert sorted(label.split(" ")[-1] for label in labels) == sorted(f"study.zip/{n}" for n in FILES)
     # An entry's tags and image come from the archive like a loose file's.
@@ -117,6 +118,7 @@ def test_zip64_archives(app: Page, tmp_path: Path) -> None:
     assert everywhere.read_bytes()[-22 - 20 - 56:-22 - 20][:4] == zipfiles.ZIP64_END
     _open(app, [local_only, everywhere], expect_total=2 * len(FILES))
     assert _problems(app) == []
+    expect(app.get_by_test_id("tree-instance")).to_have_count(2 * len(FILES))
     labels = {label.split(" ")[-1] for label in app.get_by_test_id("tree-instance").all_text_contents()}
     assert labels == {f"{archive}/{n}" for archive in ("local64.zip", "all64.zip") for n in FILES}
     summaries = app.evaluate("window.dicomtab.instances()")
@@ -132,9 +134,11 @@ def test_damaged_archives_are_problems_and_the_other_files_open(app: Page, tmp_p
     cut_short.write_bytes(whole[:len(whole) * 2 // 3])
     not_zip = tmp_path / "notes.zip"
     not_zip.write_text("this is no archive, only a file named like one\n" * 20)
+    tiny = tmp_path / "tiny.zip"
+    tiny.write_bytes(b"PK")
     loose = tmp_path / "ct.dcm"
     loose.write_bytes(_data("study/ct/ct.dcm"))
-    _open(app, [cut_directory, cut_short, not_zip, loose], expect_total=4)
+    _open(app, [cut_directory, cut_short, not_zip, tiny, loose], expect_total=5)
     expect(app.get_by_test_id("tree-instance")).to_have_count(1)
     expect(app.get_by_test_id("tree-instance")).to_have_text("#1 CT ct.dcm")
     problems = _problems(app)
@@ -144,7 +148,9 @@ def test_damaged_archives_are_problems_and_the_other_files_open(app: Page, tmp_p
         "cut-short.zip is a damaged or incomplete ZIP archive (its central directory cannot "
         "be read): none of its files were opened.",
         next(p for p in problems if p.startswith("notes.zip is not a DICOM file")),
+        next(p for p in problems if p.startswith("tiny.zip ")),
     ])
+    assert "archive" not in next(p for p in problems if p.startswith("tiny.zip "))
 
 
 def test_damaged_too_large_and_unsupported_entries(app: Page, tmp_path: Path) -> None:

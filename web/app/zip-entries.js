@@ -126,14 +126,15 @@ async function inflatedData(entry, name, baseName) {
  * @throws {ArchiveError} when it is a ZIP archive whose central directory cannot be read
  */
 export async function readArchive(archive, archiveName) {
-  const { BlobReader, ZipReader, ERR_EOCDR_NOT_FOUND } = await zipJs();
+  const { BlobReader, ZipReader } = await zipJs();
   const reader = new ZipReader(new BlobReader(archive));
   /** @type {import('../zip/zip-core-external.min.js').Entry[]} */
   let listed;
   try {
     listed = await reader.getEntries();
-  } catch (/** @type {any} */ error) {
-    if (error?.message === ERR_EOCDR_NOT_FOUND && !await startsLikeZip(archive)) return null;
+  } catch {
+    // Not even the start of a ZIP archive: a file only named *.zip (let the core say what it is).
+    if (!await startsLikeZip(archive)) return null;
     throw new ArchiveError('damaged-archive', `${archiveName} is a damaged or incomplete ZIP archive `
       + '(its central directory cannot be read): none of its files were opened.');
   }

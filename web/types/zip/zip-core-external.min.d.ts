@@ -43,6 +43,3 @@ export declare class ZipReader {
   getEntries(): Promise<Entry[]>;
   close(): Promise<void>;
 }
-
-/** The message of the error thrown when no end of central directory record is found. */
-export declare const ERR_EOCDR_NOT_FOUND: string;
