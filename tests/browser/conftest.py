@@ -81,9 +81,8 @@ def page_errors() -> Iterator[list[str]]:
     assert errors == [], f"uncaught errors in the page: {errors}"
 
 
-@pytest.fixture
-def app(context: BrowserContext, site_url: str, page_errors: list[str]) -> Page:
-    """A page with the app loaded: Python ready, numpy and the image codecs in.
+def load_app(context: BrowserContext, site_url: str, page_errors: list[str]) -> Page:
+    """A new page with the app loaded: Python ready, numpy and the image codecs in.
 
     Waiting for the codecs too keeps the tests' timings about the request under test: while
     numpy loads (just after "ready"), the worker answers other requests with some delay.
@@ -93,6 +92,12 @@ def app(context: BrowserContext, site_url: str, page_errors: list[str]) -> Page:
     page.goto(site_url)
     page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
     return page
+
+
+@pytest.fixture
+def app(context: BrowserContext, site_url: str, page_errors: list[str]) -> Page:
+    """A page with the app loaded (:func:`load_app`)."""
+    return load_app(context, site_url, page_errors)
 
 
 def open_files(page: Page, paths: list[Path], *, expect_total: int) -> None:
