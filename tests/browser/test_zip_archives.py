@@ -8,7 +8,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pydicom.data import get_testdata_file
 
 from tests import zipfiles
@@ -172,3 +172,25 @@ def test_damaged_too_large_and_unsupported_entries(app: Page, tmp_path: Path) ->
     failed = {r["fileName"]: r["code"] for r in results if r["status"] == "failed"}
     assert failed == {"again.zip/dose/rtdose.dcm": "archive-entry-too-large",
                       "again.zip/study/j2k.dcm": "damaged-archive-entry"}
+
+
+def test_a_zip_reader_that_cannot_load_is_said_and_the_other_files_open(
+    browser: Browser, site_url: str, page_errors: list[str], tmp_path: Path,
+) -> None:
+    # No service worker, so that the page's own request is the one refused.
+    context = browser.new_context(service_workers="block")
+    context.route(f"**/{ZIP_JS}", lambda route: route.abort())
+    page = load_app(context, site_url, page_errors)
+    archive = zipfiles.write_archive(tmp_path / "study.zip", _entries(stored=set()))
+    loose = tmp_path / "ct.dcm"
+    loose.write_bytes(_data("study/ct/ct.dcm"))
+    _open(page, [archive, loose], expect_total=2)
+    assert _problems(page) == [
+        "study.zip cannot be opened: the page could not load its ZIP reader "
+        "(reload the page and try again)."]
+    expect(page.get_by_test_id("tree-instance")).to_have_text(["#1 CT ct.dcm"])
+    # Tried again with the next archive: it opens once the reader can load.
+    context.unroute(f"**/{ZIP_JS}")
+    page.get_by_test_id("file-input").set_input_files(str(archive))
+    expect(page.get_by_test_id("tree-instance")).to_have_count(1 + len(FILES), timeout=60000)
+    context.close()

@@ -46,12 +46,16 @@ export class ArchiveError extends Error {
 /** @type {?Promise<typeof import('../zip/zip-core-external.min.js')>} */
 let loading = null;
 
+/** zip.js, configured; when it cannot be loaded, the next archive tries again. */
 function zipJs() {
   loading ||= import(ZIP_JS_URL).then((/** @type {typeof import('../zip/zip-core-external.min.js')} */ lib) => {
     // The page's thread and the browser's own inflater: zip.js's worker and zlib WebAssembly
     // are not shipped.
     lib.configure({ useWebWorkers: false, useCompressionStream: true });
     return lib;
+  }, (error) => {
+    loading = null;
+    throw error;
   });
   return loading;
 }
@@ -123,10 +127,19 @@ async function inflatedData(entry, name, baseName) {
  * @param {File} archive
  * @param {string} archiveName  its name as shown
  * @returns {Promise<?{entries: ArchiveEntry[], unsupported: number}>}
- * @throws {ArchiveError} when it is a ZIP archive whose central directory cannot be read
+ * @throws {ArchiveError} when it is a ZIP archive whose central directory cannot be read, or
+ *   when zip.js cannot be loaded
  */
 export async function readArchive(archive, archiveName) {
-  const { BlobReader, ZipReader } = await zipJs();
+  /** @type {typeof import('../zip/zip-core-external.min.js')} */
+  let lib;
+  try {
+    lib = await zipJs();
+  } catch {
+    throw new ArchiveError('zip-reader-unavailable', `${archiveName} cannot be opened: the page `
+      + 'could not load its ZIP reader (reload the page and try again).');
+  }
+  const { BlobReader, ZipReader } = lib;
   const reader = new ZipReader(new BlobReader(archive));
   /** @type {import('../zip/zip-core-external.min.js').Entry[]} */
   let listed;
