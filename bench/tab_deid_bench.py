@@ -49,8 +49,10 @@ def run_cli(folder: Path, work: Path, profile: str) -> float:
     return time.perf_counter() - started
 
 
-def _heap(page: Page) -> float:
+def page_heap(page: Page) -> float:
+    """The page's JS heap in use (bytes), from the DevTools protocol."""
     session = page.context.new_cdp_session(page)
+    session.send("Performance.enable")  # without it, every metric reads 0
     metrics = {m["name"]: m["value"] for m in session.send("Performance.getMetrics")["metrics"]}
     session.detach()
     return float(metrics.get("JSHeapUsedSize", 0.0))
@@ -59,13 +61,13 @@ def _heap(page: Page) -> float:
 def run_tab(page: Page, files: list[Path], profile: str) -> dict[str, Any]:
     """Open ``files`` in the page, then de-identify them all into a ZIP; times and memory."""
     wasm_at_start = page.evaluate("window.dicomtab.memory()")["wasmMemory"]
-    heap_at_start = _heap(page)
+    heap_at_start = page_heap(page)
     page.get_by_test_id("file-input").set_input_files([str(p) for p in files])
     page.wait_for_function("(n) => window.dicomtab.instances().length === n", arg=len(files),
                            timeout=0, polling=500)
     page.evaluate("window.gc && window.gc()")
     wasm_before = page.evaluate("window.dicomtab.memory()")["wasmMemory"]
-    heap_before = _heap(page)
+    heap_before = page_heap(page)
     with page.expect_download(timeout=0) as info:
         out = page.evaluate("""async ({key, profile}) => {
             const started = performance.now();
@@ -76,7 +78,7 @@ def run_tab(page: Page, files: list[Path], profile: str) -> dict[str, Any]:
     zip_bytes = Path(info.value.path()).stat().st_size
     page.evaluate("window.gc && window.gc()")
     wasm_after = page.evaluate("window.dicomtab.memory()")["wasmMemory"]
-    heap_after = _heap(page)
+    heap_after = page_heap(page)
     out["wasmGrowth"], out["heapGrowth"] = wasm_after - wasm_before, heap_after - heap_before
     out["wasmWorkflow"], out["heapWorkflow"] = wasm_after - wasm_at_start, heap_after - heap_at_start
     out["zipBytes"] = zip_bytes

@@ -32,16 +32,14 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "build"))
 sys.path.insert(0, str(ROOT))
 from bench.machine import describe  # noqa: E402
-from tests.browser.conftest import CHROMIUM_ARGS, SYSTEM_CHROMIUM  # noqa: E402
+from bench.tab import app_page  # noqa: E402
 from tests.conftest import bundled  # noqa: E402
-
-from serve import serve_in_thread  # noqa: E402
 
 
 def make_ct(path: Path, size: int, frames: int = 1, *, series: int = 1) -> None:
@@ -217,17 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         for n in range(args.runs):
             make_ct(folder / f"first512-{n}.dcm", 512, series=2 + n)
         make_ultrasound(folder / "us40mb.dcm")
-        server, url = serve_in_thread(args.site)
-        with sync_playwright() as playwright:
-            executable = str(SYSTEM_CHROMIUM) if SYSTEM_CHROMIUM.exists() else None
-            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-            page.goto(url)
-            page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
+        with app_page(args.site) as (page, version):
             results = measure(page, folder, args.runs)
-            version = browser.version
-            browser.close()
-        server.shutdown()
     print_table(results, f"dicomtab viewer, {args.runs} runs, Chromium {version} headless, localhost; {describe()}")
     return 0
 

@@ -4,8 +4,8 @@
 
 Every runtime file is held to a pin in ``build/pins.json`` (Pyodide's core files and its
 official lock; numpy's wheel to that lock's hash; pydicom to its PyPI hash; the image
-codecs, pdf.js and client-zip to their npm tarballs). The output is the static shell from
-``web/``, the codecs under ``codecs/``, pdf.js under ``pdfjs/`` and client-zip under ``zip/``
+codecs, pdf.js, client-zip and zip.js to their npm tarballs). The output is the static shell from
+``web/``, the codecs under ``codecs/``, pdf.js under ``pdfjs/`` and client-zip and zip.js under ``zip/``
 (see ``codecs_dist.py``) and, under ``pyodide/``, the runtime plus what the builder derives
 from pinned inputs and the core's sources: the stdlib zip precompiled to bytecode, one site-packages archive (pydicom and the
 core, precompiled), a memory snapshot of Python with the core imported, and numpy
@@ -331,7 +331,8 @@ def build(out: Path, store: ArtifactStore) -> str:
     obtain_codecs(store, pins, staging / CODECS_DIR, _apply_patches)
     # pdf.js (dist/pdfjs/), for encapsulated PDFs: loaded by the page on the first PDF only.
     obtain_pdfjs(store, pins, staging / PDFJS_DIR, _apply_patches)
-    # client-zip (dist/zip/): the page writes a de-identified batch into a ZIP stream with it.
+    # client-zip and zip.js (dist/zip/): the page writes a de-identified batch into a ZIP
+    # stream with the one, and reads the archives the user opens with the other.
     obtain_zip(store, pins, staging / ZIP_DIR, _apply_patches)
     # The text detector (dist/ocr/), loaded on the first file that needs burned-in text found;
     # its model also goes into the core's data folder, where the CLI (onnxruntime) reads it.

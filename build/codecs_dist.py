@@ -12,8 +12,8 @@ the 12-bit level shift of the JPEG decoder (each patch says why in ``pins.json``
 
 The ``pdfjs`` section (Mozilla's pdf.js, which draws an encapsulated PDF's pages in the page)
 is pinned and copied the same way into ``dist/pdfjs/`` by :func:`obtain_pdfjs`, and the
-``zip`` section (client-zip, the streaming ZIP writer of the page's de-identification) into
-``dist/zip/`` by :func:`obtain_zip`. The ``ocr`` section (onnxruntime-web, and the text
+``zip`` section (client-zip, the streaming ZIP writer of the page's de-identification, and
+zip.js, the reader of the archives the user opens) into ``dist/zip/`` by :func:`obtain_zip`. The ``ocr`` section (onnxruntime-web, and the text
 detector's model from a PyPI wheel) goes into ``dist/ocr/`` by :func:`obtain_ocr`, which also
 puts the model where CPython's core reads it.
 """
@@ -50,7 +50,7 @@ def obtain_pdfjs(store: ArtifactStore, pins: dict, out: Path, patch: Patcher) ->
 
 
 def obtain_zip(store: ArtifactStore, pins: dict, out: Path, patch: Patcher) -> list[str]:
-    """Write client-zip's pinned module (the page's streaming ZIP writer) into ``out``."""
+    """Write the page's pinned ZIP modules (client-zip, the writer; zip.js, the reader) into ``out``."""
     return _obtain(store, pins["zip"]["packages"], out, patch)
 
 

@@ -83,9 +83,8 @@ def page_errors() -> Iterator[list[str]]:
     assert errors == [], f"uncaught errors in the page: {errors}"
 
 
-@pytest.fixture
-def app(context: BrowserContext, site_url: str, page_errors: list[str]) -> Page:
-    """A page with the app loaded: Python ready, numpy and the image codecs in.
+def load_app(context: BrowserContext, site_url: str, page_errors: list[str]) -> Page:
+    """A new page with the app loaded: Python ready, numpy and the image codecs in.
 
     Waiting for the codecs too keeps the tests' timings about the request under test: while
     numpy loads (just after "ready"), the worker answers other requests with some delay.
@@ -97,6 +96,12 @@ def app(context: BrowserContext, site_url: str, page_errors: list[str]) -> Page:
     return page
 
 
+@pytest.fixture
+def app(context: BrowserContext, site_url: str, page_errors: list[str]) -> Page:
+    """A page with the app loaded (:func:`load_app`)."""
+    return load_app(context, site_url, page_errors)
+
+
 @contextmanager
 def page_with_files(browser: Browser, site_url: str, paths: list[Path], *,
                     viewport: tuple[int, int] = (1280, 900)) -> Iterator[Page]:
@@ -104,10 +109,7 @@ def page_with_files(browser: Browser, site_url: str, paths: list[Path], *,
     through the file input, in that order; fails if the page raised an uncaught error."""
     context = browser.new_context(accept_downloads=True, viewport={"width": viewport[0], "height": viewport[1]})
     errors: list[str] = []
-    page = context.new_page()
-    attach_logging(page, errors)
-    page.goto(site_url)
-    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
+    page = load_app(context, site_url, errors)
     page.get_by_test_id("file-input").set_input_files([str(p) for p in paths])
     expect(page.get_by_test_id("tree-instance")).to_have_count(len(paths), timeout=60000)
     yield page

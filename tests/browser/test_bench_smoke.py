@@ -80,3 +80,20 @@ def test_peer_bench_times_dicomtab_and_dwv_on_every_row(
         assert set(results[name]) == set(peer_bench.ROWS)
         for row, values in results[name].items():
             assert len(values) == 1 and 0 < values[0] < 60000, (name, row)
+
+
+def test_zip_bench_measures_every_row(browser: Browser, site_url: str, tmp_path: Path) -> None:
+    from bench import zip_bench
+
+    zip_bench.make_archive(tmp_path / "small.zip", 3, 0.5)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(site_url)
+    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
+    result = zip_bench.measure(page, tmp_path / "small.zip", 3)
+    context.close()
+    assert 0 < result["listed"] <= result["summary"] <= result["all"] < 60000
+    assert 0 < result["image"] < 60000
+    assert result["heapBefore"] > 0 and result["heapAfter"] > 0
+    text = zip_bench.report((tmp_path / "small.zip").stat().st_size, 3, result, "smoke")
+    assert "file chosen → entries listed:" in text and "all 3 entries opened" in text

@@ -1,10 +1,11 @@
 /**
  * Where files come from: the file and folder pickers, drag and drop (files and whole folders),
- * and ZIP archives, which are unpacked here in the page with the browser's own inflater
- * (DecompressionStream 'deflate-raw'): no library, nothing sent anywhere.
- * Every source ends up as a flat list of {@link SourceFile}.
+ * and ZIP archives, whose entries are read by slices in the page (zip-entries.js): nothing
+ * sent anywhere. Every source ends up as a flat list of {@link Source}.
  * @module file-sources
  */
+
+import { ArchiveError, readArchive } from './zip-entries.js';
 
 /**
  * @typedef {Object} SourceFile
@@ -14,9 +15,23 @@
  *   file that is not DICOM is skipped and counted, not reported as a problem
  */
 
-const ZIP_LOCAL = 0x04034b50;
-const ZIP_CENTRAL = 0x02014b50;
-const ZIP_END = 0x06054b50;
+/**
+ * A file inside an archive, read only when it is opened: {@link readySource}.
+ * @typedef {Object} EntrySource
+ * @property {string} name  the archive's name, then the entry's path inside it
+ * @property {boolean} fromCollection  always true
+ * @property {function(): Promise<File>} open
+ */
+
+/** @typedef {SourceFile|EntrySource} Source */
+
+/**
+ * An archive none of whose files could be opened.
+ * @typedef {Object} ArchiveProblem
+ * @property {string} fileName  the archive's name
+ * @property {string} code
+ * @property {string} message  for the user
+ */
 
 /**
  * Files picked with an <input type=file> (with or without webkitdirectory).
@@ -82,82 +97,43 @@ export async function fromDataTransfer(transfer) {
 }
 
 /**
- * @param {File} file
- * @returns {Promise<boolean>} whether the file starts like a ZIP archive
- */
-async function looksLikeZip(file) {
-  if (file.size < 22) return false;
-  const head = new DataView(await file.slice(0, 4).arrayBuffer());
-  return head.getUint32(0, true) === ZIP_LOCAL || head.getUint32(0, true) === ZIP_END;
-}
-
-/**
- * The entries of a ZIP archive as files (stored and deflated entries; folders skipped).
- * An entry with another compression method, or encrypted, is returned as an empty-named
- * problem via `skipped`.
- * @param {File} archive
- * @param {string} archiveName
- * @returns {Promise<{files: SourceFile[], unsupported: number}>}
- */
-export async function unzip(archive, archiveName) {
-  const buffer = await archive.arrayBuffer();
-  const view = new DataView(buffer);
-  let end = -1;
-  for (let at = buffer.byteLength - 22; at >= Math.max(0, buffer.byteLength - 22 - 65535); at--) {
-    if (view.getUint32(at, true) === ZIP_END) { end = at; break; }
-  }
-  if (end < 0) throw new Error('not a zip');
-  const count = view.getUint16(end + 10, true);
-  let at = view.getUint32(end + 16, true);
-  const decoder = new TextDecoder();
-  /** @type {SourceFile[]} */
-  const files = [];
-  let unsupported = 0;
-  for (let i = 0; i < count; i++) {
-    if (view.getUint32(at, true) !== ZIP_CENTRAL) throw new Error('bad central directory');
-    const flags = view.getUint16(at + 8, true);
-    const method = view.getUint16(at + 10, true);
-    const compressedSize = view.getUint32(at + 20, true);
-    const nameLength = view.getUint16(at + 28, true);
-    const extraLength = view.getUint16(at + 30, true);
-    const commentLength = view.getUint16(at + 32, true);
-    const localOffset = view.getUint32(at + 42, true);
-    const name = decoder.decode(new Uint8Array(buffer, at + 46, nameLength));
-    at += 46 + nameLength + extraLength + commentLength;
-    if (name.endsWith('/')) continue;
-    if ((flags & 1) || (method !== 0 && method !== 8)) { unsupported++; continue; }
-    const dataStart = localOffset + 30 + view.getUint16(localOffset + 26, true)
-      + view.getUint16(localOffset + 28, true);
-    const raw = new Blob([new Uint8Array(buffer, dataStart, compressedSize)]);
-    const data = method === 0 ? raw
-      : await new Response(raw.stream().pipeThrough(new DecompressionStream('deflate-raw'))).blob();
-    const baseName = name.split('/').pop() || name;
-    files.push({ file: new File([data], baseName), name: `${archiveName}/${name}`, fromCollection: true });
-  }
-  return { files, unsupported };
-}
-
-/**
- * Replace every ZIP archive in `sources` by its entries.
+ * Replace every ZIP archive in `sources` (a file named *.zip that is one) by its entries, each
+ * still to be opened ({@link readySource}). An archive whose central directory cannot be read
+ * is a problem of its own; the other sources go on.
  * @param {SourceFile[]} sources
- * @returns {Promise<{files: SourceFile[], unsupported: number}>}
+ * @returns {Promise<{files: Source[], unsupported: number, problems: ArchiveProblem[]}>}
  */
 export async function expandArchives(sources) {
-  /** @type {SourceFile[]} */
+  /** @type {Source[]} */
   const files = [];
+  /** @type {ArchiveProblem[]} */
+  const problems = [];
   let unsupported = 0;
   for (const source of sources) {
-    if (/\.zip$/i.test(source.name) && await looksLikeZip(source.file)) {
-      try {
-        const unpacked = await unzip(source.file, source.name);
-        files.push(...unpacked.files);
-        unsupported += unpacked.unsupported;
-        continue;
-      } catch {
-        // Not a readable archive after all: let the core report it like any other file.
+    if (!/\.zip$/i.test(source.name)) { files.push(source); continue; }
+    try {
+      const archive = await readArchive(source.file, source.name);
+      if (!archive) { files.push(source); continue; }  // no ZIP: the core says what it is
+      for (const entry of archive.entries) {
+        files.push({ name: `${source.name}/${entry.path}`, fromCollection: true, open: entry.open });
       }
+      unsupported += archive.unsupported;
+    } catch (error) {
+      if (!(error instanceof ArchiveError)) throw error;
+      problems.push({ fileName: source.name, code: error.code, message: error.message });
     }
-    files.push(source);
   }
-  return { files, unsupported };
+  return { files, unsupported, problems };
+}
+
+/**
+ * The source as a File the worker can read: an archive entry is opened (sliced or inflated)
+ * now, only when its turn comes.
+ * @param {Source} source
+ * @returns {Promise<SourceFile>}
+ * @throws {ArchiveError} when an archive entry cannot be read
+ */
+export async function readySource(source) {
+  if ('file' in source) return source;
+  return { file: await source.open(), name: source.name, fromCollection: source.fromCollection };
 }

@@ -10,7 +10,9 @@ import { NetworkMonitor } from './network-monitor.js';
 import { SITE_FILES } from './site-files.js';
 import { enableOffline } from './offline.js';
 import { instanceItem, privacyText, problemItem } from './views.js';
-import { expandArchives, fromDataTransfer, fromFileList } from './file-sources.js';
+import {
+  expandArchives, fromDataTransfer, fromFileList, readySource,
+} from './file-sources.js';
 import { StudyTree } from './study-tree.js';
 import { Inspector } from './inspector/inspector.js';
 import { Viewer } from './viewer/viewer.js';
@@ -222,10 +224,14 @@ async function useDicomdir(summary, name) {
  */
 async function openSources(picked) {
   await ready;
-  const { files: sources, unsupported } = await expandArchives(picked);
+  const { files: sources, unsupported, problems } = await expandArchives(picked);
   skipped.unsupportedZipEntries += unsupported;
   /** @type {OpenResult[]} */
   const results = [];
+  for (const problem of problems) {
+    $('problems').append(problemItem(problem.message));
+    results.push({ ...problem, status: 'failed' });
+  }
   $('results').hidden = false;
   showOpening(0, sources.length);
   let lastPaint = performance.now();
@@ -233,10 +239,17 @@ async function openSources(picked) {
   // adds the last one to the tree, instead of each waiting for the other.
   /** @type {Array<Promise<{summary?: any, error?: any}>|undefined>} */
   const inFlight = [];
+  // Each source as a File, once its turn came (an archive entry is sliced or inflated then).
+  /** @type {import('./file-sources.js').SourceFile[]} */
+  const opened = [];
   // The File itself (a handle, not its bytes): the worker reads it, and reads it again
   // whenever it dropped the bytes to stay within its memory budget.
   const request = (/** @type {number} */ i) => {
-    inFlight[i] = client.request(Request.OPEN, { name: sources[i].name, file: sources[i].file })
+    inFlight[i] = readySource(sources[i])
+      .then((source) => {
+        opened[i] = source;
+        return client.request(Request.OPEN, { name: source.name, file: source.file });
+      })
       .then((summary) => ({ summary }), (error) => ({ error }));
   };
   // One at a time until the first image of the batch is drawn, whose requests would otherwise
@@ -274,7 +287,7 @@ async function openSources(picked) {
       const code = error.code || 'read-failed';
       if (source.fromCollection && (code === 'not-dicom' || code === 'empty-file')) {
         if (source.name.split('/').pop() === RECORD_JSON) {
-          releaseRecords.push({ name: source.name, text: await source.file.text() });
+          releaseRecords.push({ name: source.name, text: await opened[index].file.text() });
         }
         skipped.notDicom++;
         results.push({ fileName: source.name, status: 'skipped', code });
@@ -283,8 +296,8 @@ async function openSources(picked) {
         $('problems').append(problemItem(message));
         /** @type {OpenResult} */
         const result = { fileName: source.name, status: 'failed', code, message };
-        if (DAMAGED_CODES.has(code)) {
-          const id = await openDamaged(source);
+        if (DAMAGED_CODES.has(code) && opened[index]) {
+          const id = await openDamaged(opened[index]);
           if (id) result.damagedInstanceId = id;
         }
         results.push(result);
