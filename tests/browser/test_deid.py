@@ -120,9 +120,13 @@ def test_a_study_de_identified_in_the_tab_is_what_the_cli_writes(
     expect(app.get_by_test_id("deid-preview-counts")).to_contain_text("kept")
 
     # The files to review, listed before the run: exactly those the run flags.
+    # (Research finds burned-in text itself: those files are listed as checked, not flagged.)
     app.get_by_test_id("deid-flags").click()
+    expect(app.get_by_test_id("deid-flagged")).to_be_visible()  # the list has come
     flagged = app.get_by_test_id("deid-flagged-file")
     expect(flagged).to_have_count(len(cli_record["verification"]["review_required"]))
+    expect(app.get_by_test_id("deid-checked-file")).to_have_count(
+        len(cli_record["pixels"]["files"]))
 
     app.get_by_test_id("deid-crosswalk").check()
     expect(app.get_by_test_id("deid-crosswalk-warning")).to_be_visible()

@@ -396,6 +396,14 @@ export const BOOT_STAGES = Object.freeze([
  */
 
 /**
+ * A file the run will flag or check, found before the run (dicomtab.deid.tab.flags_before).
+ * @typedef {Object} FlaggedBefore
+ * @property {string} instanceId
+ * @property {string[]} flags   what the run will flag, e.g. 'face-review'
+ * @property {string[]} checks  what the run will look at first: 'pixel-check' (burned-in text found and blanked; flagged only if not shown gone)
+ */
+
+/**
  * One file's outcome in a run: never a value from the file.
  * @typedef {Object} DeidOutcome
  * @property {?string} output   `patient/study/series/instance.dcm` (pseudonym and new UIDs)

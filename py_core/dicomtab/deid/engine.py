@@ -81,6 +81,8 @@ PixelCleaner = Callable[[Dataset, Dataset], "PixelCleaning | None"]
 PIXEL_CHECK_FLAG = "pixel-check-review"
 #: A file flagged for burned-in text in which the text detector still finds text after blanking.
 PIXEL_TEXT_FLAG = "pixel-text-review"
+#: The flag of a file whose pixels may show burned-in text (needs_pixel_review).
+PIXEL_REVIEW_FLAG = "pixel-review"
 PIXEL_DATA_TAG = 0x7FE00010
 #: (0008,0104) Code Meaning and (0008,0102) Coding Scheme Designator.
 CODE_MEANING, CODING_SCHEME = 0x00080104, 0x00080102
@@ -459,7 +461,7 @@ def flags_for(source: Dataset, profile: Profile, *, pixels_cleaned: bool = False
     """
     flags = []
     if needs_pixel_review(source) and not pixels_cleaned:
-        flags.append("pixel-review")
+        flags.append(PIXEL_REVIEW_FLAG)
     tags = source.keys() if kept is None else kept
     if profile.has("clean_graphics") and any(
         (int(t) >> 16) in range(0x6000, 0x6100, 2) for t in tags
@@ -551,8 +553,8 @@ def _deidentify(
     # Only a check by a text detector lets the file claim Clean Pixel Data.
     pixels_cleaned = cleaning is not None and cleaning.proven
     flags = flags_for(source, profile, pixels_cleaned=pixels_cleaned, kept=out.keys())
-    if cleaning is not None and cleaning.cleaned and "pixel-review" in flags:
-        flags[flags.index("pixel-review")] = PIXEL_TEXT_FLAG \
+    if cleaning is not None and cleaning.cleaned and PIXEL_REVIEW_FLAG in flags:
+        flags[flags.index(PIXEL_REVIEW_FLAG)] = PIXEL_TEXT_FLAG \
             if cleaning.status == "still-has-text" else PIXEL_CHECK_FLAG
     shows_person = [f for f in flags if f in (FACE_FLAG, VOICE_FLAG)]
 

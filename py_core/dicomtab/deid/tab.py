@@ -20,7 +20,7 @@ from typing import Any
 
 from dicomtab.deid.audit import summary
 from dicomtab.deid.batch import Batch, FileOutcome, crosswalk_csv
-from dicomtab.deid.engine import flags_for
+from dicomtab.deid.engine import PIXEL_REVIEW_FLAG, flags_for
 from dicomtab.deid.inputs import InputItem
 from dicomtab.deid.keys import key_from_bytes, new_key_text
 from dicomtab.deid.preview import preview
@@ -93,9 +93,19 @@ def preview_instance(session: Session, instance_id: str, spec: dict[str, Any], r
     return {"instanceId": instance_id, "profile": profile.name, **result}
 
 
+#: Before a run: the file's burned-in text will be looked for and blanked (see flags_before).
+PIXEL_CHECK = "pixel-check"
+
+
 def flags_before(session: Session, instance_ids: list[str], spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The open instances a run under ``spec`` would flag for review (burned-in text, faces,
-    voices, overlays), found from their headers before anything is de-identified."""
+    voices, overlays), found from their headers before anything is de-identified.
+
+    Each entry has ``flags`` (what the run will flag) and ``checks``: with a profile that
+    finds burned-in text itself (``clean_pixels`` "auto"), a file whose pixels may show text
+    is not flagged yet but checked (``pixel-check``): the run looks for its text, blanks it,
+    and flags the file only if it cannot show that none is left.
+    """
     profile = profile_of(spec)
     flagged = []
     for instance_id in instance_ids:
@@ -105,13 +115,17 @@ def flags_before(session: Session, instance_ids: list[str], spec: dict[str, Any]
         except DicomtabError:
             # Refused as damaged on opening: processed only with damaged files allowed, and
             # then always flagged for review.
-            flagged.append({"instanceId": instance_id, "flags": [DAMAGED_FLAG]})
+            flagged.append({"instanceId": instance_id, "flags": [DAMAGED_FLAG], "checks": []})
             continue
         flags = flags_for(opened.dataset, profile)
         if opened.incomplete or opened.suspect is not None:
             flags = [*flags, DAMAGED_FLAG]
-        if flags:
-            flagged.append({"instanceId": instance_id, "flags": flags})
+        checks = []
+        if profile.clean_pixels == "auto" and PIXEL_REVIEW_FLAG in flags:
+            flags = [f for f in flags if f != PIXEL_REVIEW_FLAG]
+            checks = [PIXEL_CHECK]
+        if flags or checks:
+            flagged.append({"instanceId": instance_id, "flags": flags, "checks": checks})
     return flagged
 
 

@@ -300,16 +300,29 @@ export class DeidPanel {
   async listFlagged() {
     const box = this.$('deid-flagged');
     const instanceIds = this.host.scope.chosen(this.ids());
-    const flagged = await this.client.request(Request.DEID_FLAGS, { instanceIds, profile: this.profileChoice() });
+    /** @type {import('../protocol.js').FlaggedBefore[]} */
+    const listed = await this.client.request(Request.DEID_FLAGS, { instanceIds, profile: this.profileChoice() });
     const names = new Map(this.candidates().map((s) => [s.instanceId, s.fileName]));
-    const list = el('ul');
-    for (const item of flagged.filter((/** @type {any} */ f) => f.flags.length)) {
-      list.append(el('li', { 'data-testid': 'deid-flagged-file', 'data-instance-id': item.instanceId },
-        `${names.get(item.instanceId)}: ${describeFlags(item.flags)}`));
+    /**
+     * @param {string} testId
+     * @param {function(import('../protocol.js').FlaggedBefore): string[]} which
+     */
+    const listOf = (testId, which) => {
+      const list = el('ul');
+      for (const item of listed.filter((f) => which(f).length)) {
+        list.append(el('li', { 'data-testid': testId, 'data-instance-id': item.instanceId },
+          `${names.get(item.instanceId)}: ${describeFlags(which(item))}`));
+      }
+      return list;
+    };
+    const flagged = listOf('deid-flagged-file', (f) => f.flags);
+    const checked = listOf('deid-checked-file', (f) => f.checks);
+    box.replaceChildren(el('p', {}, flagged.children.length
+      ? `${flagged.children.length} of ${instanceIds.length} files will be written but flagged for review, and verification will not pass while they are:`
+      : `None of the ${instanceIds.length} selected files will be flagged for review.`), flagged);
+    if (checked.children.length) {
+      box.append(el('p', {}, `${checked.children.length} files will have their burned-in text found and blanked; each is flagged only if the run cannot show that no text is left:`), checked);
     }
-    box.replaceChildren(el('p', {}, list.children.length
-      ? `${list.children.length} of ${instanceIds.length} files will be written but flagged for review, and verification will not pass while they are:`
-      : `None of the ${instanceIds.length} selected files will be flagged for review.`), list);
     box.hidden = false;
   }
 

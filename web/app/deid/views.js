@@ -12,6 +12,7 @@ const FLAG_WORDS = {
   'face-review': 'may show a face',
   'voice-review': 'a recording of a voice',
   'damaged-input-review': 'made from a damaged file (what could be read)',
+  'pixel-check': 'pixels may show burned-in text: it will be looked for and blanked',
 };
 
 /** @param {string[]} flags */
