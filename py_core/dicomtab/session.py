@@ -31,7 +31,7 @@ from dicomtab.summary import summarize
 
 #: Bytes the parses of open instances may hold (an estimate, see ParsedCache.cost): at least
 #: 64 parses, where the inspector kept 8 and the viewer 4 before they shared this cache.
-DEFAULT_PARSED_BUDGET = 64 * 1024 * 1024
+DEFAULT_PARSED_BUDGET = 64 * 1024 * 1024  # dicomtab.memory scales it by the device
 #: What one parse is counted at, at least: its Python objects, however small the file.
 MIN_PARSED_COST = 1024 * 1024
 
@@ -223,11 +223,12 @@ class Session:
         self.budget.release(instance.content)
 
     def adopt(self, other: Session) -> None:
-        """Take over the instances of ``other``, a session of an earlier import of this module
+        """Take over the instances and budgets of ``other``, a session of an earlier import of this module
         (see :mod:`dicomtab.numpy_later`); they keep their ids and their way to be read again.
         Their parses are not taken: made with the modules of the earlier import, they are
         made again on first use."""
         self.parsed.clear()
+        self.budget.limit, self.parsed.limit = other.budget.limit, other.parsed.limit
         self._instances = {}
         for key, old in other._instances.items():
             content = FileBytes.taken_over(old.content, self.budget, self._forgetter(key))

@@ -27,6 +27,7 @@ from dicomtab.errors import (
     UsageError,
     where_it_happened,
 )
+from dicomtab.memory import budgets_for
 from dicomtab.reading import quiet_pydicom
 from dicomtab.session import Session
 
@@ -46,6 +47,19 @@ def _as_bytes(data: bytes | bytearray | memoryview | _BufferProxy) -> bytes:
     return data.to_bytes()  # a JS Uint8Array proxied by Pyodide
 
 
+#: What running out of memory anywhere in the worker says (a frame says how much it needs).
+OUT_OF_MEMORY = ("Not enough memory is left in this tab for that; close some files or series "
+                 "(or reload the page) and try again.")
+
+
+def js_error_name(exc: BaseException) -> str | None:
+    """The name of the JavaScript error ``exc`` carries (Pyodide's JsException), else None."""
+    if type(exc).__name__ != "JsException":
+        return None
+    name = getattr(exc, "name", None)
+    return name if isinstance(name, str) else None
+
+
 def _failed(code: str, message: str) -> dict[str, Any]:
     return {"status": "failed", "error": {"code": code, "message": message}}
 
@@ -59,11 +73,12 @@ def _run(action: Any, *args: Any) -> str:
     except DicomtabError as exc:
         result = _failed(exc.code, exc.message)
     except MemoryError:
-        result = _failed("memory", "Not enough memory is left in this tab for that; close some "
-                         "files or series (or reload the page) and try again.")
+        result = _failed("memory", OUT_OF_MEMORY)
     except NOT_CAUGHT:
         raise
     except BaseException as exc:  # a native decoder's panic too: the worker must live on
+        if js_error_name(exc) == "RangeError":  # JavaScript could not allocate a buffer
+            return json.dumps(_failed("memory", OUT_OF_MEMORY))
         # The message of an unexpected exception may quote file content: print only where
         # it happened, and give the user the class name.
         print("\n".join(where_it_happened(exc)), file=sys.stderr)
@@ -116,6 +131,17 @@ def _read_or_refuse(name: str, read: Callable[[], bytes]) -> bytes:
 def list_instances() -> str:
     """JSON result with the summaries of every open instance."""
     return _run(SESSION.instances)
+
+
+def configure_memory(device_gb: Any = None) -> str:
+    """Set the worker's cache budgets for a device of ``device_gb`` GB of memory (the
+    browser's ``navigator.deviceMemory``; unknown: the defaults); JSON result with all three
+    budgets, the page's frame cache's too (see :mod:`dicomtab.memory`)."""
+    def configure() -> dict[str, Any]:
+        budgets = budgets_for(device_gb)
+        SESSION.budget.limit, SESSION.parsed.limit = budgets.file_bytes, budgets.parsed
+        return budgets.to_dict()
+    return _run(configure)
 
 
 def close_instance(instance_id: str) -> str:

@@ -92,6 +92,7 @@ const verifyPanel = new VerifyPanel(client, $('verify'), () => releaseRecords);
 const ready = new Promise((resolve, reject) => {
   client.on(Event.BOOT_PROGRESS, showStage);
   client.on(Event.BOOT_READY, (info) => {
+    if (info.budgets) viewer.setFrameBudget(info.budgets.frames);
     $('boot').hidden = true;
     $('workspace').classList.remove('waiting');
     resolve(info);
@@ -396,7 +397,7 @@ showPrivacy();
  * The automation API, for integrators and this project's browser tests (see README).
  */
 window.dicomtab = Object.freeze({
-  /** Resolves when Python is loaded: {version, timings}. */
+  /** Resolves when Python is loaded: {version, timings, budgets}. */
   ready,
   /** Resolves when the offline copy is stored: 'ready' | 'unsupported' | 'failed'. */
   offline,

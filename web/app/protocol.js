@@ -189,8 +189,9 @@ export const Event = Object.freeze({
   /** payload: {stage: string, label: string, fraction: number} */
   BOOT_PROGRESS: 'boot-progress',
   /**
-   * payload: {version: string, timings: {runtime: number, import: number, snapshot: boolean}}
-   * (milliseconds; snapshot: whether Python was restored from the build's memory snapshot)
+   * payload: {version: string, timings: {runtime: number, import: number, snapshot: boolean},
+   * budgets: MemoryBudgets} (milliseconds; snapshot: whether Python was restored from the
+   * build's memory snapshot)
    */
   BOOT_READY: 'boot-ready',
   /** payload: {code: string, message: string} */
@@ -393,6 +394,16 @@ export const BOOT_STAGES = Object.freeze([
  * A redaction template file (boxes of burned-in text to blank; `deid --regions` takes the
  * same files), as its name and JSON text.
  * @typedef {{name: string, text: string}} RegionsFile
+ */
+
+/**
+ * The caches' byte budgets for this device (dicomtab.memory): the worker's file bytes and
+ * parses, the page's decoded frames; deviceScale: their factor from navigator.deviceMemory.
+ * @typedef {Object} MemoryBudgets
+ * @property {number} fileBytes
+ * @property {number} parsed
+ * @property {number} frames
+ * @property {number} deviceScale
  */
 
 /**

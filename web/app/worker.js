@@ -248,7 +248,10 @@ async function boot() {
     timings.import = performance.now() - t0 - timings.runtime;
     clearTimeout(watchdog);
     progress('ready');
-    self.postMessage(makeEvent(Event.BOOT_READY, { version: api.version(), timings }));
+    // The caches' budgets, by this device's memory (the core decides; the page's frame cache
+    // takes its own from here).
+    const budgets = JSON.parse(api.configure_memory(self.navigator.deviceMemory ?? null)).payload;
+    self.postMessage(makeEvent(Event.BOOT_READY, { version: api.version(), timings, budgets }));
     // Now, not when the page asks: the first image needs numpy. In a task of its own, so that
     // requests already waiting for start-up (a file chosen meanwhile) are answered first;
     // requests that need no pixels are also answered between its steps.
@@ -590,9 +593,10 @@ async function answer(request) {
     // The core turns file problems into data; reaching this is a bug (or numpy failed to
     // load). Log the class only: a message could quote file content.
     console.error('dicomtab: request failed', request.type, error && error.name);
-    self.postMessage(makeFailure(request, {
-      code: 'internal', message: 'Internal error; the worker is still running.',
-    }));
+    self.postMessage(makeFailure(request, error instanceof RangeError
+      // A buffer JavaScript could not allocate (a file's slice, a frame handed over).
+      ? { code: 'memory', message: 'Not enough memory is left in this tab for that; close some files or series (or reload the page) and try again.' }
+      : { code: 'internal', message: 'Internal error; the worker is still running.' }));
   }
 }
 

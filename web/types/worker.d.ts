@@ -9,3 +9,11 @@ interface WorkerGlobalScopeEventMap {
   message: MessageEvent;
   messageerror: MessageEvent;
 }
+
+/**
+ * Device Memory (https://www.w3.org/TR/device-memory/): the device's memory in GB, rounded
+ * (Chromium: 0.25 to 8); not in TypeScript's library, and absent in some browsers.
+ */
+interface WorkerNavigator {
+  readonly deviceMemory?: number;
+}

@@ -16,7 +16,7 @@ import numpy as np
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 
-from dicomtab.errors import PixelDataError, UsageError
+from dicomtab.errors import DicomtabError, OutOfMemoryError, PixelDataError, UsageError
 from dicomtab.pixels import decoders, describe, export, frames, objects, overlays
 from dicomtab.reading import open_dataset
 from dicomtab.session import Instance, Session
@@ -68,8 +68,30 @@ def _index(index: Any) -> int:
 
 def frame(session: Session, instance_id: str, index: Any) -> tuple[dict[str, Any], bytes]:
     """Description and buffer of one frame (see :mod:`dicomtab.pixels.describe`)."""
-    result = describe.describe_frame(dataset(session, instance_id), _index(index))
+    ds, n = dataset(session, instance_id), _index(index)
+    try:
+        result = describe.describe_frame(ds, n)
+    except MemoryError:
+        raise _frame_too_big(ds, n, session.get(instance_id).name) from None
     return result.description, result.buffer
+
+
+#: Bytes a decoded frame takes per sample at most while it is prepared: the stored values,
+#: the modality values (float64 when rescaled) and the buffer sent to the page.
+BYTES_PER_SAMPLE_PREPARED = 8 + 8 + 4
+
+
+def _frame_too_big(ds: Dataset, index: int, name: str) -> OutOfMemoryError:
+    """The error for a frame the tab's memory could not hold, saying how much it needs."""
+    try:
+        info = frames.frame_info(ds, index)
+        samples = info.rows * info.columns * info.samples_per_pixel
+        needed = f"about {max(1, samples * BYTES_PER_SAMPLE_PREPARED // 2**20):,} MB"
+    except DicomtabError:  # the size cannot be told: say so rather than fail here
+        needed = "more memory than is left"
+    return OutOfMemoryError(
+        f"Frame {index + 1} of {name} needs {needed} to be shown; close some series or files "
+        "(or reload the page) and try again.")
 
 
 def frame_digest(session: Session, instance_id: str, index: Any) -> dict[str, Any]:

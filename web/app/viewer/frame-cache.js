@@ -25,6 +25,15 @@ export class FrameCache {
     this.misses = 0;
   }
 
+  /**
+   * Hold at most `bytes` of frames from now on (the budget the core sets for this device).
+   * @param {number} bytes
+   */
+  setBudget(bytes) {
+    this.maxBytes = bytes;
+    this.evict();
+  }
+
   /** @param {string} instanceId @param {number} index */
   static key(instanceId, index) { return `${instanceId}#${index}`; }
 
@@ -61,6 +70,11 @@ export class FrameCache {
   put(key, frame) {
     this.frames.set(key, frame);
     this.bytes += frame.buffer.byteLength;
+    this.evict();
+  }
+
+  /** Drop the least recently used frames beyond the limits (the newest always stays). */
+  evict() {
     while (this.frames.size > 1 && (this.frames.size > this.maxFrames || this.bytes > this.maxBytes)) {
       const [oldest, old] = /** @type {[string, Frame]} */ (this.frames.entries().next().value);
       this.frames.delete(oldest);

@@ -150,6 +150,15 @@ export class Viewer {
     return snapshot(this);
   }
 
+  /**
+   * The bytes of decoded frames kept for going back to them (the core's budget for this
+   * device, see dicomtab.memory).
+   * @param {number} bytes
+   */
+  setFrameBudget(bytes) {
+    this.frames.setBudget(bytes);
+  }
+
   // ---- showing an instance ------------------------------------------------------------
 
   /**
