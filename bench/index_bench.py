@@ -1,0 +1,160 @@
+"""A folder of many CT instances indexed in headless Chromium, then one long series scrolled.
+
+    python bench/index_bench.py [--count 20000] [--size 512] [--series-length 2000]
+                                [--scroll 200] [--site DIR] [--keep DIR]
+
+Generates ``--count`` CT instances of ``--size`` x ``--size`` 16-bit pixels (20,000 at 512: about
+10 GB; check the free space first) in a temporary folder (deleted afterwards unless ``--keep``
+names a folder to reuse), one series of ``--series-length`` slices and the rest in series of
+200. Opens the folder through the folder input, as a user does, and prints:
+- files/s from the folder chosen to every instance listed, and the time to the first one;
+- the longest gap between the page's animation frames while the tree grows (a frame over 100
+  ms is a stutter a user sees) and whether the progress bar moved;
+- the worker's WebAssembly memory and the page's JS heap (CDP) after indexing;
+- slices/s scrolling the long series with the arrow key, on a first pass and on a second.
+
+Issue #14's targets: >= 300 files/s, WebAssembly memory < 600 MB, JS heap < 400 MB, no frame
+over 100 ms, >= 20 slices/s after the first pass. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.machine import describe  # noqa: E402
+from bench.tab import app_page  # noqa: E402
+from bench.tab_deid_bench import page_heap  # noqa: E402
+from tests.conftest import bundled  # noqa: E402
+
+MB = 1048576
+UID_ROOT = "1.2.826.0.1.3680043.8.498.77."
+PER_SERIES = 200
+
+
+def generate(folder: Path, count: int, size: int, series_length: int) -> None:
+    """``count`` CT slices: the first ``series_length`` one series, the others by 200."""
+    ds = pydicom.dcmread(bundled("CT_small.dcm"))
+    ds.Rows = ds.Columns = size
+    ds.PixelData = np.random.default_rng(7).integers(
+        -1000, 3000, size=(size, size), dtype=np.int16).tobytes()
+    for n in range(count):
+        series = 0 if n < series_length else 1 + (n - series_length) // PER_SERIES
+        slice_number = n if series == 0 else (n - series_length) % PER_SERIES
+        ds.SeriesInstanceUID = f"{UID_ROOT}1.{series}"
+        ds.SeriesNumber = series + 1
+        ds.InstanceNumber = slice_number + 1
+        ds.ImagePositionPatient = [0, 0, float(slice_number)]
+        ds.SOPInstanceUID = f"{UID_ROOT}2.{n}"
+        target = folder / f"series-{series:03d}" / f"ct-{slice_number:04d}.dcm"
+        target.parent.mkdir(exist_ok=True)
+        ds.save_as(target, enforce_file_format=True)
+
+
+WATCH = """() => {
+    window.__maxGap = 0; window.__progressed = false;
+    let last = performance.now();
+    const tick = (now) => { window.__maxGap = Math.max(window.__maxGap, now - last); last = now;
+      if (!window.__stop) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+    const bar = document.querySelector('[data-testid=open-progress]');
+    new MutationObserver(() => { if (bar.value > 0) window.__progressed = true; })
+      .observe(bar, {attributes: true});
+    setInterval(() => { if (bar.value > 0) window.__progressed = true; }, 50);
+}"""
+
+
+def index(page: Page, folder: Path, count: int) -> dict[str, float]:
+    """Open ``folder``; time, frames and memory until all ``count`` instances are listed."""
+    page.evaluate(WATCH)
+    start = time.monotonic()
+    page.get_by_test_id("folder-input").set_input_files(str(folder))
+    first = None
+    while True:
+        listed = page.evaluate("window.dicomtab.instances().length")
+        if listed and first is None:
+            first = time.monotonic() - start
+        if listed >= count:
+            break
+        time.sleep(0.25)
+    seconds = time.monotonic() - start
+    page.evaluate("window.__stop = true")
+    wasm = page.evaluate("window.dicomtab.memory()")["wasmMemory"]
+    return {"seconds": seconds, "first": first or seconds, "files_per_s": count / seconds,
+            "max_gap_ms": page.evaluate("window.__maxGap"),
+            "progress": page.evaluate("window.__progressed"),
+            "wasm_mb": wasm / MB, "heap_mb": page_heap(page) / MB}
+
+
+def scroll(page: Page, slices: int) -> tuple[float, float]:
+    """Slices/s stepping through the first series with the arrow key, two passes of
+    ``slices`` slices each (each step waits for the slice to be drawn)."""
+    page.locator("[data-testid=tree-instance]").first.click()  # the long series' first slice
+    page.get_by_test_id("viewer-canvas").click()  # the viewer takes the keys
+    rates = []
+    for key in ("ArrowDown", "ArrowUp"):
+        start = time.monotonic()
+        for _ in range(slices):
+            before = page.get_by_test_id("viewer").get_attribute("data-loaded")
+            page.keyboard.press(key)
+            page.wait_for_function(
+                "(b) => document.querySelector('[data-testid=viewer]').dataset.loaded !== b",
+                arg=before, timeout=30000)
+        rates.append(slices / (time.monotonic() - start))
+    return rates[0], rates[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20000)
+    parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--series-length", type=int, default=2000)
+    parser.add_argument("--scroll", type=int, default=200, help="slices per scroll pass")
+    parser.add_argument("--site", type=Path, default=ROOT / "dist")
+    parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder")
+    args = parser.parse_args(argv)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="dicomtab-index-"))
+    try:
+        if not any(folder.rglob("*.dcm")):
+            folder.mkdir(parents=True, exist_ok=True)
+            generate(folder, args.count, args.size, min(args.series_length, args.count))
+        gigabytes = sum(p.stat().st_size for p in folder.rglob("*.dcm")) / 2**30
+        with app_page(args.site) as (page, version):
+            found = index(page, folder, args.count)
+            first_pass, second_pass = scroll(page, min(args.scroll, args.series_length - 1))
+        print(describe())
+        print(f"browser: Chromium {version} headless; folder: {args.count} CT instances "
+              f"({args.size}x{args.size} 16-bit), {gigabytes:.1f} GB")
+        rows = [
+            ("first instance listed", f"{found['first']:.2f} s", ""),
+            ("all listed", f"{found['seconds']:.1f} s", ""),
+            ("files/s", f"{found['files_per_s']:.0f}", ">= 300"),
+            ("longest frame gap while indexing", f"{found['max_gap_ms']:.0f} ms", "<= 100 ms"),
+            ("progress bar moved", "yes" if found["progress"] else "no", "yes"),
+            ("worker WebAssembly memory", f"{found['wasm_mb']:.0f} MB", "< 600 MB"),
+            ("page JS heap", f"{found['heap_mb']:.0f} MB", "< 400 MB"),
+            ("scroll, first pass", f"{first_pass:.1f} slices/s", ""),
+            ("scroll, second pass", f"{second_pass:.1f} slices/s", ">= 20"),
+        ]
+        width = max(len(r[0]) for r in rows)
+        print(f"{'measure':<{width}}  {'value':>16}  target")
+        for name, value, target in rows:
+            print(f"{name:<{width}}  {value:>16}  {target}")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
