@@ -97,3 +97,19 @@ def test_zip_bench_measures_every_row(browser: Browser, site_url: str, tmp_path:
     assert result["heapBefore"] > 0 and result["heapAfter"] > 0
     text = zip_bench.report((tmp_path / "small.zip").stat().st_size, 3, result, "smoke")
     assert "file chosen → entries listed:" in text and "all 3 entries opened" in text
+
+
+def test_index_bench_measures_every_row(browser: Browser, site_url: str, tmp_path: Path) -> None:
+    """bench/index_bench.py on a small folder: indexed, then its long series scrolled."""
+    from bench import index_bench
+
+    index_bench.generate(tmp_path, 30, 32, 20)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(site_url)
+    page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
+    found = index_bench.index(page, tmp_path, 30)
+    first_pass, second_pass = index_bench.scroll(page, 5)
+    context.close()
+    assert found["files_per_s"] > 0 and found["wasm_mb"] > 0 and found["heap_mb"] > 0
+    assert found["progress"] and first_pass > 0 and second_pass > 0
