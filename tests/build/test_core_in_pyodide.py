@@ -29,7 +29,7 @@ def test_safe_harbor_release_runs_in_the_shipped_runtime() -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["python"].startswith("3.12") and out["platform"] == "emscripten"
-    assert out["numpy_loaded"] is False  # de-identification needs no numpy
+    assert out["numpy_loaded"] is True  # verification's byte scan (dicomtab.deid.bytescan)
     assert out["name"].startswith("ANON^") and out["identity_removed"] == "YES"
     assert out["study_date"] == "20040101"  # Safe Harbor: the year only (CT_small: 20040119)
     assert out["sop_uid"].startswith("2.25.")

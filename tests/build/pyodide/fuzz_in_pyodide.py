@@ -2,8 +2,9 @@
 
 /tmp/input.dcm is a ZIP made by tests/build/test_fuzz_in_pyodide.py holding ``fuzz.py``, the
 corpus files, ``seeded.json`` (the identifying values, hex) and ``cases.json`` (corpus index,
-mutation, seed). Each case runs through every entry point in this interpreter (no numpy: the
-worker's state before pixels are asked for). Prints one JSON line: the count per kind.
+mutation, seed). Each case runs through every entry point in this interpreter (numpy
+installed but the core not re-imported with it: the worker's state before pixels are asked
+for). Prints one JSON line: the count per kind.
 """
 
 import json
