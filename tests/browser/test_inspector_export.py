@@ -190,6 +190,8 @@ def test_inspecting_exporting_and_comparing_make_no_request(app: Page, tmp_path:
     expect(app.get_by_test_id("privacy-status")).to_contain_text("0 network requests")
     paths = write_series(tmp_path / "s", 2)
     open_files(app, [*paths, bundled("CT_small.dcm")], expect_total=3)
+    # Opening shows the tree's first series (CT_small's); the written series is chosen.
+    app.locator('[data-testid=tree-instance][data-instance-id="i1"]').click()
     loaded(app, "i1")
     app.get_by_test_id("tag-search").fill("PatientName")
     expect(app.get_by_test_id("search-status")).to_have_text("1 match")

@@ -11,7 +11,7 @@ interface WorkerGlobalScopeEventMap {
 }
 
 /**
- * Device Memory (https://www.w3.org/TR/device-memory/): the device's memory in GB, rounded
+ * The Device Memory API (W3C): the device's memory in GB, rounded
  * (Chromium: 0.25 to 8); not in TypeScript's library, and absent in some browsers.
  */
 interface WorkerNavigator {
