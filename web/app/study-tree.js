@@ -247,7 +247,8 @@ export class StudyTree {
   }
 
   /**
-   * A button closing these instances (a file, a series or a study).
+   * A button closing these instances (a file, a series or a study). Its × is drawn by the
+   * style sheet, so that a row's text stays its label; its name is the aria-label.
    * @param {string[]} instanceIds
    * @param {'file'|'series'|'study'} what
    */
@@ -256,7 +257,7 @@ export class StudyTree {
       type: 'button', class: 'close', 'data-testid': `close-${what}`,
       'data-close-ids': JSON.stringify(instanceIds), 'aria-label': `Close this ${what}`,
       title: `Close this ${what}: it is forgotten from this tab's memory`,
-    }, '×');
+    });
   }
 
   /**
