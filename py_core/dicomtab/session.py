@@ -222,6 +222,16 @@ class Session:
         self.parsed.forget(instance_id)
         self.budget.release(instance.content)
 
+    def close_all(self, instance_ids: list[str]) -> list[str]:
+        """Close these instances (a series or a study at once), or none of them when one id
+        is not open (a UsageError); returns the ids closed, each once, in the order given."""
+        wanted = list(dict.fromkeys(instance_ids))
+        for instance_id in wanted:
+            self.get(instance_id, damaged=True)
+        for instance_id in wanted:
+            self.close(instance_id)
+        return wanted
+
     def adopt(self, other: Session) -> None:
         """Take over the instances and budgets of ``other``, a session of an earlier import of this module
         (see :mod:`dicomtab.numpy_later`); they keep their ids and their way to be read again.

@@ -150,6 +150,18 @@ def close_instance(instance_id: str) -> str:
     return _run(lambda: SESSION.close(instance_id))
 
 
+def close_instances(instance_ids: Any) -> str:
+    """Close several open instances at once (a series, a study), as :func:`close_instance`;
+    JSON result ``{closed: [ids]}``. An id that is not open is a usage error, and then none
+    is closed."""
+    def close() -> dict[str, list[str]]:
+        if instance_ids is None or isinstance(instance_ids, str):
+            raise UsageError("Instance ids must be a list such as ['i1', 'i2'].")
+        return {"closed": SESSION.close_all([str(i) for i in instance_ids])}
+
+    return _run(close)
+
+
 def resume_after_snapshot() -> None:
     """Undo what a memory snapshot froze; the worker calls this once after restoring one.
 

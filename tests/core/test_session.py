@@ -170,3 +170,38 @@ def test_parses_take_the_walk_made_on_opening_instead_of_walking_again(
             worker_api.frame_digest(sliced, index))
     assert _rows(whole) == _rows(sliced)
     assert walks == []
+
+
+def test_closing_several_instances_at_once_closes_each_and_says_which(
+        fresh_session: Session) -> None:
+    ct, mr, kept = _open("CT_small.dcm"), _open("MR_small.dcm"), _open("rtdose.dcm")
+    damaged = ok(worker_api.open_damaged(bundled("MR_truncated.dcm").read_bytes(),
+                                         "MR_truncated.dcm"))["instanceId"]
+    ok(worker_api.tree(ct))
+    ok(worker_api.frame(mr, 0))
+
+    closed = ok(worker_api.close_instances([ct, damaged, mr, ct]))
+
+    assert closed == {"closed": [ct, damaged, mr]}
+    assert [s["instanceId"] for s in ok(worker_api.list_instances())] == [kept]
+    assert fresh_session.damaged_ids() == []
+    for gone in (ct, mr, damaged):
+        assert fresh_session.parsed.kinds(gone) == []
+        assert failed(worker_api.tree(gone))["code"] == "usage"
+    assert fresh_session.budget.used == fresh_session.get(kept).content.size
+
+
+def test_closing_with_an_unknown_id_closes_nothing(fresh_session: Session) -> None:
+    ct, mr = _open("CT_small.dcm"), _open("MR_small.dcm")
+    ok(worker_api.tree(ct))
+    used = fresh_session.budget.used
+
+    for bad in ([ct, "i99", mr], [ct, ct + ct], "i1", None, [ct, 7]):
+        error = failed(worker_api.close_instances(bad))
+        assert error["code"] == "usage"
+        assert "i99" in error["message"] or "id" in error["message"]
+
+    assert [s["instanceId"] for s in ok(worker_api.list_instances())] == [ct, mr]
+    assert fresh_session.parsed.kinds(ct) == ["inspected"]
+    assert fresh_session.budget.used == used
+    assert ok(worker_api.close_instances([])) == {"closed": []}

@@ -81,6 +81,14 @@ const studyTree = new StudyTree($('study-tree'), (id) => {
   });
 }, (ids) => { inspector.compareSeries(ids); }, scope, (ids) => {
   inspector.studyPhi.open({ instanceIds: ids, label: 'This study' });
+}, (ids) => {
+  const focused = document.activeElement;
+  closeInstances(ids).then(() => {
+    // Closed from the keyboard: the focus goes on to the row shown next, not to the page's top.
+    if (focused && !focused.isConnected) studyTree.focusSelected();
+  }, (/** @type {any} */ error) => {
+    $('problems').append(problemItem(error.code ? error.message : 'The files could not be closed.'));
+  });
 });
 const deidPanel = new DeidPanel(client, $('deid'), {
   tree: studyTree, scope, instances: () => summaries, damaged: () => damagedSummaries, openSources,
@@ -138,6 +146,38 @@ document.querySelector('[data-testid=close-all]')?.addEventListener('click', () 
   worker.terminate();
   location.reload();
 });
+
+/**
+ * Close open instances (a file, a series, a study): the worker forgets them, then every part
+ * of the page does; the viewer and inspector go on to the next open instance if they showed one.
+ * @param {string[]} instanceIds
+ * @returns {Promise<string[]>} the ids closed
+ */
+async function closeInstances(instanceIds) {
+  await ready;
+  if (deidPanel.running) {
+    throw Object.assign(new Error('busy'), {
+      code: 'busy', message: 'Files cannot be closed while a de-identification runs; wait for it or cancel it first.',
+    });
+  }
+  /** @type {{closed: string[]}} */
+  const { closed } = await client.request(Request.CLOSE, { instanceIds: [...instanceIds] });
+  const gone = new Set(closed);
+  for (const list of [summaries, damagedSummaries, inspectable]) {
+    const kept = list.filter((s) => !gone.has(s.instanceId));
+    list.splice(0, list.length, .../** @type {any[]} */ (kept));
+  }
+  for (const item of $('instances').querySelectorAll('[data-testid=instance]')) {
+    if (gone.has(item.getAttribute('data-instance-id') || '')) item.remove();
+  }
+  scope.forget(closed);
+  viewer.forget(closed);
+  inspector.forget(closed);
+  deidPanel.forget(closed);
+  const next = studyTree.forget(closed);
+  if (next) studyTree.select(next);
+  return closed;
+}
 
 function showPrivacy() {
   const counts = network.counts();
@@ -404,6 +444,18 @@ window.dicomtab = Object.freeze({
   openFiles,
   /** @returns {import('./protocol.js').InstanceSummary[]} summaries of the open instances */
   instances: () => structuredClone(summaries),
+  /**
+   * Close open instances as the study tree's × buttons do: forgotten by the worker and the page.
+   * @param {string[]} instanceIds
+   * @returns {Promise<string[]>} the ids closed (rejects with a WorkerError 'usage' for an id
+   *   not open, and then none is closed)
+   */
+  close: (instanceIds) => closeInstances(instanceIds),
+  /**
+   * The worker's list of open instances (Request.INSTANCES), to check what it still holds.
+   * @returns {Promise<import('./protocol.js').InstanceSummary[]>}
+   */
+  workerInstances: () => ready.then(() => client.request(Request.INSTANCES, {})),
   /** @returns {import('./network-monitor.js').NetworkCounts} */
   network: () => network.counts(),
   /**

@@ -21,6 +21,12 @@ export const Request = Object.freeze({
   /** payload: {} → InstanceSummary[] */
   INSTANCES: 'instances',
   /**
+   * payload: {instanceIds: string[]} (a file, a series or a study; damaged ones too) →
+   * {closed: string[]}: those instances are forgotten, their bytes, their File and all that
+   * was parsed of them. An id not open fails with 'usage', and then none is closed.
+   */
+  CLOSE: 'close',
+  /**
    * payload: {name: string, bytes: ArrayBuffer} → {@link InstanceSummary} & {problem: Object}
    * for a file OPEN refused as truncated or damaged (inspection only; ids `d1`, `d2`, …)
    */

@@ -69,12 +69,15 @@ export class StudyTree {
    * @param {function(string[]): void} onCompareSeries called with a series' instance ids
    * @param {import('./deid/scope.js').Scope} scope
    * @param {function(string[]): void} [onStudyReport] called with a study's instance ids
+   * @param {function(string[]): void} [onClose] called with the ids of a file, series or
+   *   study whose close button was pressed (the page closes them, then calls forget)
    */
-  constructor(root, onSelect, onCompareSeries, scope, onStudyReport = () => {}) {
+  constructor(root, onSelect, onCompareSeries, scope, onStudyReport = () => {}, onClose = () => {}) {
     this.root = root;
     this.onSelect = onSelect;
     this.onCompareSeries = onCompareSeries;
     this.onStudyReport = onStudyReport;
+    this.onClose = onClose;
     /** what a de-identification takes: ticks on every node, shown with showScope(true) */
     this.scope = scope;
     /** @type {TreeInstance[]} */
@@ -104,6 +107,12 @@ export class StudyTree {
         this.onCompareSeries(JSON.parse(compare.getAttribute('data-compare-series') || '[]'));
         return;
       }
+      const close = target.closest('[data-close-ids]');
+      if (close) {
+        event.preventDefault(); // in a summary line: close, do not fold
+        this.onClose(JSON.parse(close.getAttribute('data-close-ids') || '[]'));
+        return;
+      }
       const report = target.closest('[data-study-phi]');
       if (report) {
         event.preventDefault();
@@ -116,7 +125,8 @@ export class StudyTree {
     root.addEventListener('keydown', (event) => {
       const target = /** @type {HTMLElement} */ (event.target);
       const item = target.closest('[data-testid=tree-instance]');
-      if (!item || target.getAttribute('data-testid') === 'scope-check') return;
+      // A tick or a close button inside the row answers its own keys.
+      if (!item || target !== item) return;
       const items = Array.from(root.querySelectorAll('[data-testid=tree-instance]'))
         .filter((node) => /** @type {HTMLElement} */ (node).offsetParent !== null);
       const index = items.indexOf(item);
@@ -138,6 +148,41 @@ export class StudyTree {
   add(instance) {
     this.instances.push(instance);
     this.schedule();
+  }
+
+  /**
+   * Forget closed instances: their rows go at once (a DICOMDIR's records for them stay, as
+   * files not opened). When the selected one is among them, nothing is selected after.
+   * @param {string[]} instanceIds
+   * @returns {?string} the open instance to show instead of a closed selected one: the next
+   *   in the tree, else the one before; null when the selection stays or nothing is left
+   */
+  forget(instanceIds) {
+    const gone = new Set(instanceIds);
+    const rows = this.rowIds();
+    this.instances = this.instances.filter((s) => !gone.has(s.instanceId));
+    let next = null;
+    if (this.selected !== null && gone.has(this.selected)) {
+      const at = rows.indexOf(this.selected);
+      const open = (/** @type {string} */ id) => !gone.has(id);
+      next = rows.slice(at + 1).find(open) ?? rows.slice(0, Math.max(at, 0)).reverse().find(open) ?? null;
+      this.selected = null;
+    }
+    this.render();
+    this.renderedAt = performance.now();
+    return next;
+  }
+
+  /** @returns {string[]} the ids of the instance rows, in tree order */
+  rowIds() {
+    return Array.from(this.root.querySelectorAll('[data-testid=tree-instance]'),
+      (node) => /** @type {string} */ (node.getAttribute('data-instance-id')));
+  }
+
+  /** Put the keyboard focus on the selected row (after a close took the focused button away). */
+  focusSelected() {
+    const row = this.root.querySelector('[data-testid=tree-instance][aria-selected=true]');
+    if (row) /** @type {HTMLElement} */ (row).focus();
   }
 
   /**
@@ -217,6 +262,20 @@ export class StudyTree {
       node.setAttribute('aria-selected', String(node.getAttribute('data-instance-id') === instanceId));
     }
     this.onSelect(instanceId);
+  }
+
+  /**
+   * A button closing these instances (a file, a series or a study). Its × is drawn by the
+   * style sheet, so that a row's text stays its label; its name is the aria-label.
+   * @param {string[]} instanceIds
+   * @param {'file'|'series'|'study'} what
+   */
+  closeButton(instanceIds, what) {
+    return el('button', {
+      type: 'button', class: 'close', 'data-testid': `close-${what}`,
+      'data-close-ids': JSON.stringify(instanceIds), 'aria-label': `Close this ${what}`,
+      title: `Close this ${what}: it is forgotten from this tab's memory`,
+    });
   }
 
   /**
@@ -325,7 +384,7 @@ export class StudyTree {
           study.querySelector('summary')?.append(el('button', {
             type: 'button', class: 'link', 'data-testid': 'study-phi-report',
             'data-study-phi': JSON.stringify(opened.map((s) => s.instanceId)),
-          }, 'PHI report'));
+          }, 'PHI report'), this.closeButton(opened.map((s) => /** @type {string} */ (s.instanceId)), 'study'));
         }
         const ordered = [...series.entries()].sort((a, b) => byNumber(a[1][0].series.number, b[1][0].series.number));
         for (const [seriesUid, seriesInstances] of ordered) {
@@ -343,6 +402,9 @@ export class StudyTree {
               'data-compare-series': JSON.stringify(present.map((s) => s.instanceId)),
             }, 'what varies'));
           }
+          const closable = present.filter((s) => s.instanceId !== null)
+            .map((s) => /** @type {string} */ (s.instanceId));
+          if (closable.length) node.querySelector('summary')?.append(this.closeButton(closable, 'series'));
           const list = el('ul', { role: 'group' });
           seriesInstances.sort((a, b) => byNumber(a.instance.number, b.instance.number));
           for (const s of seriesInstances) {
@@ -368,6 +430,7 @@ export class StudyTree {
             }
             // A damaged file's tick counts only when damaged files are allowed (the panel says so).
             item.prepend(this.scopeCheck([s.instanceId], s.damaged ? 'this damaged file' : 'this instance'));
+            item.append(this.closeButton([s.instanceId], 'file'));
             list.append(item);
           }
           node.append(list);

@@ -496,6 +496,9 @@ const HANDLERS = {
     return api.open_file_by_parts(first, file.size, name, read, readAll);
   },
   [Request.INSTANCES]: () => api.list_instances(),
+  // The File handles of OPEN live only in the read functions handed to Python: closing drops
+  // them with the instance (Pyodide releases a JS object once Python lets go of its proxy).
+  [Request.CLOSE]: ({ instanceIds }) => api.close_instances(instanceIds),
   [Request.OPEN_DAMAGED]: ({ name, bytes }) => api.open_damaged(new Uint8Array(bytes), name),
   [Request.TREE]: ({ instanceId, phiOnly }) => api.tree(instanceId, Boolean(phiOnly)),
   [Request.TAGS]: ({ instanceId, binary, includeMeta, phiOnly }) => api.tags(

@@ -44,6 +44,8 @@ export class DeidPanel {
     this.running = null;
     /** @type {?import('./run.js').RunResult} */
     this.result = null;
+    /** @type {?string} the instance whose preview is shown */
+    this.previewed = null;
     /** @type {?FileSystemDirectoryHandle} the folder of the last run, to re-open */
     this.folder = null;
     this.profilesLoaded = false;
@@ -269,6 +271,21 @@ export class DeidPanel {
     return false;
   }
 
+  /**
+   * Forget closed instances: the preview goes if it was of one; the scope's counts follow
+   * the host's lists, which no longer hold them.
+   * @param {string[]} instanceIds
+   */
+  forget(instanceIds) {
+    if (this.previewed !== null && instanceIds.includes(this.previewed)) {
+      this.previewed = null;
+      this.$('deid-preview-area').hidden = true;
+      this.$('deid-preview-area').replaceChildren();
+      this.$('deid-preview-status').textContent = '';
+    }
+    this.showScope();
+  }
+
   /** The instance to preview: the one shown, if it is chosen; else the first chosen one. */
   previewTarget() {
     const chosen = this.host.scope.chosen(this.ids());
@@ -290,6 +307,7 @@ export class DeidPanel {
       });
       const name = this.candidates().find((s) => s.instanceId === instanceId)?.fileName || instanceId;
       renderPreview(area, shown, name);
+      this.previewed = instanceId;
       area.hidden = false;
       status.textContent = 'Nothing was written: this is what the run will do to this instance.';
     } catch (/** @type {any} */ failure) {

@@ -38,6 +38,14 @@ export class Scope {
   }
 
   /**
+   * Forget closed instances (an id is never reused, so this only frees memory).
+   * @param {string[]} instanceIds
+   */
+  forget(instanceIds) {
+    for (const id of instanceIds) this.excluded.delete(id);
+  }
+
+  /**
    * @param {string[]} instanceIds every instance that could be chosen
    * @returns {string[]} those chosen, in the same order
    */

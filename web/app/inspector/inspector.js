@@ -27,6 +27,8 @@ export class Inspector {
     this.instanceId = null;
     /** @type {?import('../protocol.js').PhiSummary} */
     this.phi = null;
+    /** @type {string[]} the instances of the comparison shown */
+    this.compared = [];
     this.table = new TagTable(/** @type {HTMLTableSectionElement} */ ($('tag-rows')), async (path) => {
       const full = await this.request(Request.VALUE_OF, { instanceId: this.instanceId, path });
       return full.value;
@@ -48,6 +50,31 @@ export class Inspector {
   }
 
   /**
+   * Forget closed instances: the panel empties and hides when it showed one, and a
+   * comparison that involved one is taken away. Call after the page's lists dropped them.
+   * @param {string[]} instanceIds
+   */
+  forget(instanceIds) {
+    const gone = (/** @type {?string} */ id) => id !== null && instanceIds.includes(id);
+    if (this.compared.some(gone)) {
+      this.compared = [];
+      $('comparison').hidden = true;
+      $('comparison').replaceChildren();
+    }
+    if (gone(this.instanceId)) {
+      this.instanceId = null;
+      this.phi = null;
+      this.table.render([]);
+      $('phi-summary').replaceChildren();
+      $('inspector-title').textContent = '';
+      $('tree-problem').hidden = true;
+      delete $('inspector').dataset.loaded;
+      $('inspector').hidden = true;
+    }
+    this.fillCompareChoices();
+  }
+
+  /**
    * @param {string} type
    * @param {Object} payload
    */
@@ -62,6 +89,7 @@ export class Inspector {
     const info = this.instances().find((i) => i.instanceId === instanceId);
     $('inspector-title').textContent = info ? info.fileName : instanceId;
     this.phi = await this.request(Request.PHI_SUMMARY, { instanceId });
+    if (instanceId !== this.instanceId) return; // another was chosen, or this one closed
     renderPhiSummary($('phi-summary'), /** @type {*} */ (this.phi));
     $('export-warning').hidden = !this.phi || (this.phi.identifying === 0 && this.phi.private === 0);
     this.fillCompareChoices();
@@ -147,6 +175,7 @@ export class Inspector {
     const name = (/** @type {string} */ id) => this.instances().find((i) => i.instanceId === id)?.fileName || id;
     const root = $('comparison');
     root.hidden = false;
+    this.compared = [this.instanceId, other];
     renderDiff(root, diff, name(this.instanceId), name(other));
   }
 
@@ -155,6 +184,7 @@ export class Inspector {
     const series = await this.request(Request.SERIES_DIFF, { instanceIds });
     const root = $('comparison');
     root.hidden = false;
+    this.compared = [...instanceIds];
     renderSeries(root, series);
     root.scrollIntoView({ block: 'nearest' });
   }

@@ -59,11 +59,27 @@ export class FrameCache {
     this.misses++;
     const promise = this.fetch(instanceId, index).then(({ description, buffer }) => {
       const made = new Frame(instanceId, description, buffer);
-      this.put(key, made);
+      // Not kept when its instance was closed (forget) while the worker answered.
+      if (this.pending.get(key) === promise) this.put(key, made);
       return made;
     }).finally(() => this.pending.delete(key));
     this.pending.set(key, promise);
     return promise;
+  }
+
+  /**
+   * Drop every frame of closed instances, and the requests for them under way.
+   * @param {string[]} instanceIds
+   */
+  forget(instanceIds) {
+    const gone = new Set(instanceIds);
+    const closed = (/** @type {string} */ key) => gone.has(key.slice(0, key.lastIndexOf('#')));
+    for (const [key, frame] of this.frames) {
+      if (!closed(key)) continue;
+      this.frames.delete(key);
+      this.bytes -= frame.buffer.byteLength;
+    }
+    for (const key of [...this.pending.keys()]) if (closed(key)) this.pending.delete(key);
   }
 
   /** @param {string} key @param {Frame} frame */

@@ -22,6 +22,18 @@ export class RedactionBoxes {
     this.suggested = new Map();
   }
 
+  /**
+   * Drop the boxes drawn on, and suggested for, closed instances.
+   * @param {string[]} instanceIds
+   */
+  forget(instanceIds) {
+    for (const id of instanceIds) {
+      this.byInstance.delete(id);
+      this.suggested.delete(id);
+    }
+    if (this.drawing && instanceIds.includes(this.drawing.instanceId)) this.drawing = null;
+  }
+
   /** @param {string} instanceId @returns {Box[]} */
   suggestions(instanceId) {
     return this.suggested.get(instanceId) || [];

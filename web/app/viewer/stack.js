@@ -84,6 +84,17 @@ export class Stack {
   }
 
   /**
+   * Drop the orders of series a closed instance was in (the next ask is for those left).
+   * @param {string[]} instanceIds
+   */
+  forget(instanceIds) {
+    const gone = new Set(instanceIds);
+    for (const key of [...this.orders.keys()]) {
+      if (key.split(',').some((id) => gone.has(id))) this.orders.delete(key);
+    }
+  }
+
+  /**
    * The series' order, asked of the worker once per set of ids; in opening order if it fails.
    * @param {string[]} ids
    * @returns {Promise<{order: string[], sortedBy: string}>}

@@ -236,6 +236,42 @@ export class Viewer {
   }
 
   /**
+   * Forget closed instances: their frames, stack orders, object descriptions and redaction
+   * boxes. Showing one of them, the viewer empties and hides; showing another of its series,
+   * the stack is sorted again without them. Call after the page's instance list dropped them.
+   * @param {string[]} instanceIds
+   */
+  forget(instanceIds) {
+    this.frames.forget(instanceIds);
+    this.stack.forget(instanceIds);
+    this.redaction.forget(instanceIds);
+    for (const id of instanceIds) this.infoCache.delete(id);
+    if (this.instanceId !== null && instanceIds.includes(this.instanceId)) {
+      this.token++; // answers still coming for it are dropped
+      this.cine.stop();
+      this.instanceId = null;
+      this.loadedId = null;
+      this.showing = null;
+      this.info = null;
+      this.frame = null;
+      this.seriesKey = null;
+      this.order = [];
+      this.measurement = null;
+      this.probeValue = null;
+      this.renderer.clear();
+      this.$('viewer-object').replaceChildren();
+      this.$('viewer-probe').textContent = '';
+      this.$('viewer-measure-result').textContent = '';
+      this.showError(null);
+      this.setLoading(false);
+      delete this.root.dataset.loaded;
+      this.root.hidden = true;
+    } else if (this.instanceId !== null && this.order.some((id) => instanceIds.includes(id))) {
+      this.updateStack(this.instanceId, this.token);
+    }
+  }
+
+  /**
    * @param {string} instanceId
    * @returns {?import('../protocol.js').InstanceSummary}
    */
