@@ -1,6 +1,7 @@
 /**
- * The page: starts the worker, wires the file input and drop zone, renders results, keeps the
- * privacy status line live, and exposes the automation API `window.dicomtab`.
+ * The page: starts the worker, wires the first screen's tasks, the file inputs and drops
+ * anywhere on the page, renders results, keeps the privacy status line live, and exposes the
+ * automation API `window.dicomtab`.
  * @module main
  */
 import { BOOT_STAGES, Event, Request } from './protocol.js';
@@ -22,6 +23,7 @@ import { DeidPanel } from './deid/panel.js';
 import { RECORD_JSON } from './deid/outputs.js';
 import { deidentify } from './deid/api.js';
 import { VerifyPanel } from './deid/verify-panel.js';
+import { taskOf, wireDropAnywhere, wireTaskPickers } from './first-screen.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -176,7 +178,15 @@ async function closeInstances(instanceIds) {
   deidPanel.forget(closed);
   const next = studyTree.forget(closed);
   if (next) studyTree.select(next);
+  showFirstScreen();  // the last file closed: back to the first screen
   return closed;
+}
+
+/** The first screen while no file is open; the bar to open more (and the tasks) once some are. */
+function showFirstScreen() {
+  const anyOpen = inspectable.length > 0 || skipped.dicomdir > 0;
+  $('first-screen').hidden = anyOpen;
+  $('open-bar').hidden = !anyOpen;
 }
 
 function showPrivacy() {
@@ -345,6 +355,7 @@ async function openSources(picked) {
       }
     }
     showOpening(index + 1, sources.length);
+    showFirstScreen();
     // Let the page paint now and then while a big folder streams in.
     if (performance.now() - lastPaint > 50) {
       await new Promise((resolve) => setTimeout(resolve, 0));
@@ -403,32 +414,62 @@ const folderInput = /** @type {HTMLInputElement} */ ($('folder-input'));
 folderInput.addEventListener('change', () => {
   openSources(fromFileList(folderInput.files || [])).finally(() => { folderInput.value = ''; });
 });
-const dropZone = $('drop-zone');
-dropZone.addEventListener('dragover', (event) => {
-  event.preventDefault();
-  dropZone.classList.add('over');
-});
-dropZone.addEventListener('dragleave', () => dropZone.classList.remove('over'));
-dropZone.addEventListener('drop', (event) => {
-  event.preventDefault();
-  dropZone.classList.remove('over');
-  if (event.dataTransfer) fromDataTransfer(event.dataTransfer).then(openSources);
-});
 const deidOpen = $('deid-open');
-deidOpen.addEventListener('click', async () => {
+async function openDeidPanel() {
   await ready;
   deidOpen.setAttribute('aria-expanded', 'true');
   $('results').hidden = false;
   await deidPanel.open();
   $('deid').scrollIntoView({ block: 'start' });
-});
+}
+deidOpen.addEventListener('click', openDeidPanel);
 const verifyOpen = $('verify-open');
-verifyOpen.addEventListener('click', async () => {
+async function openVerifyPanel() {
   await ready;
   verifyOpen.setAttribute('aria-expanded', 'true');
   $('results').hidden = false;
   verifyPanel.open();
   $('verify').scrollIntoView({ block: 'start' });
+}
+verifyOpen.addEventListener('click', openVerifyPanel);
+
+/**
+ * Where each first-screen task takes the user once its files are open (the viewer shows the
+ * first image and the tag table its file whatever the task: the task says which comes first).
+ * @type {Record<import('./first-screen.js').Task, () => Promise<void>>}
+ */
+const TASKS = {
+  view: async () => {
+    $('viewer').scrollIntoView({ block: 'start' });
+    /** @type {HTMLElement} */ ($('viewer').querySelector('[data-testid=viewer-stage]')).focus({ preventScroll: true });
+  },
+  inspect: async () => {
+    if (studyTree.selected) await inspector.show(studyTree.selected);
+    $('inspector').scrollIntoView({ block: 'start' });
+    $('tag-search').focus({ preventScroll: true });
+  },
+  deid: openDeidPanel,
+  verify: openVerifyPanel,
+};
+
+/**
+ * Open files into a task: the files first, then the task's view, when something opened.
+ * @param {import('./file-sources.js').SourceFile[]} sources
+ * @param {?import('./first-screen.js').Task} task none: as the file inputs do
+ */
+async function openInto(sources, task) {
+  const results = await openSources(sources);
+  if (task && results.some((r) => r.status === 'success' || r.damagedInstanceId)) await TASKS[task]();
+  return results;
+}
+
+wireTaskPickers($('first-screen'), {
+  files: /** @type {HTMLInputElement} */ ($('task-file-input')),
+  folder: /** @type {HTMLInputElement} */ ($('task-folder-input')),
+}, (files, task) => { openInto(fromFileList(files), task); });
+wireDropAnywhere($('drop-overlay'), (transfer, target) => {
+  const task = taskOf(target);
+  fromDataTransfer(transfer).then((sources) => openInto(sources, task));
 });
 showStage(BOOT_STAGES[0]);
 showPrivacy();
