@@ -82,6 +82,8 @@ def _assert_forgotten(page: Page, closed: list[str], still_open: list[str]) -> N
     expect(page.get_by_test_id("instance")).to_have_count(len(sound))
     cached = page.evaluate("[...window.dicomtab.viewer.frames.frames.keys()]")
     assert not [key for key in cached if key.split("#")[0] in closed], cached
+    measured = page.evaluate("[...window.dicomtab.viewer.annotator.store.byImage.keys()]")
+    assert not [key for key in measured if key.split("#")[0] in closed], measured
     for instance_id in still_open:
         expect(_row(page, instance_id)).to_have_count(1)
 

@@ -84,7 +84,8 @@ export class Stack {
   }
 
   /**
-   * Drop the orders of series a closed instance was in (the next ask is for those left).
+   * Drop the orders of series a closed instance was in (the next ask is for those left), and
+   * the closed ones from the shown series.
    * @param {string[]} instanceIds
    */
   forget(instanceIds) {
@@ -92,6 +93,15 @@ export class Stack {
     for (const key of [...this.orders.keys()]) {
       if (key.split(',').some((id) => gone.has(id))) this.orders.delete(key);
     }
+    this.ids = this.ids.filter((id) => !gone.has(id));
+  }
+
+  /**
+   * Whether the shown series holds one of `instanceIds`.
+   * @param {string[]} instanceIds
+   */
+  holdsAny(instanceIds) {
+    return this.ids.some((id) => instanceIds.includes(id));
   }
 
   /**

@@ -236,15 +236,17 @@ export class Viewer {
   }
 
   /**
-   * Forget closed instances: their frames, stack orders, object descriptions and redaction
-   * boxes. Showing one of them, the viewer empties and hides; showing another of its series,
+   * Forget closed instances: their frames, stack orders, object descriptions, measurements
+   * and redaction boxes. Showing one of them, the viewer empties and hides; showing another of its series,
    * the stack is sorted again without them. Call after the page's instance list dropped them.
    * @param {string[]} instanceIds
    */
   forget(instanceIds) {
+    const stackChanged = this.stack.holdsAny(instanceIds);
     this.frames.forget(instanceIds);
     this.stack.forget(instanceIds);
     this.redaction.forget(instanceIds);
+    this.annotator.forget(instanceIds);
     for (const id of instanceIds) this.infoCache.delete(id);
     if (this.instanceId !== null && instanceIds.includes(this.instanceId)) {
       this.token++; // answers still coming for it are dropped
@@ -255,8 +257,6 @@ export class Viewer {
       this.info = null;
       this.frame = null;
       this.seriesKey = null;
-      this.order = [];
-      this.measurement = null;
       this.probeValue = null;
       this.renderer.clear();
       this.$('viewer-object').replaceChildren();
@@ -266,7 +266,7 @@ export class Viewer {
       this.setLoading(false);
       delete this.root.dataset.loaded;
       this.root.hidden = true;
-    } else if (this.instanceId !== null && this.order.some((id) => instanceIds.includes(id))) {
+    } else if (this.instanceId !== null && stackChanged) {
       this.updateStack(this.instanceId, this.token);
     }
   }

@@ -91,6 +91,15 @@ export class Annotator {
     if (done) this.drawing = null;
   }
 
+  /**
+   * Forget the measurements of closed instances.
+   * @param {string[]} instanceIds
+   */
+  forget(instanceIds) {
+    this.cancel();
+    this.store.forget(instanceIds);
+  }
+
   /** Drop a measurement still being drawn (Escape, another image, another tool). */
   cancel() {
     if (this.drawing) this.store.remove(this.drawing.key, this.drawing.id);

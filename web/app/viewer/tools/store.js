@@ -31,6 +31,16 @@ export class AnnotationStore {
   }
 
   /**
+   * Drop the measurements of closed instances (every frame of each).
+   * @param {string[]} instanceIds
+   */
+  forget(instanceIds) {
+    for (const key of [...this.byImage.keys()]) {
+      if (instanceIds.includes(key.slice(0, key.lastIndexOf('#')))) this.byImage.delete(key);
+    }
+  }
+
+  /**
    * @param {string} key
    * @returns {readonly Annotation[]}
    */
