@@ -33,6 +33,13 @@ import { el } from './views.js';
 
 /** Shortest time between two rebuilds of the tree while files stream in. */
 const RENDER_INTERVAL_MS = 250;
+/**
+ * A rebuild waits at least this many times as long as the last one took: a rebuild costs in
+ * proportion to the instances shown, so at a fixed interval a folder of thousands would spend
+ * ever more of the page's time rebuilding (quadratic in all) and starve the opening itself.
+ * So the tree takes at most a fifth of the page's time, however large it grows.
+ */
+const RENDER_SPACING = 4;
 
 /** @param {?number} a @param {?number} b */
 const byNumber = (a, b) => (a ?? Infinity) - (b ?? Infinity);
@@ -90,6 +97,8 @@ export class StudyTree {
     /** @type {Promise<unknown>} */
     this.rendered = Promise.resolve();
     this.renderedAt = -Infinity;
+    /** how long the last rebuild took, in ms */
+    this.renderCost = 0;
     /** @type {Set<string>} keys of nodes the user closed */
     this.closed = new Set();
     root.addEventListener('change', (event) => {
@@ -205,11 +214,14 @@ export class StudyTree {
     this.rendered = new Promise((resolve) => { done = () => resolve(undefined); });
     // While a folder streams in, rebuilding the tree every frame would cost more than opening
     // the files: at most a few times a second, the first one at once.
-    const wait = Math.max(0, this.renderedAt + RENDER_INTERVAL_MS - performance.now());
+    const spacing = Math.max(RENDER_INTERVAL_MS, RENDER_SPACING * this.renderCost);
+    const wait = Math.max(0, this.renderedAt + spacing - performance.now());
     setTimeout(() => requestAnimationFrame(() => {
+      const start = performance.now();
       this.pending = false;
       this.render();
       this.renderedAt = performance.now();
+      this.renderCost = this.renderedAt - start;
       done();
     }), wait);
   }
