@@ -133,8 +133,9 @@ def test_header_stays_in_view_at_the_bottom_of_the_page(screen: Page) -> None:
     # Tall enough to scroll: the panel, the viewer and the tag table.
     height = screen.evaluate("document.documentElement.scrollHeight")
     assert height > 2 * screen.viewport_size["height"]  # type: ignore[index]
-    screen.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    screen.wait_for_function("() => window.scrollY > 0 && window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1")
+    # Scrolled to the bottom again on each try: the page may still grow as the files load.
+    screen.wait_for_function("""() => { window.scrollTo(0, document.documentElement.scrollHeight);
+        return window.scrollY > 0 && window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1; }""")
     status = screen.get_by_test_id("privacy-status")
     box = status.bounding_box()
     assert box is not None and 0 <= box["y"] < 60
