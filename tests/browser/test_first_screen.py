@@ -207,20 +207,17 @@ def test_tab_reaches_each_task_button_with_a_visible_focus(screen: Page) -> None
         if len(reached) == len(TASK_BUTTONS):
             break
     assert reached == TASK_BUTTONS
-    # Enter presses the focused button...
-    screen.evaluate("""document.querySelector('[data-testid=task-inspect-files]')
-        .addEventListener('click', () => { window.__pressed = true; })""")
-    screen.get_by_test_id("task-inspect-files").focus()
-    screen.keyboard.press("Enter")
-    assert screen.evaluate("window.__pressed === true")
-    # ...and Space too, which is used here to go on: the Enter Playwright sends does not count
-    # as the user activation a file picker needs, so its picker would not open under test.
-    screen.get_by_test_id("task-view-files").focus()
-    with screen.expect_file_chooser() as chooser:
-        screen.keyboard.press("Space")
-    chooser.value.set_files([str(bundled("CT_small.dcm"))])
-    expect(screen.get_by_test_id("viewer")).to_have_attribute("data-loaded", "i1", timeout=60000)
-    expect(screen.get_by_test_id("viewer-stage")).to_be_focused()
+    # Enter and Space press the focused button (its click opens the picker; the pickers are
+    # tested through clicks above: a key Playwright sends is not always the user activation a
+    # file picker needs).
+    for key, test_id in (("Enter", "task-inspect-files"), ("Space", "task-view-files")):
+        screen.evaluate("""(id) => { window.__pressed = null;
+            document.querySelector(`[data-testid=${id}]`).addEventListener(
+                'click', (event) => { window.__pressed = id; event.preventDefault(); }, {once: true}); }""",
+                        test_id)
+        screen.get_by_test_id(test_id).focus()
+        screen.keyboard.press(key)
+        screen.wait_for_function("(id) => window.__pressed === id", arg=test_id)
 
 
 def test_close_all_files_brings_the_first_screen_back(screen: Page) -> None:
