@@ -245,6 +245,11 @@ class Batch:
         self.allow_damaged = allow_damaged
         self.result = BatchResult(verified=verify, pixel_templates=self.templates.sources)
         self._written: set[str] = set()
+        #: Outputs made by :meth:`process` and not yet added (or failed to be stored).
+        self._claimed: set[str] = set()
+        #: Enters every output still being stored (see dicomtab.deid.pipeline), so that the
+        #: duplicate check sees them; None when each output is added before the next input.
+        self.settle: Callable[[], None] | None = None
         self._pairs: dict[int, dict[str, str]] = {}
 
     def process(self, item: InputItem) -> tuple[FileOutcome, bytes | None]:
@@ -254,6 +259,8 @@ class Batch:
             source, result, data, damage = _process(item, self.profile, self.key,
                                                     self.allow_damaged, self.templates)
             rel = output_relpath(result).as_posix()
+            if rel in self._claimed and self.settle is not None:
+                self.settle()
             if rel in self._written:
                 raise _same_instance(item.name)
             outcome.output = rel
@@ -273,6 +280,7 @@ class Batch:
                 if old:
                     pairs[old] = new
             self._pairs[id(outcome)] = pairs
+            self._claimed.add(rel)
             return outcome, data
         except DicomtabError as exc:
             outcome.error = exc.to_dict()
@@ -292,6 +300,7 @@ class Batch:
         """Record that ``outcome``'s output could not be stored (``reason``: value-free)."""
         outcome.error = {"code": "write-failed",
                          "message": f"{outcome.source}: the output could not be stored ({reason})"}
+        self._claimed.discard(outcome.output or "")
         forget(outcome)
         self.add(outcome)
 
@@ -305,6 +314,7 @@ class Batch:
         crosswalk pairs (by default those :meth:`process` kept for it)."""
         if pairs is None:
             pairs = self._pairs.pop(id(outcome), {})
+        self._claimed.discard(outcome.output or "")
         if outcome.output is not None and outcome.output in self._written:
             # Only when parts are added up (an earlier input of another part wrote it).
             outcome.error = _same_instance(outcome.source).to_dict()
@@ -325,6 +335,11 @@ def forget(outcome: FileOutcome) -> None:
     outcome.output = outcome.sha256 = outcome.size = None
     outcome.records, outcome.flags, outcome.findings = [], [], []
     outcome.damaged = outcome.pixels = None
+
+
+#: An input on its way into the result: its name, outcome, crosswalk pairs, and whether it was
+#: done in this run (not taken from the journal of an interrupted one).
+_Settled = tuple[str, FileOutcome, dict[str, str], bool]
 
 
 def run_batch(
@@ -351,7 +366,11 @@ def run_batch(
     the finished inputs as the batch goes (removed once it is complete); with ``resume``,
     the inputs it says an interrupted run did are not done again.
     """
+    # Not at import: the tab (which has no threads) imports this module, never this function.
+    from concurrent.futures import ThreadPoolExecutor
+
     from dicomtab.deid.journal import GROUP, job_fingerprint
+    from dicomtab.deid.pipeline import Storing, read_ahead
 
     batch = Batch(profile, key, verify=verify, allow_damaged=allow_damaged, templates=templates)
     if journal is not None:
@@ -359,33 +378,48 @@ def run_batch(
                                                   allow_damaged=allow_damaged))
     before = journal.done_before([i.name for i in items]) if journal and resume else {}
     finished: list[tuple[str, FileOutcome, dict[str, str]]] = []
-    for index, item in enumerate(items):
-        if index in before:
-            outcome, pairs = before[index]
-            batch.add(outcome, pairs)
-            if progress is not None:
-                progress(outcome)
-            continue
-        outcome, data = batch.process(item)
-        pairs = batch.pairs_of(outcome)
-        if data is None or outcome.output is None:
-            batch.add(outcome, pairs)
+
+    def settle(entry: _Settled, error: OSError | None) -> None:
+        name, outcome, pairs, done_now = entry
+        if error is not None:
+            batch.store_failed(outcome, error.strerror or type(error).__name__)
         else:
-            try:
-                if sink is not None:
-                    sink(outcome.output, data)
-                else:
-                    write_atomically(outdir / outcome.output, data)
-                batch.add(outcome, pairs)
-            except OSError as exc:
-                batch.store_failed(outcome, exc.strerror or type(exc).__name__)
-        if journal is not None:
-            finished.append((item.name, outcome, pairs))
+            batch.add(outcome, pairs)
+        if journal is not None and done_now:  # what the journal gave back is there already
+            finished.append((name, outcome, pairs))
             if len(finished) >= GROUP:
                 journal.record(finished)
-                finished = []
+                finished.clear()
         if progress is not None:
             progress(outcome)
+
+    def store(rel: str, data: bytes) -> Callable[[], None]:
+        if sink is not None:
+            return lambda: sink(rel, data)
+        return lambda: write_atomically(outdir / rel, data)
+
+    storing: Storing[_Settled] = Storing(settle)
+    # A later input may be the same instance as one still being stored: the duplicate check
+    # waits for it, so the outcome is the one storing each output in turn gives.
+    batch.settle = storing.settle_all
+    with ThreadPoolExecutor(1, thread_name_prefix="dicomtab-read") as reader:
+        try:
+            pending = [item for index, item in enumerate(items) if index not in before]
+            fresh = read_ahead(pending, reader)
+            for index, item in enumerate(items):
+                if index in before:
+                    outcome, pairs = before[index]
+                    storing.add((item.name, outcome, pairs, False), None)
+                    continue
+                outcome, data = batch.process(next(fresh))
+                pairs = batch.pairs_of(outcome)
+                storing.add((item.name, outcome, pairs, True),
+                            None if data is None or outcome.output is None
+                            else store(outcome.output, data))
+            storing.settle_all()
+        finally:
+            storing.close()
+            batch.settle = None
     if journal is not None:
         journal.remove()  # complete: the release record made from the result replaces it
     return batch.result

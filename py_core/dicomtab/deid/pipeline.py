@@ -1,0 +1,92 @@
+"""Reading the next inputs and storing the last outputs on threads, while one file is processed.
+
+A batch spends part of each file waiting on the operating system: reading the input, writing
+the output, and hashing it; all three release the GIL. One thread reads a few inputs ahead and
+one stores the outputs in the order they come (a ZIP stream needs that order), so that this
+waiting overlaps the de-identification of the next file instead of adding to it. Both are
+bounded (:data:`AHEAD` inputs, :data:`BEHIND` outputs), so memory holds a few files, not the
+batch. What the batch decides, and the order of its outcomes, do not change: an outcome is
+settled (entered into the result) in input order, and only once its output is stored.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from dicomtab.deid.inputs import InputItem
+
+#: Inputs read ahead of the one being processed.
+AHEAD = 2
+#: Outputs being stored while the next input is processed.
+BEHIND = 4
+
+T = TypeVar("T")
+
+
+def read_ahead(items: Iterable[InputItem], reader: ThreadPoolExecutor,
+               ahead: int = AHEAD) -> Iterator[InputItem]:
+    """``items``, each with its bytes already being read on ``reader`` (an OSError is raised
+    by its ``read``, as the input's own would)."""
+    queued: deque[tuple[str, Future[bytes]]] = deque()
+    for item in items:
+        queued.append((item.name, reader.submit(item.read)))
+        if len(queued) > ahead:
+            name, future = queued.popleft()
+            yield InputItem(name, future.result)
+    while queued:
+        name, future = queued.popleft()
+        yield InputItem(name, future.result)
+
+
+@dataclass
+class _Entry(Generic[T]):
+    what: T
+    stored: Future[None] | None
+
+
+class Storing(Generic[T]):
+    """Outputs stored one after the other on a thread; settled in the order they were given.
+
+    ``store(data)`` is what storing one output means (write it, hash it...); ``settle(what,
+    error)`` is called on the caller's thread for each entry, in order, once its output is
+    stored (``error`` None) or failed to be (the OSError); an entry with nothing to store is
+    settled in its turn.
+    """
+
+    def __init__(self, settle: Callable[[T, OSError | None], None],
+                 behind: int = BEHIND) -> None:
+        self._settle = settle
+        self._behind = behind
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="dicomtab-store")
+        self._queue: deque[_Entry[T]] = deque()
+
+    def add(self, what: T, store: Callable[[], None] | None) -> None:
+        """Queue ``what``, storing it with ``store`` if given; settle what is done."""
+        self._queue.append(_Entry(what, None if store is None else self._pool.submit(store)))
+        self._settle_done(keep=self._behind)
+
+    def settle_all(self) -> None:
+        """Wait for every output being stored and settle every entry."""
+        self._settle_done(keep=0)
+
+    def _settle_done(self, keep: int) -> None:
+        while self._queue:
+            head = self._queue[0]
+            if len(self._queue) <= keep and head.stored is not None and not head.stored.done():
+                return
+            self._queue.popleft()
+            error: OSError | None = None
+            if head.stored is not None:
+                try:
+                    head.stored.result()
+                except OSError as exc:
+                    error = exc
+            self._settle(head.what, error)
+
+    def close(self) -> None:
+        """Stop the thread (after what is queued: call :meth:`settle_all` first)."""
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,157 @@
+"""The CLI's batch reads ahead and stores behind on threads: the result is that of one file at a
+time, in input order, with failures, duplicates and the journal's entries as before."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from dicomtab.deid.batch import Batch, BatchResult, collect_inputs, run_batch
+from dicomtab.deid.inputs import InputItem
+from dicomtab.deid.journal import _to_json
+from dicomtab.deid.keys import Key
+from dicomtab.deid.pipeline import Storing, read_ahead
+from dicomtab.deid.profile import load_profile
+from tests import badfiles
+from tests.conftest import bundled
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory, phi_dir: Path) -> Path:
+    """The PHI set with a duplicate instance right after its first copy, and bad files."""
+    folder = tmp_path_factory.mktemp("pipeline") / "in"
+    shutil.copytree(phi_dir, folder / "phi")
+    first = sorted((folder / "phi").rglob("*.dcm"))[0]
+    shutil.copy(first, first.with_name(first.stem + "-again.dcm"))
+    for name, data in badfiles.all_bad_inputs(bundled("CT_small.dcm").read_bytes()).items():
+        (folder / "phi" / f"bad-{name}").write_bytes(data)
+    return folder
+
+
+def _one_at_a_time(items: list[InputItem], key: Key,
+                   store: dict[str, bytes]) -> BatchResult:
+    """The batch as it ran before the threads: each output stored before the next input."""
+    batch = Batch(load_profile("basic"), key, verify=True)
+    for item in items:
+        outcome, data = batch.process(item)
+        if data is not None and outcome.output is not None:
+            store[outcome.output] = data
+        batch.add(outcome)
+    return batch.result
+
+
+def _stored(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*.dcm"))}
+
+
+def test_a_batch_gives_what_one_file_at_a_time_gives(inputs: Path, tmp_path: Path,
+                                                    key: Key) -> None:
+    items = collect_inputs([inputs])
+    stem = sorted((inputs / "phi").rglob("*.dcm"))[0].stem.removesuffix("-again")
+    expected_files: dict[str, bytes] = {}
+    expected = _one_at_a_time(items, key, expected_files)
+    got = run_batch(items, tmp_path / "out", load_profile("basic"), key, verify=True)
+
+    assert [asdict(o) for o in got.outcomes] == [asdict(o) for o in expected.outcomes]
+    assert got.crosswalk == expected.crosswalk
+    assert _stored(tmp_path / "out") == expected_files
+    # the copy and the original are next to each other: the second came while the first
+    # was still being stored, and is refused
+    pair = [i for i, o in enumerate(got.outcomes) if Path(o.source).name.startswith(stem)]
+    assert len(pair) == 2 and pair[1] == pair[0] + 1
+    first, second = (got.outcomes[i] for i in pair)
+    assert first.error is None and first.output is not None
+    assert second.error is not None and "same instance" in second.error["message"]
+    assert second.output is None
+    assert sum(o.error is None for o in got.outcomes) == len(expected_files) > 0
+
+
+def test_an_output_that_cannot_be_stored_fails_alone_in_its_place(inputs: Path,
+                                                                 key: Key) -> None:
+    items = [i for i in collect_inputs([inputs / "phi"])
+             if not Path(i.name).name.startswith("bad-") and "-again" not in i.name][:6]
+    stored: dict[str, bytes] = {}
+    calls: list[str] = []
+
+    def sink(rel: str, data: bytes) -> None:
+        calls.append(rel)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        time.sleep(0.01)  # slower than processing: outputs wait behind
+        stored[rel] = data
+
+    got = run_batch(items, Path("unused"), load_profile("basic"), key, sink=sink)
+    assert [o.source for o in got.outcomes] == [i.name for i in items]
+    failed = got.outcomes[1]
+    assert failed.error == {"code": "write-failed", "message":
+                            f"{items[1].name}: the output could not be stored "
+                            "(No space left on device)"}
+    assert failed.output is None and failed.sha256 is None and failed.records == []
+    assert sorted(stored) == sorted(o.output for o in got.outcomes if o.output)
+    assert len(stored) == len(items) - 1
+
+
+def test_storing_settles_in_order_and_stays_behind_by_a_bound() -> None:
+    settled: list[tuple[int, str | None]] = []
+    release = threading.Event()
+    storing: Storing[int] = Storing(
+        lambda n, error: settled.append((n, None if error is None else error.strerror)),
+        behind=2)
+
+    def slow() -> None:
+        release.wait(5)
+
+    def broken() -> None:
+        raise OSError(5, "Input/output error")
+
+    storing.add(0, slow)
+    storing.add(1, None)  # nothing to store: settled in its turn, after 0
+    assert settled == []
+    storing.add(2, broken)  # three queued, two allowed: waits for 0
+    release.set()
+    storing.add(3, slow)
+    storing.settle_all()
+    storing.close()
+    assert settled == [(0, None), (1, None), (2, "Input/output error"), (3, None)]
+
+
+def test_reading_ahead_keeps_order_and_each_inputs_error() -> None:
+    started: list[str] = []
+
+    def reader_of(name: str) -> InputItem:
+        def read() -> bytes:
+            started.append(name)
+            if name == "missing":
+                raise FileNotFoundError(2, "No such file or directory")
+            return name.encode()
+        return InputItem(name, read)
+
+    names = ["a", "missing", "c", "d"]
+    with ThreadPoolExecutor(1) as reader:
+        ahead = read_ahead([reader_of(n) for n in names], reader, ahead=2)
+        first = next(ahead)
+        time.sleep(0.05)
+        assert started == ["a", "missing", "c"]  # two read ahead of the one handed out
+        assert first.read() == b"a"
+        second = next(ahead)
+        with pytest.raises(FileNotFoundError):
+            second.read()
+        assert [i.read() for i in ahead] == [b"c", b"d"]
+
+
+def test_the_journal_holds_what_asdict_gives(inputs: Path, key: Key) -> None:
+    items = collect_inputs([inputs / "phi"])[:4]
+    batch = Batch(load_profile("research"), key, verify=True)
+    outcomes = [batch.process(item)[0] for item in items]
+    assert any(o.records for o in outcomes)
+    for outcome in outcomes:
+        expected = asdict(outcome)
+        del expected["source"]
+        assert _to_json(outcome) == expected
