@@ -252,8 +252,13 @@ class Batch:
         self.settle: Callable[[], None] | None = None
         self._pairs: dict[int, dict[str, str]] = {}
 
-    def process(self, item: InputItem) -> tuple[FileOutcome, bytes | None]:
-        """The outcome for ``item`` and its output's bytes (None when it failed)."""
+    def process(self, item: InputItem, *, digest: bool = True,
+                ) -> tuple[FileOutcome, bytes | None]:
+        """The outcome for ``item`` and its output's bytes (None when it failed).
+
+        ``digest``: set the outcome's sha256 here; without it the caller sets it (with
+        :func:`digest`) before adding the outcome, on whatever thread stores the output.
+        """
         outcome = FileOutcome(item.name)
         try:
             source, result, data, damage = _process(item, self.profile, self.key,
@@ -269,7 +274,9 @@ class Batch:
             if damage is not None:
                 outcome.flags = [*outcome.flags, DAMAGED_FLAG]
                 outcome.damaged = damage.reason
-            outcome.sha256, outcome.size = hashlib.sha256(data).hexdigest(), len(data)
+            outcome.size = len(data)
+            if digest:
+                digest_of(outcome, data)
             if self.result.verified:
                 # Checked as encoded (result.dataset), its bytes searched and walked.
                 outcome.findings = verify_output(
@@ -323,6 +330,11 @@ class Batch:
             self._written.add(outcome.output)
             self.result.crosswalk.update(pairs)
         self.result.outcomes.append(outcome)
+
+
+def digest_of(outcome: FileOutcome, data: bytes) -> None:
+    """Set ``outcome``'s sha256, that of its output's bytes ``data``."""
+    outcome.sha256 = hashlib.sha256(data).hexdigest()
 
 
 def _same_instance(name: str) -> PolicyError:
@@ -393,10 +405,16 @@ def run_batch(
         if progress is not None:
             progress(outcome)
 
-    def store(rel: str, data: bytes) -> Callable[[], None]:
-        if sink is not None:
-            return lambda: sink(rel, data)
-        return lambda: write_atomically(outdir / rel, data)
+    def store(outcome: FileOutcome, data: bytes) -> Callable[[], None]:
+        rel = outcome.output or ""
+
+        def run() -> None:
+            digest_of(outcome, data)
+            if sink is not None:
+                sink(rel, data)
+            else:
+                write_atomically(outdir / rel, data)
+        return run
 
     storing: Storing[_Settled] = Storing(settle)
     # A later input may be the same instance as one still being stored: the duplicate check
@@ -411,11 +429,11 @@ def run_batch(
                     outcome, pairs = before[index]
                     storing.add((item.name, outcome, pairs, False), None)
                     continue
-                outcome, data = batch.process(next(fresh))
+                outcome, data = batch.process(next(fresh), digest=False)
                 pairs = batch.pairs_of(outcome)
                 storing.add((item.name, outcome, pairs, True),
                             None if data is None or outcome.output is None
-                            else store(outcome.output, data))
+                            else store(outcome, data))
             storing.settle_all()
         finally:
             storing.close()
