@@ -10,6 +10,7 @@ byte offset and, through :mod:`dicomtab.deid.spans`, by the element whose value 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -96,9 +97,8 @@ class ByteScanner:
         self._text_by_pair = _by_pair(self.text)
         self._prefixes_by_pair = _by_pair(self.prefixes)
         self._table: np.ndarray | None = None  # bool[65536], built on the first scan
-        #: (lowest, highest - lowest) of the first bytes, then of the second bytes, of the
-        #: pairs in the table
-        self._ranges: list[tuple[int, int]] = [(0, 0), (0, 0)]
+        #: The ranges of the first bytes, then of the second bytes, of the pairs in the table
+        self._ranges: list[list[tuple[int, int]]] = [[], []]
 
     def __bool__(self) -> bool:
         return bool(self.category)
@@ -110,16 +110,18 @@ class ByteScanner:
         table = self._table if self._table is not None else self._build_table()
         if len(hay) < 2:
             return []
-        (low1, span1), (low2, span2) = self._ranges
         data = np.frombuffer(hay, dtype=np.uint8)
-        # First a cheap filter: both bytes within the range of the needles' first (second)
-        # bytes; uint8 arithmetic wraps, so one subtraction and one comparison test a range.
-        # Pixel data of an image rarely passes (a CT value's high byte is not a letter or a
-        # digit), so the exact table is looked up at few offsets; looking it up at every
-        # offset cost three times as much (the 16-bit indices widened to 64 bits).
-        first = (data[:-1] - np.uint8(low1)) <= np.uint8(span1)
-        first &= (data[1:] - np.uint8(low2)) <= np.uint8(span2)
-        at = np.flatnonzero(first)
+        size = len(data) - 1
+        # First a cheap filter: the first (second) byte within the ranges of the needles'
+        # first (second) bytes, ASCII and not; uint8 arithmetic wraps, so one subtraction and
+        # one comparison test a range. Pixel data of an image rarely passes (a CT value's high
+        # byte is neither a letter nor a digit), so the exact table is looked up at few
+        # offsets; looking it up at every offset cost three times as much (the 16-bit indices
+        # are widened to 64 bits).
+        first, second, work, part = _SCRATCH.arrays(size)
+        for lead, inside in enumerate((first, second)):
+            _within(data[lead:size + lead], self._ranges[lead], inside, work, part)
+        at = np.flatnonzero(np.logical_and(first, second, out=first))
         pairs = data[at].astype(np.uint16) | (data[at + 1].astype(np.uint16) << 8)
         return at[table[pairs]].tolist()
 
@@ -136,7 +138,7 @@ class ByteScanner:
                     seconds.add(second)
                     table[first | second << 8] = True
         self._table = table
-        self._ranges = [(min(b), max(b) - min(b)) if b else (0, 0) for b in (firsts, seconds)]
+        self._ranges = [_ranges(firsts), _ranges(seconds)]
         return table
 
     def _text_hits(self, hay: bytes, candidates: list[int]) -> Iterator[tuple[int, bytes]]:
@@ -189,6 +191,59 @@ class ByteScanner:
                     hits.append(ByteHit(region.label, at, path, what))
         hits.sort(key=lambda h: (h.region != "file", h.offset))
         return hits
+
+
+def _ranges(values: set[int]) -> list[tuple[int, int]]:
+    """(lowest, highest - lowest) of the ASCII bytes in ``values`` and of the others: two
+    ranges hold a name's bytes more tightly than one ("müller" in Latin-1 has 0xFC)."""
+    found = []
+    for part in ({v for v in values if v < 0x80}, {v for v in values if v >= 0x80}):
+        if part:
+            found.append((min(part), max(part) - min(part)))
+    return found
+
+
+def _within(data: np.ndarray, ranges: list[tuple[int, int]], inside: np.ndarray,
+            work: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """Whether each byte of ``data`` lies within one of ``ranges``, in ``inside`` (``work``,
+    ``part``: arrays as long, for what is computed on the way)."""
+    import numpy as np
+
+    inside[:] = False
+    for low, span in ranges:
+        np.subtract(data, np.uint8(low), out=work)
+        np.less_equal(work, np.uint8(span), out=part)
+        np.logical_or(inside, part, out=inside)
+    return inside
+
+
+class _Scratch(threading.local):
+    """Arrays kept for the next file's filter, one set per thread. Fresh arrays as long as a
+    file are each mapped anew by the allocator, page by page; for a 512 KB CT file that
+    cost more than the filter's arithmetic."""
+
+    #: Files larger than this get arrays of their own, not kept (at most 16 MB are kept).
+    KEPT = 4 << 20
+
+    def __init__(self) -> None:
+        self._kept: list[np.ndarray] = []
+
+    def arrays(self, size: int) -> list[np.ndarray]:
+        """Two bool masks, a uint8 array and a bool array, of ``size`` elements."""
+        if size > self.KEPT:
+            return _fresh(size)
+        if not self._kept or len(self._kept[0]) < size:
+            self._kept = _fresh(size)
+        return [array[:size] for array in self._kept]
+
+
+def _fresh(size: int) -> list[np.ndarray]:
+    import numpy as np
+
+    return [np.empty(size, dtype=dtype) for dtype in (bool, bool, np.uint8, bool)]
+
+
+_SCRATCH = _Scratch()
 
 
 def _by_pair(needles: Iterable[bytes]) -> dict[bytes, list[bytes]]:

@@ -16,12 +16,31 @@ from pydicom.datadict import dictionary_VR, keyword_for_tag
 from pydicom.dataelem import DataElement, RawDataElement, convert_raw_data_element
 from pydicom.dataset import Dataset
 from pydicom.errors import BytesLengthException
-from pydicom.hooks import _LUT_DESCRIPTOR_TAGS as LUT_DESCRIPTOR_TAGS
+from pydicom.hooks import _LUT_DESCRIPTOR_TAGS
 from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 from pydicom.values import convert_value
 
 Element = DataElement | RawDataElement
+#: pydicom's tuple, as plain ints: a tag (an int subclass comparing in Python) was compared
+#: with each of its members for every element.
+LUT_DESCRIPTOR_TAGS = frozenset(int(tag) for tag in _LUT_DESCRIPTOR_TAGS)
+
+def in_tag_order(ds: Dataset) -> list[Element]:
+    """The elements of ``ds`` as ``ds.elements()`` gives them (in tag order, raw until decoded,
+    a deferred value read), without its lookup of each element by tag: pydicom compares tags
+    in Python, which made iterating most of the cost of a walk that decodes little."""
+    found: list[Element] = []
+    for tag, elem in sorted(ds.items(), key=_as_int):
+        if isinstance(elem, RawDataElement) and elem.value is None:
+            elem = ds.get_item(tag)  # a deferred read, or a value pydicom decodes on access
+        found.append(elem)
+    return found
+
+
+def _as_int(item: tuple[BaseTag, Any]) -> int:
+    return int(item[0])
+
 
 def values_of(value: Any) -> list[Any]:
     """The values of an element as a list: each value of a multi-valued one (pydicom gives
@@ -99,7 +118,8 @@ def read_as(ds: Dataset, elem: Element, vr: str) -> DataElement:
     return convert_raw_data_element(raw, encoding=ds._character_set, ds=ds)
 
 
-def value_strings(ds: Dataset, elem: Element) -> list[str] | None:
+def value_strings(ds: Dataset, elem: Element,
+                  encoding: str | list[str] | None = None) -> list[str] | None:
     """The values of ``elem``, a raw element of ``ds``, as the strings its decoded values print
     as ([] when it is empty), decoded as pydicom decodes them but without making a DataElement,
     which costs most of the time of checking every element of a file (~50 µs an element,
@@ -108,12 +128,14 @@ def value_strings(ds: Dataset, elem: Element) -> list[str] | None:
     None where pydicom's reading does more than convert the value: no VR in the file (implicit
     VR, or UN), sequences, a length the VR cannot have (pydicom then reads it as UN), the LUT
     descriptors (whose first value pydicom corrects). Those are read through ``ds[tag]``.
+    ``encoding``: ``ds``'s character set, when the caller has it (it is looked up otherwise).
     """
     if not isinstance(elem, RawDataElement) or elem.VR in (None, "UN", "SQ") or (
-            elem.tag in LUT_DESCRIPTOR_TAGS):
+            int(elem.tag) in LUT_DESCRIPTOR_TAGS):
         return None
     try:
-        value = convert_value(str(elem.VR), elem, ds._character_set)
+        value = convert_value(str(elem.VR), elem,
+                              ds._character_set if encoding is None else encoding)
     except BytesLengthException:
         return None
     if value is None or value == "" or (isinstance(value, MultiValue | list) and not value):

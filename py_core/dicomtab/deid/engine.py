@@ -34,6 +34,7 @@ from dicomtab.deid.actions import (
 from dicomtab.deid.damage import Damage, holds_control_bytes
 from dicomtab.deid.elements import (
     Element,
+    in_tag_order,
     keyword,
     mark_encoding,
     passes_through,
@@ -202,7 +203,7 @@ class Walker:
     # -- pass 1: the identifiers that will be removed, to search for in kept text ------------
     def _identifiers(self, ds: Dataset, tree: str | None) -> list[str]:
         found: list[str] = []
-        for raw in ds.elements():
+        for raw in in_tag_order(ds):
             tag = int(raw.tag)
             vr = peek_vr(raw) or ds[tag].VR
             if vr == "SQ":
@@ -241,7 +242,7 @@ class Walker:
         names it and as tags and item indices."""
         out = Dataset()
         kept_blocks: set[int] = set()
-        for raw in ds.elements():
+        for raw in in_tag_order(ds):
             tag = int(raw.tag)
             if tag >> 16 == 0x0002 or _is_creator_element(tag):
                 continue  # file meta is rebuilt; creators follow their blocks below

@@ -30,7 +30,7 @@ from pydicom.uid import UID
 
 from dicomtab.deid.actions import DUMMY_BY_VR
 from dicomtab.deid.bytescan import ByteScanner, encoded_forms, needles_for
-from dicomtab.deid.elements import keyword, peek_vr, value_strings, values_of
+from dicomtab.deid.elements import in_tag_order, keyword, peek_vr, value_strings, values_of
 from dicomtab.deid.freetext import (
     IDENTIFIER_KEYWORDS,
     PATTERNS,
@@ -144,7 +144,7 @@ class Originals:
         declared = ds.get("SpecificCharacterSet")
         if declared:
             charsets = [str(v) for v in values_of(declared)]
-        for raw in ds.elements():
+        for raw in in_tag_order(ds):
             # Only elements that may hold an identifying value are decoded (decoding is most
             # of the cost); those whose VR is not known without decoding are decoded too.
             vr = peek_vr(raw)
@@ -254,7 +254,8 @@ class _Scanner:
 
     def scan(self, ds: Dataset, prefix: str = "") -> None:
         """Read the elements of ``ds`` (and of its items) for :meth:`check`."""
-        for raw in ds.elements():
+        encoding = ds._character_set
+        for raw in in_tag_order(ds):
             tag = int(raw.tag)
             name = keyword(tag)
             path = prefix + (name or f"({tag >> 16:04X},{tag & 0xFFFF:04X})")
@@ -263,7 +264,7 @@ class _Scanner:
                 # not text: the byte scan searches it, in every encoding
                 self.read.append((path, tag, vr or "", None, ds))
                 continue
-            values = value_strings(ds, raw)
+            values = value_strings(ds, raw, encoding)
             if values is None:  # decoded by pydicom: text in a character set, sequences...
                 elem = ds[tag]
                 if elem.VR == "SQ":
