@@ -393,7 +393,7 @@ def register_decoder(transfer_syntax: str, decode: Any, name: str) -> str:
     """Register a JS-backed frame decoder for ``transfer_syntax`` (most recent wins).
 
     ``decode(encoded, info) -> {data: Uint8Array, dtype?: str, photometric?: str}`` or a bare
-    Uint8Array (web/app/codecs/index.js describes it). ``decode`` receives ``encoded`` (bytes)
+    Uint8Array (web/app/worker/codecs/index.js describes it). ``decode`` receives ``encoded`` (bytes)
     and ``info`` (a dict) as Pyodide proxies; the worker's JS side turns them into a
     Uint8Array and a plain object. The result becomes a
     :class:`~dicomtab.pixels.decoders.DecodedFrame`.

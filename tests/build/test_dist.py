@@ -116,13 +116,13 @@ def test_no_other_origin_in_the_web_sources() -> None:
 
 def _boot_files(dist: Path) -> dict[str, str]:
     """The names the builder wrote into the worker: {stdlib, sitePackages, snapshot}."""
-    worker = (dist / "app" / "worker.js").read_text()
+    worker = (dist / "app" / "worker" / "worker.js").read_text()
     boot = json.loads(BOOT_FILES_IN_WORKER.search(worker).group(1))
     return {k: v for k, v in boot.items() if k != "integrity"}
 
 
 def test_worker_checks_the_integrity_of_its_downloads(dist: Path) -> None:
-    worker = (dist / "app" / "worker.js").read_text()
+    worker = (dist / "app" / "worker" / "worker.js").read_text()
     integrity = json.loads(BOOT_FILES_IN_WORKER.search(worker).group(1))["integrity"]
     for key in ("sitePackages", "snapshot", "numpy", "vocabulary"):
         data = (dist / "pyodide" / _boot_files(dist)[key]).read_bytes()
@@ -223,9 +223,9 @@ def test_service_worker_precaches_exactly_the_build(dist: Path) -> None:
 
 
 def test_the_page_knows_the_build_files_exactly(dist: Path) -> None:
-    """app/site-files.js lists every file of the build (the status line names the app's own
+    """app/page/site-files.js lists every file of the build (the status line names the app's own
     files apart), and nothing else."""
-    module = (dist / "app" / "site-files.js").read_text()
+    module = (dist / "app" / "page" / "site-files.js").read_text()
     listed = json.loads(re.search(r"SITE_FILES = /\*\* @type \{any\} \*/ \((.*)\);", module).group(1))
     files = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
     # _headers (for the server) and build-info.json are written later; no page asks for them.
