@@ -398,8 +398,9 @@ function openFiles(files) {
 }
 
 /**
+ * @template {typeof Request.TAGS | typeof Request.PHI_SUMMARY} T
  * @param {string} instanceId
- * @param {string} type
+ * @param {T} type
  */
 async function inspect(instanceId, type) {
   await ready;

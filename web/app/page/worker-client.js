@@ -44,11 +44,13 @@ export class WorkerClient {
   }
 
   /**
-   * Send a request; resolves with the payload, rejects with a {@link WorkerError}.
-   * @param {string} type
-   * @param {Object} payload
+   * Send a request; resolves with the payload, rejects with a {@link WorkerError}. Both are
+   * typed by the request's type (protocol.js's RequestMap).
+   * @template {import('../shared/protocol.js').RequestType} T
+   * @param {T} type
+   * @param {import('../shared/protocol.js').PayloadOf<T>} payload
    * @param {Transferable[]} [transfer] buffers to move (not copy) to the worker
-   * @returns {Promise<*>}
+   * @returns {Promise<import('../shared/protocol.js').ResponseOf<T>>}
    */
   request(type, payload, transfer = []) {
     const id = this.nextId++;

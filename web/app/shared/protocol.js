@@ -467,9 +467,189 @@ export const BOOT_STAGES = Object.freeze([
  */
 
 /**
+ * Where a damaged file's parse stopped (py_core/dicomtab/inspect/partial.py).
+ * @typedef {{kind: string, tag: string, offset: number, detail: string, message: string}} DamageProblem
+ */
+
+/**
+ * @typedef {Object} Overlay
+ * @property {string} group  e.g. '6000'
+ * @property {number} rows
+ * @property {number} columns
+ * @property {number[]} origin  [row, column], 1-based
+ * @property {string} type
+ * @property {string} label
+ * @property {string} description
+ */
+
+/**
+ * An ultrasound region as the core reports it (bounds inclusive, in pixels).
+ * @typedef {Object} UltrasoundRegion
+ * @property {number} x0
+ * @property {number} y0
+ * @property {number} x1
+ * @property {number} y1
+ * @property {?number} unitsX  Physical Units X Direction (3: cm)
+ * @property {?number} unitsY
+ * @property {?number[]} pixelSpacing  [row, column] mm, for regions in cm; else null
+ */
+
+/**
+ * A frame's description (py_core/dicomtab/pixels/describe.py).
+ * @typedef {Object} FrameDescription
+ * @property {number} index
+ * @property {number} frames
+ * @property {number} rows
+ * @property {number} columns
+ * @property {string} photometric
+ * @property {?number[]} pixelSpacing  [row, column] mm
+ * @property {?string} spacingSource  'patient' | 'detector'
+ * @property {boolean} uncalibrated
+ * @property {?number} frameTime ms
+ * @property {?number} cineRate  frames per second
+ * @property {Overlay[]} overlays
+ * @property {UltrasoundRegion[]} [regions]  Sequence of Ultrasound Regions
+ * @property {'int32'|'float32'|'rgb8'} bufferType
+ * @property {?string} units
+ * @property {?number} [min]
+ * @property {?number} [max]
+ * @property {{center: number, width: number}} [autoWindow]
+ * @property {Array<{center: number, width: number, explanation: string}>} [windowPresets]
+ * @property {'LINEAR'|'LINEAR_EXACT'|'SIGMOID'} [voiLutFunction]
+ * @property {?{first: number, bits: number, data: number[], explanation?: string}} [voiLut]
+ * @property {boolean} invert
+ */
+
+/**
+ * One multiplex group of a waveform (py_core/dicomtab/pixels/objects.py waveforms).
+ * @typedef {{index: number, samplingFrequency: number, channels: number,
+ *   samplesPerChannel: number, labels: string[], units: string[]}} WaveformGroup
+ */
+
+/**
+ * What an instance holds and how to show it (py_core/dicomtab/pixels/objects.py).
+ * @typedef {{kind: 'image'|'pdf'|'document'|'sr'|'waveform'|'none', frames?: number,
+ *   mimeType?: string, byteLength?: number, lines?: string[], waveforms?: WaveformGroup[],
+ *   reason?: string}} ObjectInfo
+ */
+
+/**
+ * One difference between two instances (Request.DIFF, py_core/dicomtab/inspect/diff.py);
+ * `vr` is [VR in a, VR in b].
+ * @typedef {{change: 'added'|'removed'|'changed', path: string, tag: string, keyword: ?string,
+ *   name: ?string, vr: Array<?string>, a: ?string, b: ?string}} Change
+ */
+
+/**
+ * Elements of a series (Request.SERIES_DIFF): the same in every instance, or varying, with
+ * each instance's value (null where it lacks the element).
+ * @typedef {{path: string, tag: string, keyword: ?string, name: ?string, value: ?string}} ConstantElement
+ * @typedef {{path: string, tag: string, keyword: ?string, name: ?string, present: number,
+ *   distinct: number, values: Array<?string>}} VaryingElement
+ */
+
+/**
+ * A box as `deid --regions` takes it, in pixels; `frames` lists frame numbers from 1
+ * (absent: every frame).
+ * @typedef {{x: number, y: number, width: number, height: number, frames?: number[]}} Box
+ */
+
+/** Which open files the study PHI report covers (all when neither is given). */
+/** @typedef {{instanceIds?: ?string[], studyOf?: ?string}} StudyScope */
+
+/** A file's bytes moved to the page: `mimeType` and `byteLength` describe `buffer`. */
+/** @typedef {{mimeType: string, byteLength: number, buffer: ArrayBuffer}} FileBytes */
+
+/**
+ * Every request's payload and the payload of its success, by request type: what
+ * WorkerClient.request and the worker's handlers are typed by, so that tsc checks both
+ * ends of each message.
+ * @typedef {{
+ *   'open': {payload: {name: string, file: File}, response: InstanceSummary},
+ *   'instances': {payload: {}, response: InstanceSummary[]},
+ *   'close': {payload: {instanceIds: string[]}, response: {closed: string[]}},
+ *   'open-damaged': {payload: {name: string, bytes: ArrayBuffer},
+ *     response: InstanceSummary & {problem: DamageProblem}},
+ *   'tree': {payload: {instanceId: string, phiOnly?: boolean}, response: TagTree},
+ *   'tags': {payload: {instanceId: string, binary?: 'inline'|'omit', includeMeta?: boolean,
+ *     phiOnly?: boolean}, response: Object<string, unknown>},
+ *   'phi-summary': {payload: {instanceId: string}, response: PhiSummary},
+ *   'value-of': {payload: {instanceId: string, path: string}, response: {path: string,
+ *     tag: string, vr: string, vm: number, value: string, values: string[], truncated: boolean}},
+ *   'search': {payload: {instanceId: string, query: string}, response: {query: string,
+ *     tag: ?string, total: number, truncated: boolean, matches: Array<{path: string,
+ *     tag: string, keyword: string, name: string, matched: string[], expand: string[]}>}},
+ *   'diff': {payload: {a: string, b: string}, response: {changes: Change[],
+ *     counts: {added: number, removed: number, changed: number}}},
+ *   'series-diff': {payload: {instanceIds: string[]}, response: {instanceIds: string[],
+ *     instances: number, constant: ConstantElement[], varying: VaryingElement[]}},
+ *   'export-csv': {payload: {instanceId: string, phiOnly?: boolean}, response: string},
+ *   'export-dump': {payload: {instanceId: string, phiOnly?: boolean}, response: string},
+ *   'dicomdir': {payload: {instanceId: string}, response: DicomdirTree},
+ *   'study-phi': {payload: StudyScope, response: StudyPhiReport},
+ *   'study-phi-values': {payload: StudyScope & {row: string}, response: StudyPhiValues},
+ *   'study-phi-export': {payload: StudyScope & {form: 'csv'|'html', values: boolean},
+ *     response: string},
+ *   'prepare-pixels': {payload: {}, response: DecoderStatus[]},
+ *   'decoders': {payload: {}, response: DecoderStatus[]},
+ *   'object-info': {payload: {instanceId: string}, response: ObjectInfo},
+ *   'frame': {payload: {instanceId: string, index: number},
+ *     response: {description: FrameDescription, buffer: ArrayBuffer}},
+ *   'frame-digest': {payload: {instanceId: string, index: number},
+ *     response: {digest: string, codec: string}},
+ *   'frame-npy': {payload: {instanceId: string, index: number}, response: FileBytes},
+ *   'overlay': {payload: {instanceId: string, index: number, group: string},
+ *     response: Overlay & {frames: number, firstFrame: number, source: string,
+ *       bitPosition: number, buffer: ArrayBuffer}},
+ *   'document': {payload: {instanceId: string}, response: FileBytes},
+ *   'waveform': {payload: {instanceId: string, index: number}, response: WaveformGroup &
+ *     {bufferType: 'float32', shape: number[], buffer: ArrayBuffer}},
+ *   'stack': {payload: {instanceIds: string[]}, response: {order: string[],
+ *     sortedBy: 'position'|'instance-number'|'as-given'}},
+ *   'memory': {payload: {}, response: {wasmMemory: number}},
+ *   'deid-profiles': {payload: {}, response: ProfileInfo[]},
+ *   'deid-check-profile': {payload: {profile: ProfileChoice}, response: {name: string,
+ *     summary: string, hipaa: ?string, options: string[]}},
+ *   'deid-new-key': {payload: {}, response: {text: string, fingerprint: string}},
+ *   'deid-key-info': {payload: {key: KeyFile}, response: {fingerprint: string}},
+ *   'deid-flags': {payload: {instanceIds: string[], profile: ProfileChoice},
+ *     response: FlaggedBefore[]},
+ *   'deid-preview': {payload: {instanceId: string, profile: ProfileChoice, key: KeyFile},
+ *     response: DeidPreview},
+ *   'deid-begin': {payload: {profile: ProfileChoice, key: KeyFile, options: {verify?: boolean,
+ *     crosswalk?: boolean, operator?: ?string, purpose?: ?string, allowDamaged?: boolean,
+ *     regions?: RegionsFile[]}}, response: {profile: string, hipaa: ?string, fingerprint: string}},
+ *   'deid-regions': {payload: RegionsFile, response: {name: string,
+ *     templates: Array<{name: string, boxes: number}>}},
+ *   'redaction-template': {payload: {instanceId: string, boxes: Box[],
+ *     scope: 'instance'|'series'|'device'}, response: RegionsFile},
+ *   'detect-text': {payload: {instanceId: string, index: number},
+ *     response: {boxes: Box[], detector: string}},
+ *   'deid-file': {payload: {instanceId: string}, response: DeidOutcome & {buffer?: ArrayBuffer}},
+ *   'deid-stored': {payload: {path: string, ok: boolean, reason?: string}, response: DeidOutcome},
+ *   'deid-finish': {payload: {}, response: DeidFinished},
+ *   'deid-crosswalk': {payload: {}, response: string},
+ *   'deid-end': {payload: {}, response: null},
+ *   'verify': {payload: {instanceIds: ?string[], records: Array<{name: string, text: string}>},
+ *     response: Verification},
+ * }} RequestMap
+ */
+
+/** @typedef {keyof RequestMap} RequestType */
+/**
+ * @template {RequestType} T
+ * @typedef {RequestMap[T]['payload']} PayloadOf
+ */
+/**
+ * @template {RequestType} T
+ * @typedef {RequestMap[T]['response']} ResponseOf
+ */
+
+/**
+ * @template {RequestType} T
  * @param {number} id
- * @param {string} type
- * @param {Object} payload
+ * @param {T} type
+ * @param {PayloadOf<T>} payload
  */
 export function makeRequest(id, type, payload) {
   return { id, type, payload };

@@ -368,7 +368,7 @@ async function ensureCodecs(syntaxes) {
 /**
  * The transfer syntaxes a pixel request may need decoded: the instance's own for a frame
  * request (so a native image never waits for a codec), else every one (an empty list).
- * @param {{type: string, payload: Payload}} request
+ * @param {{type: string, payload: {instanceId?: string}}} request
  * @returns {string[]}
  */
 function syntaxesFor(request) {
@@ -417,42 +417,22 @@ function takeBinary(proxy) {
 }
 
 /**
- * A request's payload. Each request carries the fields its handler reads (protocol.js's
- * Request says which); the others are absent.
- * @typedef {Object} Payload
- * @property {string} instanceId
- * @property {string[]} instanceIds
- * @property {number} index          a frame's, from 0
- * @property {string} group          an overlay's group
- * @property {string} name           the file's name (OPEN, OPEN_DAMAGED)
- * @property {ArrayBuffer} bytes     the file (OPEN_DAMAGED)
- * @property {File} file             the file (OPEN)
- * @property {string} path           an element's path (VALUE_OF)
- * @property {string} query          SEARCH
- * @property {string} a              DIFF: one instance id
- * @property {string} b              DIFF: the other
- * @property {boolean} [phiOnly]
- * @property {boolean} [includeMeta]
- * @property {'inline'|'omit'} [binary]
- * @property {import('../shared/protocol.js').ProfileChoice} profile  DEID_*
- * @property {import('../shared/protocol.js').KeyFile} key            DEID_*
- * @property {Object} [options]                               DEID_BEGIN
- * @property {boolean} ok                                     DEID_STORED
- * @property {string} [reason]                                DEID_STORED
- * @property {Array<{name: string, text: string}>} [records]  VERIFY: release records opened
- * @property {string} [text]                                  DEID_REGIONS: the template file's JSON
- * @property {Object[]} [boxes]                               REDACTION_TEMPLATE: boxes drawn
- * @property {string} [scope]                                 REDACTION_TEMPLATE: what they apply to
- * @property {string} [row]                                   STUDY_PHI_VALUES: a report row's key
- * @property {?string} [studyOf]                              STUDY_PHI*: the study of this instance
- * @property {string} [form]                                  STUDY_PHI_EXPORT: 'csv' or 'html'
- * @property {boolean} [values]                               STUDY_PHI_EXPORT: with the values
+ * A handler's answer: the JSON text of dicomtab.worker_api's envelope, with the bytes some
+ * requests answer with.
+ * @typedef {string|{json: string, buffer: ?ArrayBuffer}} PythonAnswer
+ */
+
+/**
+ * Handlers by request type, each typed by its request's payload (protocol.js's RequestMap).
+ * @template {PythonAnswer} A
+ * @typedef {{[T in import('../shared/protocol.js').RequestType]?:
+ *   function(import('../shared/protocol.js').PayloadOf<T>): (A|Promise<A>)}} Handlers
  */
 
 /**
  * Pixel requests: each first waits for numpy and the codecs; those answering with bytes
  * return {json, buffer}, the buffer going into the payload's `buffer`.
- * @type {Partial<Record<string, function(Payload): (string|{json: string, buffer: ?ArrayBuffer}|Promise<string|{json: string, buffer: ?ArrayBuffer}>)>>}
+ * @type {Handlers<PythonAnswer>}
  */
 const PIXEL_HANDLERS = {
   // Answered once numpy and every codec are in (each request waits for what it needs).
@@ -481,7 +461,7 @@ const PIXEL_HANDLERS = {
 /** Requests of PIXEL_HANDLERS that need numpy but no image codec. */
 const NO_CODECS = new Set(/** @type {string[]} */ ([Request.VERIFY]));
 
-/** @type {Partial<Record<string, function(Payload): (string|Promise<string>)>>} request type → Python call (JSON text) */
+/** @type {Handlers<string>} request type → Python call (JSON text) */
 const HANDLERS = {
   [Request.OPEN]: async ({ name, file }) => {
     // The first slice without blocking (a synchronous read costs ~2 ms each, whatever its
@@ -544,11 +524,13 @@ const HANDLERS = {
 
 /**
  * Answer one request: its Python result (JSON text, maybe with bytes) as a response message.
- * @param {{id: number, type: string, payload: Payload}} request
+ * @param {{id: number, type: string, payload: any}} request  as the page sent it (makeRequest)
  */
 async function answer(request) {
-  const pixelHandler = PIXEL_HANDLERS[request.type];
-  const handler = pixelHandler || HANDLERS[request.type];
+  // Any string may arrive: one that is no request type finds no handler.
+  const type = /** @type {import('../shared/protocol.js').RequestType} */ (request.type);
+  const pixelHandler = PIXEL_HANDLERS[type];
+  const handler = pixelHandler || HANDLERS[type];
   if (!api || !handler) {
     const message = api ? `Unknown request ${request.type}.` : 'Python is not running in this tab.';
     self.postMessage(makeFailure(request, { code: 'unavailable', message }));

@@ -303,7 +303,8 @@ export class DeidPanel {
     try {
       /** @type {import('../../shared/protocol.js').DeidPreview} */
       const shown = await this.client.request(Request.DEID_PREVIEW, {
-        instanceId, profile: this.profileChoice(), key: this.key,
+        instanceId, profile: this.profileChoice(),
+        key: /** @type {import('../../shared/protocol.js').KeyFile} */ (this.key),  // needKey() said so
       });
       const name = this.candidates().find((s) => s.instanceId === instanceId)?.fileName || instanceId;
       renderPreview(area, shown, name);

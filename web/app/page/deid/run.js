@@ -78,7 +78,8 @@ export async function runDeidentification(client, settings) {
       if (outcome.error) {
         progress.errors.push({ instanceId, ...outcome.error });
       } else {
-        await store(client, output, outcome, instanceId, progress);
+        // Without an error, the output's bytes came with it.
+        await store(client, output, /** @type {import('../../shared/protocol.js').DeidOutcome & {buffer: ArrayBuffer}} */ (outcome), instanceId, progress);
       }
       progress.done += 1;
       progress.bytesDone += sizes[instanceId] || 0;
@@ -120,7 +121,7 @@ async function store(client, output, outcome, instanceId, progress) {
     await output.add(path, outcome.buffer);
   } catch (error) {
     const failed = await client.request(Request.DEID_STORED, { path, ok: false, reason: reasonOf(error) });
-    progress.errors.push({ instanceId, ...failed.error });
+    progress.errors.push({ instanceId, .../** @type {import('../../shared/protocol.js').ProtocolError} */ (failed.error) });
     return;
   }
   await client.request(Request.DEID_STORED, { path, ok: true });

@@ -5,20 +5,9 @@
  */
 import { el } from '../views.js';
 
-/**
- * One difference between two instances (Request.DIFF, py_core/dicomtab/inspect/diff.py);
- * `vr` is [VR in a, VR in b].
- * @typedef {{change: 'added'|'removed'|'changed', path: string, tag: string, keyword: ?string,
- *   name: ?string, vr: Array<?string>, a: ?string, b: ?string}} Change
- */
-
-/**
- * Elements of a series (Request.SERIES_DIFF): the same in every instance, or varying, with
- * each instance's value (null where it lacks the element).
- * @typedef {{path: string, tag: string, keyword: ?string, name: ?string, value: ?string}} ConstantElement
- * @typedef {{path: string, tag: string, keyword: ?string, name: ?string, present: number,
- *   distinct: number, values: Array<?string>}} VaryingElement
- */
+/** @typedef {import('../../shared/protocol.js').Change} Change */
+/** @typedef {import('../../shared/protocol.js').ConstantElement} ConstantElement */
+/** @typedef {import('../../shared/protocol.js').VaryingElement} VaryingElement */
 
 /**
  * @param {HTMLElement} root

@@ -30,11 +30,11 @@ export class Inspector {
     /** @type {string[]} the instances of the comparison shown */
     this.compared = [];
     this.table = new TagTable(/** @type {HTMLTableSectionElement} */ ($('tag-rows')), async (path) => {
-      const full = await this.request(Request.VALUE_OF, { instanceId: this.instanceId, path });
+      const full = await this.request(Request.VALUE_OF, { instanceId: this.shown(), path });
       return full.value;
     });
     this.search = wireSearch(/** @type {HTMLInputElement} */ ($('tag-search')), $('search-status'),
-      (query) => this.request(Request.SEARCH, { instanceId: this.instanceId, query }), this.table);
+      (query) => this.request(Request.SEARCH, { instanceId: this.shown(), query }), this.table);
     $('phi-only').addEventListener('change', () => this.loadTree());
     $('export-json').addEventListener('click', () => this.exportJson());
     $('export-csv').addEventListener('click', () => this.exportText(Request.EXPORT_CSV, 'csv', 'text/csv'));
@@ -75,8 +75,18 @@ export class Inspector {
   }
 
   /**
-   * @param {string} type
-   * @param {Object} payload
+   * The instance shown: the inspector's controls act only while one is.
+   * @returns {string}
+   */
+  shown() {
+    if (this.instanceId === null) throw new Error('No instance is shown in the inspector.');
+    return this.instanceId;
+  }
+
+  /**
+   * @template {import('../../shared/protocol.js').RequestType} T
+   * @param {T} type
+   * @param {import('../../shared/protocol.js').PayloadOf<T>} payload
    */
   request(type, payload) {
     return this.client.request(type, payload);
@@ -98,6 +108,7 @@ export class Inspector {
 
   async loadTree() {
     const instanceId = this.instanceId;
+    if (instanceId === null) return; // nothing shown yet
     const phiOnly = /** @type {HTMLInputElement} */ ($('phi-only')).checked;
     /** @type {import('../../shared/protocol.js').TagTree} */
     const tree = await this.request(Request.TREE, { instanceId, phiOnly });
@@ -106,7 +117,7 @@ export class Inspector {
     const problem = $('tree-problem');
     problem.hidden = !tree.problem;
     problem.textContent = tree.problem ? tree.problem.message : '';
-    $('inspector').dataset.loaded = /** @type {string} */ (instanceId);
+    $('inspector').dataset.loaded = instanceId;
     await this.search.rerun();
   }
 
@@ -131,21 +142,21 @@ export class Inspector {
     if (!(await this.confirmIdentifying())) return;
     const binary = /** @type {HTMLInputElement} */ ($('export-binary')).checked ? 'inline' : 'omit';
     const model = await this.request(Request.TAGS, {
-      instanceId: this.instanceId, binary, ...this.exportOptions(),
+      instanceId: this.shown(), binary, ...this.exportOptions(),
     });
-    download(JSON.stringify(model, null, 2), `${baseName(/** @type {string} */ (this.instanceId))}.json`,
+    download(JSON.stringify(model, null, 2), `${baseName(this.shown())}.json`,
       'application/dicom+json');
   }
 
   /**
-   * @param {string} type
+   * @param {typeof Request.EXPORT_CSV | typeof Request.EXPORT_DUMP} type
    * @param {string} extension
    * @param {string} mime
    */
   async exportText(type, extension, mime) {
     if (!(await this.confirmIdentifying())) return;
-    const text = await this.request(type, { instanceId: this.instanceId, ...this.exportOptions() });
-    download(text, `${baseName(/** @type {string} */ (this.instanceId))}.${extension}`, mime);
+    const text = await this.request(type, { instanceId: this.shown(), ...this.exportOptions() });
+    download(text, `${baseName(this.shown())}.${extension}`, mime);
   }
 
   /** @param {'value'|'tag'} what */
@@ -155,7 +166,7 @@ export class Inspector {
     if (!row || !row.path) { status.textContent = 'Select an element first.'; return; }
     let text = row.tag;
     if (what === 'value') {
-      text = (await this.request(Request.VALUE_OF, { instanceId: this.instanceId, path: row.path })).value;
+      text = (await this.request(Request.VALUE_OF, { instanceId: this.shown(), path: row.path })).value;
     }
     status.textContent = (await copy(text)) ? `Copied the ${what}.` : 'The browser refused the clipboard.';
   }

@@ -3,53 +3,9 @@
  * @module viewer/frame
  */
 
-/**
- * @typedef {Object} Overlay
- * @property {string} group  e.g. '6000'
- * @property {number} rows
- * @property {number} columns
- * @property {number[]} origin  [row, column], 1-based
- * @property {string} type
- * @property {string} label
- * @property {string} description
- */
-
-/**
- * An ultrasound region as the core reports it (bounds inclusive, in pixels).
- * @typedef {Object} UltrasoundRegion
- * @property {number} x0
- * @property {number} y0
- * @property {number} x1
- * @property {number} y1
- * @property {?number} unitsX  Physical Units X Direction (3: cm)
- * @property {?number} unitsY
- * @property {?number[]} pixelSpacing  [row, column] mm, for regions in cm; else null
- */
-
-/**
- * @typedef {Object} FrameDescription
- * @property {number} index
- * @property {number} frames
- * @property {number} rows
- * @property {number} columns
- * @property {string} photometric
- * @property {?number[]} pixelSpacing  [row, column] mm
- * @property {?string} spacingSource  'patient' | 'detector'
- * @property {boolean} uncalibrated
- * @property {?number} frameTime ms
- * @property {?number} cineRate  frames per second
- * @property {Overlay[]} overlays
- * @property {UltrasoundRegion[]} [regions]  Sequence of Ultrasound Regions
- * @property {'int32'|'float32'|'rgb8'} bufferType
- * @property {?string} units
- * @property {?number} [min]
- * @property {?number} [max]
- * @property {{center: number, width: number}} [autoWindow]
- * @property {Array<{center: number, width: number, explanation: string}>} [windowPresets]
- * @property {'LINEAR'|'LINEAR_EXACT'|'SIGMOID'} [voiLutFunction]
- * @property {?{first: number, bits: number, data: number[], explanation?: string}} [voiLut]
- * @property {boolean} invert
- */
+/** @typedef {import('../../shared/protocol.js').Overlay} Overlay */
+/** @typedef {import('../../shared/protocol.js').UltrasoundRegion} UltrasoundRegion */
+/** @typedef {import('../../shared/protocol.js').FrameDescription} FrameDescription */
 
 export class Frame {
   /**

@@ -105,7 +105,8 @@ async function findText(viewer) {
  */
 async function useBoxes(viewer, save) {
   const status = /** @type {HTMLElement} */ (viewer.root.querySelector('[data-testid="viewer-redact-status"]'));
-  const scope = /** @type {HTMLSelectElement} */ (viewer.root.querySelector('[data-testid="viewer-redact-scope"]')).value;
+  const scope = /** @type {'instance'|'series'|'device'} */ (
+    /** @type {HTMLSelectElement} */ (viewer.root.querySelector('[data-testid="viewer-redact-scope"]')).value);
   const instanceId = viewer.instanceId;
   if (!instanceId) return;
   try {

@@ -6,11 +6,7 @@
  * @module viewer/redaction
  */
 
-/**
- * A box as `deid --regions` takes it; `frames` lists frame numbers from 1 (absent: every
- * frame).
- * @typedef {{x: number, y: number, width: number, height: number, frames?: number[]}} Box
- */
+/** @typedef {import('../../shared/protocol.js').Box} Box */
 
 export class RedactionBoxes {
   constructor() {
