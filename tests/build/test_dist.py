@@ -180,6 +180,30 @@ def test_site_packages_holds_pydicom_without_test_files_and_the_core(dist: Path)
     assert not [n for n in files if n.startswith(("numpy", "PIL"))]  # loaded only when needed
 
 
+def test_no_pillow_is_built_or_precached(dist: Path) -> None:
+    """Nothing in the tab imports PIL (the worker decodes with numpy, pydicom's own decoders
+    and the JS codecs), so no part of Pillow is shipped: no file of dist/, no member of an
+    archive the worker unpacks, no wheel the lock would load, nothing the service worker
+    precaches."""
+    def is_pillow(name: str) -> bool:
+        top = name.split("/", 1)[0].lower()
+        return top == "pil" or top.startswith(("pillow-", "pillow.libs")) or "/pil/" in name.lower()
+
+    shipped = [p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()]
+    assert not [n for n in shipped if is_pillow(n) or "pillow" in n.lower().rsplit("/", 1)[-1]]
+    members = []
+    for archive in (dist / "pyodide").glob("*.tar.gz"):
+        with tarfile.open(archive, "r:gz") as tar:
+            members += tar.getnames()
+    assert "pydicom/dataset.pyc" in members and "numpy/__init__.pyc" in members  # really read
+    assert [n for n in members if is_pillow(n)] == []
+    lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text())
+    assert not [name for name in lock["packages"] if name.lower() == "pillow"]
+    sw = (dist / "sw.js").read_text()
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", sw).group(1))
+    assert not [n for n in precache if "pillow" in n.lower() or "/pil/" in f"/{n.lower()}"]
+
+
 def test_snapshot_is_made_for_this_pyodide_build(dist: Path) -> None:
     with gzip.open(dist / "pyodide" / _boot_files(dist)["snapshot"]) as snapshot:
         data = snapshot.read()
