@@ -42,13 +42,10 @@ let offlineState = 'pending';
 const summaries = [];
 /** @type {import('../shared/protocol.js').InstanceSummary[]} files refused as damaged, opened for the inspector */
 const damagedSummaries = [];
-/** @type {Array<{instanceId: string, fileName: string}>} every instance in the tree, damaged ones too */
+/** @type {Array<{instanceId: string, fileName: string, downloadName: string}>} every instance in the tree, damaged ones too */
 const inspectable = [];
 /** Files out of folders and archives that were not DICOM (or empty), and DICOMDIRs read. */
 const skipped = { notDicom: 0, dicomdir: 0, unsupportedZipEntries: 0 };
-const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
-/** @param {string} name a DICOMDIR is always named so (PS3.10 8.6) */
-const isDicomdirName = (name) => (name.split('/').pop() || '').toUpperCase() === 'DICOMDIR';
 /** Error codes for which the inspector still shows what could be read. */
 const DAMAGED_CODES = new Set(['truncated', 'malformed']);
 /** How many files the page asks the worker to open ahead of the one it is adding. */
@@ -59,6 +56,7 @@ const TAGS_AFTER_MS = 300;
 const inspector = new Inspector(client, () => inspectable);
 const viewer = new Viewer(client, $('viewer'), {
   instances: () => summaries,
+  damaged: () => damagedSummaries,
   // Scrolling the stack moves the selection too, so the tree and the tags follow the image.
   onNavigate: (id) => { if (studyTree.selected !== id) studyTree.select(id); },
   // Boxes drawn with the Redact tool go to the de-identification panel as a template.
@@ -235,9 +233,9 @@ async function openDamaged(source) {
   try {
     const bytes = await source.file.arrayBuffer();
     const summary = await client.request(Request.OPEN_DAMAGED, { name: source.name, bytes }, [bytes]);
-    inspectable.push({ instanceId: summary.instanceId, fileName: source.name });
+    inspectable.push({ instanceId: summary.instanceId, fileName: source.name, downloadName: summary.downloadName });
     damagedSummaries.push(summary);
-    studyTree.add({ ...summary, damaged: true });
+    studyTree.add(summary);
     return summary.instanceId;
   } catch {
     return null;
@@ -248,8 +246,7 @@ async function openDamaged(source) {
  * Let an opened DICOMDIR's records shape the study tree (Request.DICOMDIR).
  * @param {import('../shared/protocol.js').InstanceSummary} summary what OPEN returned for it
  * @param {string} name its name as opened: its folder is where its records' paths start
- * @returns {Promise<?OpenResult>} null when it is no DICOMDIR after all (a file that is only
- *   named DICOMDIR): open it as an instance
+ * @returns {Promise<OpenResult>}
  */
 async function useDicomdir(summary, name) {
   try {
@@ -259,7 +256,6 @@ async function useDicomdir(summary, name) {
     skipped.dicomdir++;
     return { fileName: name, status: 'skipped', code: 'dicomdir', instanceId: summary.instanceId };
   } catch (/** @type {any} */ error) {
-    if (error.code === 'not-dicomdir' && summary.sopClass.uid !== MEDIA_STORAGE_DIRECTORY) return null;
     const code = error.code || 'read-failed';
     const message = error.code ? error.message : `${name} could not be read as a DICOMDIR.`;
     $('problems').append(problemItem(message));
@@ -316,13 +312,12 @@ async function openSources(picked) {
     try {
       if (answer.error) throw answer.error;
       const summary = answer.summary;
-      const directory = summary.sopClass.uid === MEDIA_STORAGE_DIRECTORY || isDicomdirName(source.name)
-        ? await useDicomdir(summary, source.name) : null;
-      if (directory) {
-        results.push(directory);
+      // The core says which files are DICOMDIRs (their records shape the tree).
+      if (summary.dicomdir) {
+        results.push(await useDicomdir(summary, source.name));
       } else {
         summaries.push(summary);
-        inspectable.push({ instanceId: summary.instanceId, fileName: source.name });
+        inspectable.push({ instanceId: summary.instanceId, fileName: source.name, downloadName: summary.downloadName });
         $('instances').append(instanceItem(summary));
         studyTree.add(summary);
         results.push({ fileName: source.name, status: 'success', instanceId: summary.instanceId });

@@ -13,14 +13,14 @@
 import { el } from './views.js';
 
 /**
- * @typedef {import('../shared/protocol.js').InstanceSummary & {damaged?: boolean}} TreeInstance
+ * @typedef {import('../shared/protocol.js').InstanceSummary} TreeInstance
  */
 
 /**
  * An instance as the tree places it: an opened file, or a DICOMDIR record (linked to the
  * opened file it names, or `missing`). `groups` holds the study and series keys of records
  * without a UID. A missing record has no `geometry`.
- * @typedef {Omit<TreeInstance, 'instanceId'|'geometry'> & {instanceId: ?string,
+ * @typedef {Omit<TreeInstance, 'instanceId'|'geometry'|'dicomdir'|'downloadName'> & {instanceId: ?string,
  *   geometry?: TreeInstance['geometry'], missing?: boolean,
  *   groups?: {study: string, series: string}}} TreeEntry
  */
@@ -342,7 +342,7 @@ export class StudyTree {
                 ...(found || {
                   fileName: path, sopClass: { uid: record.sopClassUid, name: null },
                   transferSyntax: { uid: null, name: null }, rows: null, columns: null,
-                  frames: 0, fileSize: 0, hasFileMeta: false, notes: [],
+                  frames: 0, fileSize: 0, hasFileMeta: false, notes: [], damaged: false,
                 }),
                 instanceId: found ? found.instanceId : null,
                 missing: !found,

@@ -253,6 +253,12 @@ export const BOOT_STAGES = Object.freeze([
  * @property {string[]} notes
  * @property {{position: ?number[], orientation: ?number[]}} geometry  Image Position and
  *   Orientation (Patient), for stacking slices
+ * @property {boolean} dicomdir  a DICOMDIR, whose records (Request.DICOMDIR) describe other
+ *   files: the core decides (py_core/dicomtab/summary.py is_dicomdir)
+ * @property {boolean} damaged   refused as truncated or damaged, opened for inspection only
+ *   (Request.OPEN_DAMAGED): there is no image to show
+ * @property {string} downloadName  what to name this instance's exports: a number in opening
+ *   order (`instance-3`, `damaged-1`), never a value from the file
  */
 
 /**

@@ -28,12 +28,3 @@ export async function copy(text) {
     return false;
   }
 }
-
-/**
- * The download's base name: a number in opening order, never a value from the file.
- * @param {string} instanceId e.g. "i3" or "d1"
- */
-export function baseName(instanceId) {
-  const number = instanceId.replace(/^\D+/, '');
-  return instanceId.startsWith('d') ? `damaged-${number}` : `instance-${number}`;
-}

@@ -8,7 +8,7 @@ import { el } from '../views.js';
 import { TagTable } from './tag-table.js';
 import { renderPhiSummary } from './phi-summary.js';
 import { wireSearch } from './search.js';
-import { baseName, copy, download } from './export.js';
+import { copy, download } from './export.js';
 import { confirmExport } from '../confirm-export.js';
 import { renderDiff, renderSeries } from './compare.js';
 import { StudyPhiView } from './study-phi.js';
@@ -18,7 +18,8 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
 export class Inspector {
   /**
    * @param {import('../worker-client.js').WorkerClient} client
-   * @param {function(): Array<{instanceId: string, fileName: string}>} instances open instances
+   * @param {function(): Array<{instanceId: string, fileName: string, downloadName: string}>} instances
+   *   open instances, with the name the core gives their exports
    */
   constructor(client, instances) {
     this.client = client;
@@ -83,6 +84,12 @@ export class Inspector {
     return this.instanceId;
   }
 
+  /** What the shown instance's exports are named: never a value from the file. */
+  downloadName() {
+    const shown = this.shown();
+    return this.instances().find((i) => i.instanceId === shown)?.downloadName || 'instance';
+  }
+
   /**
    * @template {import('../../shared/protocol.js').RequestType} T
    * @param {T} type
@@ -144,7 +151,7 @@ export class Inspector {
     const model = await this.request(Request.TAGS, {
       instanceId: this.shown(), binary, ...this.exportOptions(),
     });
-    download(JSON.stringify(model, null, 2), `${baseName(this.shown())}.json`,
+    download(JSON.stringify(model, null, 2), `${this.downloadName()}.json`,
       'application/dicom+json');
   }
 
@@ -156,7 +163,7 @@ export class Inspector {
   async exportText(type, extension, mime) {
     if (!(await this.confirmIdentifying())) return;
     const text = await this.request(type, { instanceId: this.shown(), ...this.exportOptions() });
-    download(text, `${baseName(this.shown())}.${extension}`, mime);
+    download(text, `${this.downloadName()}.${extension}`, mime);
   }
 
   /** @param {'value'|'tag'} what */

@@ -37,6 +37,8 @@ const NAVIGATE_DELAY_MS = 300;
 /**
  * @typedef {Object} ViewerOptions
  * @property {function(): import('../../shared/protocol.js').InstanceSummary[]} instances the open instances
+ * @property {function(): import('../../shared/protocol.js').InstanceSummary[]} [damaged] files the
+ *   core refused as damaged and opened for inspection only (nothing to draw)
  * @property {?function(string): void} [onNavigate] called (debounced) when the stack moves the
  *   viewer to another instance, so the page can select it elsewhere
  * @property {?function(import('../../shared/protocol.js').RegionsFile): Promise<string>} [onRedactionTemplate]
@@ -49,10 +51,11 @@ export class Viewer {
    * @param {HTMLElement} root the `#viewer` section of index.html
    * @param {ViewerOptions} options
    */
-  constructor(client, root, { instances, onNavigate = null, onRedactionTemplate = null }) {
+  constructor(client, root, { instances, damaged = () => [], onNavigate = null, onRedactionTemplate = null }) {
     this.client = client;
     this.root = root;
     this.instances = instances;
+    this.damaged = damaged;
     this.onNavigate = onNavigate;
     this.onRedactionTemplate = onRedactionTemplate;
     /** boxes of burned-in text drawn with the Redact tool, per instance */
@@ -195,7 +198,7 @@ export class Viewer {
     const summary = this.summary(instanceId);
     const seriesKey = summary && summary.series.uid ? `${summary.study.uid}|${summary.series.uid}` : null;
     const sameSeries = seriesKey !== null && seriesKey === this.seriesKey && this.frame !== null;
-    if (!summary && /^d\d+$/.test(instanceId)) {
+    if (!summary && this.damaged().some((s) => s.instanceId === instanceId && s.damaged)) {
       // A damaged file (opened for the inspector only): there is nothing the worker can draw.
       this.setMode('image');
       this.failed({ code: 'damaged', message: 'This file is damaged, so its image cannot be shown. The tag table lists what could be read before the damage.' });
