@@ -325,7 +325,11 @@ function preparePixels() {
     api = pyodide.pyimport('dicomtab.numpy_later').reimport_with_numpy();
     // Registered now, loaded on the first detection (a file that needs its burned-in text found).
     const ffi = pyodide.pyimport('pyodide.ffi');
-    api.register_text_detector(textDetector(OCR_URL, BOOT_FILES.textDetector), ffi.run_sync, ffi.can_run_sync);
+    const detect = textDetector(OCR_URL, BOOT_FILES.textDetector);
+    // The probabilities reach Python as a float32 memoryview.
+    const forward = async (/** @type {any} */ tensor, /** @type {number} */ height, /** @type {number} */ width) => (
+      pyodide.toPy(await detect(tensor, height, width)));
+    api.register_text_detector(forward, ffi.run_sync, ffi.can_run_sync);
     ffi.destroy();
   })();
   return pixelsPrepared;
@@ -377,7 +381,38 @@ function syntaxesFor(request) {
 }
 
 /**
- * Call a JS codec from Python: `encoded` (bytes) and `info` (dict) arrive as proxies.
+ * Call the core with plain Python values: a byte array becomes a memoryview and an array a
+ * list (pyodide.toPy), each proxy destroyed once the call returns. The core takes and
+ * returns plain values only (dicomtab.worker_api): every Pyodide proxy is handled here.
+ * @template R
+ * @param {function(...any): R} call  a function of the core
+ * @param {...unknown} args
+ * @returns {R}
+ */
+function callCore(call, ...args) {
+  const converted = args.map((value) => (ArrayBuffer.isView(value) || Array.isArray(value)
+    ? pyodide.toPy(value) : value));
+  try {
+    return call(...converted);
+  } finally {
+    converted.forEach((value, i) => { if (value !== args[i]) /** @type {any} */ (value).destroy(); });
+  }
+}
+
+/**
+ * A JS function returning bytes, as the core calls it: what it returns reaches Python as a
+ * memoryview (Pyodide frees the proxy when this side lets go of it).
+ * @param {function(...any): Uint8Array} read
+ * @returns {function(...any): any}
+ */
+function returningBytes(read) {
+  return (...args) => pyodide.toPy(read(...args));
+}
+
+/**
+ * Call a JS codec from Python: `encoded` (bytes) and `info` (dict) arrive as proxies; the
+ * decoded frame goes back as a dict {data: memoryview, dtype, photometric} (None when the
+ * codec does not say), as dicomtab.worker_api.register_decoder takes it.
  * @param {import('./codecs/index.js').JsCodec} codec
  * @param {any} encoded
  * @param {any} info
@@ -386,7 +421,11 @@ function decodeWith(codec, encoded, info) {
   const view = encoded.getBuffer('u8');
   try {
     // A view into Python's heap, valid during this call; the codec copies it into its own.
-    return codec.decode(view.data, info.toJs({ dict_converter: Object.fromEntries }));
+    const out = codec.decode(view.data, info.toJs({ dict_converter: Object.fromEntries }));
+    const decoded = out instanceof Uint8Array ? { data: out } : out;
+    return pyodide.toPy({
+      data: decoded.data, dtype: decoded.dtype ?? null, photometric: decoded.photometric ?? null,
+    });
   } finally {
     view.release();
   }
@@ -449,14 +488,14 @@ const PIXEL_HANDLERS = {
   [Request.WAVEFORM]: ({ instanceId, index }) => takeBinary(api.waveform(instanceId, index | 0)),
   // Not pixels, but a run must not begin before the core is re-imported with numpy (which
   // makes every module anew, and would forget the run): it waits for that like a frame does.
-  [Request.DEID_BEGIN]: ({ profile, key, options }) => api.deid_begin(
-    JSON.stringify(profile), new Uint8Array(key.bytes), key.name, JSON.stringify(options || {}),
+  [Request.DEID_BEGIN]: ({ profile, key, options }) => callCore(
+    api.deid_begin, JSON.stringify(profile), new Uint8Array(key.bytes), key.name, JSON.stringify(options || {}),
   ),
   // Entered with callPromising: Python may wait (run_sync) for the text detector's promise.
   [Request.DEID_FILE]: async ({ instanceId }) => takeBinary(await api.deid_file.callPromising(instanceId)),
   [Request.DETECT_TEXT]: ({ instanceId, index }) => api.detect_text.callPromising(instanceId, index | 0),
   // Not pixels either, but its byte scan uses numpy (dicomtab.deid.bytescan); no codec.
-  [Request.VERIFY]: ({ instanceIds, records }) => api.verify_open(instanceIds ?? null, JSON.stringify(records || [])),
+  [Request.VERIFY]: ({ instanceIds, records }) => callCore(api.verify_open, instanceIds ?? null, JSON.stringify(records || [])),
 };
 /** Requests of PIXEL_HANDLERS that need numpy but no image codec. */
 const NO_CODECS = new Set(/** @type {string[]} */ ([Request.VERIFY]));
@@ -473,13 +512,14 @@ const HANDLERS = {
     const read = (/** @type {number} */ start, /** @type {number} */ end) => new Uint8Array(
       new FileReaderSync().readAsArrayBuffer(file.slice(start, end)),
     );
-    return api.open_file_by_parts(first, file.size, name, read, readAll);
+    return callCore(api.open_file_by_parts, first, file.size, name, returningBytes(read),
+      returningBytes(readAll));
   },
   [Request.INSTANCES]: () => api.list_instances(),
   // The File handles of OPEN live only in the read functions handed to Python: closing drops
   // them with the instance (Pyodide releases a JS object once Python lets go of its proxy).
-  [Request.CLOSE]: ({ instanceIds }) => api.close_instances(instanceIds),
-  [Request.OPEN_DAMAGED]: ({ name, bytes }) => api.open_damaged(new Uint8Array(bytes), name),
+  [Request.CLOSE]: ({ instanceIds }) => callCore(api.close_instances, instanceIds),
+  [Request.OPEN_DAMAGED]: ({ name, bytes }) => callCore(api.open_damaged, new Uint8Array(bytes), name),
   [Request.TREE]: ({ instanceId, phiOnly }) => api.tree(instanceId, Boolean(phiOnly)),
   [Request.TAGS]: ({ instanceId, binary, includeMeta, phiOnly }) => api.tags(
     instanceId, binary || 'inline', Boolean(includeMeta), Boolean(phiOnly),
@@ -488,29 +528,29 @@ const HANDLERS = {
   [Request.VALUE_OF]: ({ instanceId, path }) => api.value_of(instanceId, path),
   [Request.SEARCH]: ({ instanceId, query }) => api.search(instanceId, query),
   [Request.DIFF]: ({ a, b }) => api.diff(a, b),
-  [Request.SERIES_DIFF]: ({ instanceIds }) => api.series_diff(instanceIds),
+  [Request.SERIES_DIFF]: ({ instanceIds }) => callCore(api.series_diff, instanceIds),
   [Request.EXPORT_CSV]: ({ instanceId, phiOnly }) => api.export_csv(instanceId, Boolean(phiOnly)),
   [Request.EXPORT_DUMP]: ({ instanceId, phiOnly }) => api.export_dump(instanceId, Boolean(phiOnly)),
   [Request.DICOMDIR]: ({ instanceId }) => api.dicomdir(instanceId),
-  [Request.STUDY_PHI]: ({ instanceIds, studyOf }) => api.study_phi(instanceIds ?? null, studyOf ?? null),
-  [Request.STUDY_PHI_VALUES]: ({ row, instanceIds, studyOf }) => api.study_phi_values(
-    String(row), instanceIds ?? null, studyOf ?? null,
+  [Request.STUDY_PHI]: ({ instanceIds, studyOf }) => callCore(api.study_phi, instanceIds ?? null, studyOf ?? null),
+  [Request.STUDY_PHI_VALUES]: ({ row, instanceIds, studyOf }) => callCore(
+    api.study_phi_values, String(row), instanceIds ?? null, studyOf ?? null,
   ),
-  [Request.STUDY_PHI_EXPORT]: ({ form, values, instanceIds, studyOf }) => api.study_phi_export(
-    String(form), Boolean(values), instanceIds ?? null, studyOf ?? null,
+  [Request.STUDY_PHI_EXPORT]: ({ form, values, instanceIds, studyOf }) => callCore(
+    api.study_phi_export, String(form), Boolean(values), instanceIds ?? null, studyOf ?? null,
   ),
-  [Request.STACK]: ({ instanceIds }) => api.stack(instanceIds),
+  [Request.STACK]: ({ instanceIds }) => callCore(api.stack, instanceIds),
   [Request.DEID_PROFILES]: () => api.deid_profiles(),
   [Request.DEID_CHECK_PROFILE]: ({ profile }) => api.deid_check_profile(JSON.stringify(profile)),
   [Request.DEID_NEW_KEY]: () => api.deid_new_key(),
-  [Request.DEID_KEY_INFO]: ({ key }) => api.deid_key_info(new Uint8Array(key.bytes), key.name),
+  [Request.DEID_KEY_INFO]: ({ key }) => callCore(api.deid_key_info, new Uint8Array(key.bytes), key.name),
   [Request.DEID_REGIONS]: ({ name, text }) => api.deid_regions(String(text), String(name)),
   [Request.REDACTION_TEMPLATE]: ({ instanceId, boxes, scope }) => api.redaction_template(
     instanceId, JSON.stringify(boxes || []), String(scope),
   ),
-  [Request.DEID_FLAGS]: ({ instanceIds, profile }) => api.deid_flags(instanceIds, JSON.stringify(profile)),
-  [Request.DEID_PREVIEW]: ({ instanceId, profile, key }) => api.deid_preview(
-    instanceId, JSON.stringify(profile), new Uint8Array(key.bytes), key.name,
+  [Request.DEID_FLAGS]: ({ instanceIds, profile }) => callCore(api.deid_flags, instanceIds, JSON.stringify(profile)),
+  [Request.DEID_PREVIEW]: ({ instanceId, profile, key }) => callCore(
+    api.deid_preview, instanceId, JSON.stringify(profile), new Uint8Array(key.bytes), key.name,
   ),
   [Request.DEID_STORED]: ({ path, ok, reason }) => api.deid_stored(path, Boolean(ok), reason || ''),
   [Request.DEID_FINISH]: () => api.deid_finish(),
