@@ -34,6 +34,11 @@ export class Cine {
     this.run = 0;
   }
 
+  /** @param {number} fps the rate to play at, frames per second */
+  setRate(fps) {
+    this.fps = fps;
+  }
+
   /**
    * @param {number} from  the frame shown now
    * @param {number} frames how many frames there are

@@ -4,7 +4,6 @@
  * @module viewer/controls
  */
 import { exportNpy, exportPng } from './exports.js';
-import { loadOverlays } from './overlay-panel.js';
 
 /** Zoom step of the +/− buttons and keys. */
 const ZOOM_STEP = 1.25;
@@ -24,8 +23,8 @@ export function shortcut(viewer, key) {
     f: () => { viewer.fitView(); viewer.draw(); },
     1: () => { viewer.view.oneToOne(); viewer.draw(); },
     r: () => { viewer.view.rotate(); if (viewer.view.fitted) viewer.fitView(); viewer.draw(); },
-    h: () => { viewer.view.flipH = !viewer.view.flipH; viewer.draw(); },
-    v: () => { viewer.view.flipV = !viewer.view.flipV; viewer.draw(); },
+    h: () => { viewer.view.flip('h'); viewer.draw(); },
+    v: () => { viewer.view.flip('v'); viewer.draw(); },
     i: () => viewer.toggleInvert(),
     0: () => viewer.reset(),
     Escape: () => viewer.escape(),
@@ -38,7 +37,7 @@ export function shortcut(viewer, key) {
     b: () => viewer.setTool('redact'),
     Delete: () => viewer.deleteMeasurement(),
     Backspace: () => viewer.deleteMeasurement(),
-    a: () => { viewer.annotations.checked = !viewer.annotations.checked; viewer.annotationsChanged(); },
+    a: () => viewer.toggleAnnotations(),
     ' ': () => viewer.toggleCine(),
   };
   const run = commands[key.length === 1 ? key.toLowerCase() : key] || commands[key];
@@ -83,16 +82,14 @@ export function wireControls(viewer) {
   });
   viewer.fpsInput.addEventListener('change', () => {
     const fps = Number(viewer.fpsInput.value);
-    if (fps > 0) viewer.cine.fps = Math.min(fps, 120);
+    if (fps > 0) viewer.cine.setRate(Math.min(fps, 120));
   });
   viewer.annotations.addEventListener('change', () => viewer.annotationsChanged());
   viewer.$('viewer-overlays').addEventListener('change', (event) => {
     const input = /** @type {HTMLInputElement} */ (event.target);
     const group = input.getAttribute('data-group');
     if (!group) return;
-    if (input.checked) viewer.hiddenOverlays.delete(group); else viewer.hiddenOverlays.add(group);
-    viewer.draw();
-    if (input.checked && viewer.frame) loadOverlays(viewer, viewer.frame);
+    viewer.showOverlay(group, input.checked);
   });
   viewer.setTool('wl');
 }

@@ -91,6 +91,12 @@ export class View {
     this.rotation = (this.rotation + 90) % 360;
   }
 
+  /** @param {'h'|'v'} axis flip left-right (h) or top-bottom (v) */
+  flip(axis) {
+    if (axis === 'h') this.flipH = !this.flipH;
+    else this.flipV = !this.flipV;
+  }
+
   /**
    * Image → canvas transform. Its translation is snapped to whole canvas pixels, so that at
    * 1:1 each image pixel lands on exactly one canvas pixel.

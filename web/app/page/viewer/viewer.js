@@ -223,7 +223,7 @@ export class Viewer {
         this.setMode('object');
         this.seriesKey = null;
         this.frame = null;
-        this.wl.voi = null;
+        this.wl.clear();
         this.renderer.clear();
         await showObject(this.$('viewer-object'), this.client, instanceId, info, () => token === this.token);
       }
@@ -420,7 +420,7 @@ export class Viewer {
     this.slider.max = String(d.frames);
     this.slider.value = String(d.index + 1);
     const rate = rateOf(d);
-    this.cine.fps = rate;
+    this.cine.setRate(rate);
     this.fpsInput.value = String(Math.round(rate * 10) / 10);
   }
 
@@ -666,7 +666,7 @@ export class Viewer {
   /** Back to the file's window, fitted, unrotated, not inverted. */
   reset() {
     this.view.reset();
-    this.wl.userInvert = false;
+    this.wl.resetInvert();
     if (this.frame) {
       this.wl.init(this.frame.description);
       this.fitView();
@@ -719,6 +719,23 @@ export class Viewer {
 
   annotationsChanged() {
     this.stage.classList.toggle('no-annotations', !this.annotations.checked);
+  }
+
+  /** Show or hide the annotations (the corners' text, measurements, boxes). */
+  toggleAnnotations() {
+    this.annotations.checked = !this.annotations.checked;
+    this.annotationsChanged();
+  }
+
+  /**
+   * Show or hide one overlay group of the image (its switch in the overlay panel).
+   * @param {string} group e.g. '6000'
+   * @param {boolean} shown
+   */
+  showOverlay(group, shown) {
+    if (shown) this.hiddenOverlays.delete(group); else this.hiddenOverlays.add(group);
+    this.draw();
+    if (shown && this.frame) loadOverlays(this, this.frame);
   }
 
 }

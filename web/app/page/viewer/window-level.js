@@ -155,6 +155,16 @@ export class WindowLevel {
     if (this.voi && d) this.voi.invert = Boolean(d.invert) !== this.userInvert;
   }
 
+  /** Nothing with a window is shown (a document, a report, a waveform). */
+  clear() {
+    this.voi = null;
+  }
+
+  /** Back to the file's own inversion (applied by the next init). */
+  resetInvert() {
+    this.userInvert = false;
+  }
+
   /** A new series: the next image sets the window from its file. */
   forget() {
     this.voi = null;
