@@ -326,7 +326,8 @@ function preparePixels() {
     // Registered now, loaded on the first detection (a file that needs its burned-in text found).
     const ffi = pyodide.pyimport('pyodide.ffi');
     const detect = textDetector(OCR_URL, BOOT_FILES.textDetector);
-    // The probabilities reach Python as a float32 memoryview.
+    // The probabilities reach Python as a float32 memoryview (its proxy is left to the garbage
+    // collector: Python takes it when the promise settles, which may be after a request ends).
     const forward = async (/** @type {any} */ tensor, /** @type {number} */ height, /** @type {number} */ width) => (
       pyodide.toPy(await detect(tensor, height, width)));
     api.register_text_detector(forward, ffi.run_sync, ffi.can_run_sync);
@@ -400,13 +401,31 @@ function callCore(call, ...args) {
 }
 
 /**
+ * Proxies of values JS callbacks handed back to Python while requests ran (Python holds its
+ * own references to what it took): destroyed when a request is answered, so that a file's
+ * bytes are not kept until the garbage collector gets to the proxy.
+ * @type {Array<{destroy: function(): void}>}
+ */
+const handedBack = [];
+
+/**
+ * A value for Python to take as the result of a JS callback (see handedBack).
+ * @param {unknown} value
+ */
+function handBack(value) {
+  const proxy = pyodide.toPy(value);
+  handedBack.push(proxy);
+  return proxy;
+}
+
+/**
  * A JS function returning bytes, as the core calls it: what it returns reaches Python as a
- * memoryview (Pyodide frees the proxy when this side lets go of it).
+ * memoryview.
  * @param {function(...any): Uint8Array} read
  * @returns {function(...any): any}
  */
 function returningBytes(read) {
-  return (...args) => pyodide.toPy(read(...args));
+  return (...args) => handBack(read(...args));
 }
 
 /**
@@ -423,7 +442,7 @@ function decodeWith(codec, encoded, info) {
     // A view into Python's heap, valid during this call; the codec copies it into its own.
     const out = codec.decode(view.data, info.toJs({ dict_converter: Object.fromEntries }));
     const decoded = out instanceof Uint8Array ? { data: out } : out;
-    return pyodide.toPy({
+    return handBack({
       data: decoded.data, dtype: decoded.dtype ?? null, photometric: decoded.photometric ?? null,
     });
   } finally {
@@ -622,6 +641,9 @@ async function answer(request) {
       // A buffer JavaScript could not allocate (a file's slice, a frame handed over).
       ? { code: 'memory', message: 'Not enough memory is left in this tab for that; close some files or series (or reload the page) and try again.' }
       : { code: 'internal', message: 'Internal error; the worker is still running.' }));
+  } finally {
+    // Callbacks run synchronously inside Python calls: all Python took is its own by now.
+    for (const proxy of handedBack.splice(0)) proxy.destroy();
   }
 }
 
