@@ -73,8 +73,12 @@ def is_dicomdir(dataset: Dataset, name: str) -> bool:
     """
     if _sop_class(dataset) == MEDIA_STORAGE_DIRECTORY:
         return True
-    named = name.rsplit("/", 1)[-1].upper() == "DICOMDIR"
-    return named and "DirectoryRecordSequence" in dataset
+    return has_dicomdir_name(name) and "DirectoryRecordSequence" in dataset
+
+
+def has_dicomdir_name(name: str) -> bool:
+    """Whether ``name`` (a path with '/') is the name PS3.10 8.6 gives a DICOMDIR."""
+    return name.rsplit("/", 1)[-1].upper() == "DICOMDIR"
 
 
 def summarize(opened: OpenedFile) -> dict[str, Any]:

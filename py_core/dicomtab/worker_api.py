@@ -68,6 +68,8 @@ def _run(action: Any, *args: Any) -> str:
             result = {"status": "success", "payload": action(*args)}
     except DicomtabError as exc:
         result = _failed(exc.code, exc.message)
+        if exc.inspectable:  # the page may open it for inspection only (open_damaged)
+            result["error"]["inspectable"] = True
     except MemoryError:
         result = _failed("memory", OUT_OF_MEMORY)
     except NOT_CAUGHT:

@@ -51,7 +51,11 @@ def test_a_dicomdir_is_known_by_its_sop_class_or_its_name_and_records(
     summary = _opened(data, name)
     assert summary["dicomdir"] is dicomdir
     if dicomdir:  # what the page then asks of it: the records that shape the study tree
-        assert ok(worker_api.dicomdir(summary["instanceId"]))["records"] > 0
+        tree = ok(worker_api.dicomdir(summary["instanceId"]))
+        assert tree["records"] > 0
+        # Of several DICOMDIRs naming one file, the page prefers the one the core says has
+        # the standard name.
+        assert tree["standardName"] is name.lower().endswith("/dicomdir")
 
 
 def test_a_file_only_named_dicomdir_is_an_instance() -> None:
@@ -64,7 +68,12 @@ def test_a_file_only_named_dicomdir_is_an_instance() -> None:
 def test_damaged_files_are_marked_and_numbered_apart_from_sound_ones() -> None:
     first = _opened(bundled("CT_small.dcm").read_bytes(), "ct.dcm")
     truncated = bundled("MR_truncated.dcm").read_bytes()
-    assert failed(worker_api.open_file(truncated, "mr.dcm"))["code"] in ("truncated", "malformed")
+    refused = failed(worker_api.open_file(truncated, "mr.dcm"))
+    # The failure says the file can still be inspected (the page then asks open_damaged)...
+    assert refused["code"] in ("truncated", "malformed") and refused["inspectable"] is True
+    # ...which it never says of a file with nothing to show.
+    not_dicom = failed(worker_api.open_file(b"not a DICOM file at all" * 10, "notes.txt"))
+    assert not_dicom["code"] == "not-dicom" and "inspectable" not in not_dicom
     damaged = ok(worker_api.open_damaged(truncated, "mr.dcm"))
     second = _opened(bundled("MR_small.dcm").read_bytes(), "mr-small.dcm")
     assert (first["damaged"], damaged["damaged"], second["damaged"]) == (False, True, False)

@@ -46,8 +46,6 @@ const damagedSummaries = [];
 const inspectable = [];
 /** Files out of folders and archives that were not DICOM (or empty), and DICOMDIRs read. */
 const skipped = { notDicom: 0, dicomdir: 0, unsupportedZipEntries: 0 };
-/** Error codes for which the inspector still shows what could be read. */
-const DAMAGED_CODES = new Set(['truncated', 'malformed']);
 /** How many files the page asks the worker to open ahead of the one it is adding. */
 const OPENS_IN_FLIGHT = 4;
 /** The longest the tag table waits for the image of a newly selected instance. */
@@ -342,7 +340,7 @@ async function openSources(picked) {
         $('problems').append(problemItem(message));
         /** @type {OpenResult} */
         const result = { fileName: source.name, status: 'failed', code, message };
-        if (DAMAGED_CODES.has(code) && opened[index]) {
+        if (error.inspectable && opened[index]) {
           const id = await openDamaged(opened[index]);
           if (id) result.damagedInstanceId = id;
         }

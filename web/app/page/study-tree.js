@@ -49,12 +49,12 @@ const folderOf = (name) => name.slice(0, name.lastIndexOf('/') + 1);
 
 /**
  * Which DICOMDIR names a file when several in one folder do (pydicom's test folder has
- * variants side by side): the one named DICOMDIR first, then by name. The order files were
- * opened in does not matter.
+ * variants side by side): one with the standard name first (the core says which), then by
+ * name. The order files were opened in does not matter.
  * @param {Directory} a @param {Directory} b
  */
 function byPriority(a, b) {
-  const rank = (/** @type {Directory} */ d) => ((d.fileName.split('/').pop() || '').toUpperCase() === 'DICOMDIR' ? 0 : 1);
+  const rank = (/** @type {Directory} */ d) => (d.tree.standardName ? 0 : 1);
   return rank(a) - rank(b) || (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0);
 }
 

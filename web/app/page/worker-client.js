@@ -12,6 +12,8 @@ export class WorkerError extends Error {
     this.name = 'WorkerError';
     /** @type {string} */
     this.code = error.code;
+    /** whether the file can still be opened for inspection (Request.OPEN_DAMAGED) */
+    this.inspectable = Boolean(error.inspectable);
   }
 }
 

@@ -232,6 +232,8 @@ export const BOOT_STAGES = Object.freeze([
  * @typedef {Object} ProtocolError
  * @property {string} code     stable machine-readable name (e.g. 'not-dicom', 'truncated')
  * @property {string} message  user-facing sentence naming the file
+ * @property {boolean} [inspectable]  OPEN failed, but what precedes the problem can be shown
+ *   for inspection (Request.OPEN_DAMAGED): the core decides
  */
 
 /**
@@ -307,6 +309,8 @@ export const BOOT_STAGES = Object.freeze([
  * File ID joined with '/', relative to the DICOMDIR's folder (null if absent or invalid).
  * @typedef {Object} DicomdirTree
  * @property {string} fileName
+ * @property {boolean} standardName  named DICOMDIR, as PS3.10 requires (of several DICOMDIRs
+ *   that name one file, such a one wins)
  * @property {number} records    items in the Directory Record Sequence
  * @property {number} instances  leaf records (records that name a file)
  * @property {Array<{key: string, name: ?string, id: ?string, studies: Array<{key: string,
