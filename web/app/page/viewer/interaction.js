@@ -5,6 +5,7 @@
  * touch screens, the pixel probe, and the shortcuts listed in the help panel.
  * @module viewer/interaction
  */
+import { dragTools } from './drag-tools.js';
 
 /**
  * What the interaction needs of the viewer.
@@ -39,7 +40,8 @@ const WHEEL_ZOOM = 1.15;
  * @param {Controls} c
  */
 export function wireInteraction(root, stage, canvas, c) {
-  /** @type {?{mode: string, id: number, startX: number, startY: number, lastX: number, lastY: number}} */
+  const tools = dragTools(canvas, c);
+  /** @type {?{tool: import('./drag-tools.js').DragTool, id: number, startX: number, startY: number, lastX: number, lastY: number}} */
   let drag = null;
   /** @type {Map<number, {x: number, y: number}>} touch points for pinch */
   const touches = new Map();
@@ -57,18 +59,18 @@ export function wireInteraction(root, stage, canvas, c) {
         return;
       }
     }
-    const tool = c.tool();
-    const mode = event.button === 2 ? 'wl' : event.button === 1 ? 'pan' : c.annotates(tool) ? 'annotate' : tool;
+    const chosen = c.tool();
+    const tool = event.button === 2 ? tools.wl : event.button === 1 ? tools.pan
+      : c.annotates(chosen) ? tools.annotate : tools[/** @type {'wl'|'pan'|'redact'} */ (chosen)];
     event.preventDefault();
     try {
       canvas.setPointerCapture(event.pointerId);
     } catch {
       // Not an active pointer (a synthetic event): the drag still works inside the canvas.
     }
-    drag = { mode, id: event.pointerId, startX: event.clientX, startY: event.clientY, lastX: event.clientX, lastY: event.clientY };
-    if (mode === 'wl') c.beginWindowDrag();
-    if (mode === 'annotate') c.annotateDown(c.canvasPoint(event));
-    if (mode === 'redact') c.redactStart(c.canvasPoint(event));
+    if (!tool) return;
+    drag = { tool, id: event.pointerId, startX: event.clientX, startY: event.clientY, lastX: event.clientX, lastY: event.clientY };
+    tool.down(event);
   });
   canvas.addEventListener('pointermove', (event) => {
     if (event.pointerType === 'touch' && touches.has(event.pointerId)) {
@@ -89,17 +91,7 @@ export function wireInteraction(root, stage, canvas, c) {
     // The angle's last point follows the pointer before its click.
     if (!drag && c.annotates(c.tool())) c.annotateMove(c.canvasPoint(event));
     if (!drag || drag.id !== event.pointerId) return;
-    if (drag.mode === 'wl') {
-      c.dragWindow(event.clientX - drag.startX, event.clientY - drag.startY);
-    } else if (drag.mode === 'pan') {
-      const rect = canvas.getBoundingClientRect();
-      const ratio = canvas.width / (rect.width || 1);
-      c.pan((event.clientX - drag.lastX) * ratio, (event.clientY - drag.lastY) * ratio);
-    } else if (drag.mode === 'annotate') {
-      c.annotateMove(c.canvasPoint(event));
-    } else if (drag.mode === 'redact') {
-      c.redactMove(c.canvasPoint(event));
-    }
+    drag.tool.move(event, drag);
     drag.lastX = event.clientX;
     drag.lastY = event.clientY;
   });
@@ -107,8 +99,7 @@ export function wireInteraction(root, stage, canvas, c) {
     touches.delete(event.pointerId);
     if (touches.size < 2) pinchDistance = 0;
     if (drag && drag.id === event.pointerId) {
-      if (drag.mode === 'annotate') c.annotateUp(c.canvasPoint(event));
-      if (drag.mode === 'redact') { c.redactMove(c.canvasPoint(event)); c.redactEnd(); }
+      drag.tool.up(event);
       drag = null;
     }
   };
