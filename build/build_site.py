@@ -269,10 +269,10 @@ def write_headers(out: Path, csp: str) -> None:
 
 def finish_worker(out: Path, boot_files: dict) -> None:
     """Tell the worker the content-derived names of the files it boots from."""
-    worker = out / "app" / "worker.js"
+    worker = out / "app" / "worker" / "worker.js"
     text = worker.read_text()
     if '"__BOOT_FILES__"' not in text:
-        raise BuildError("web/app/worker.js lacks the __BOOT_FILES__ placeholder")
+        raise BuildError("web/app/worker/worker.js lacks the __BOOT_FILES__ placeholder")
     worker.write_text(text.replace('"__BOOT_FILES__"', json.dumps(boot_files, sort_keys=True)))
 
 
@@ -286,12 +286,12 @@ def _site_files(out: Path) -> list[str]:
 
 
 def finish_site_files(out: Path) -> None:
-    """Write the list of the build's files into ``app/site-files.js`` (for the status line)."""
+    """Write the list of the build's files into ``app/page/site-files.js`` (for the status line)."""
     files = _site_files(out)
-    module = out / "app" / "site-files.js"
+    module = out / "app" / "page" / "site-files.js"
     text = module.read_text()
     if '"__SITE_FILES__"' not in text:
-        raise BuildError("web/app/site-files.js lacks the __SITE_FILES__ placeholder")
+        raise BuildError("web/app/page/site-files.js lacks the __SITE_FILES__ placeholder")
     module.write_text(text.replace('"__SITE_FILES__"', json.dumps(["./", *files])))
 
 

@@ -8,7 +8,7 @@ extracts just those members, checks each against its pin, applies the pinned tex
 turn emscripten's UMD glue into ES modules (the worker is a module worker: no
 ``importScripts``), drop ``sourceMappingURL`` comments for maps that are not shipped, and fix
 the 12-bit level shift of the JPEG decoder (each patch says why in ``pins.json``).
-``web/app/codecs/`` wraps these files behind one interface; the worker loads them from there.
+``web/app/worker/codecs/`` wraps these files behind one interface; the worker loads them from there.
 
 The ``pdfjs`` section (Mozilla's pdf.js, which draws an encapsulated PDF's pages in the page)
 is pinned and copied the same way into ``dist/pdfjs/`` by :func:`obtain_pdfjs`, and the

@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { bootPyodide } from './pyodide_node.mjs';
-import { gunzip, unpackSitePackages } from '../web/app/site-packages.js';
+import { gunzip, unpackSitePackages } from '../web/app/worker/site-packages.js';
 
 const [runtimeDir, stdlib, sitePackages, sample, out] = process.argv.slice(2);
 

@@ -1,6 +1,6 @@
 """One archive holding everything the worker installs into site-packages.
 
-The worker unpacks it with ``web/app/site-packages.js`` before Python starts (the snapshot
+The worker unpacks it with ``web/app/worker/site-packages.js`` before Python starts (the snapshot
 step does the same under Node), instead of one Pyodide ``loadPackage`` per wheel. The format
 is the simplest that script can read: a ustar tar of regular files, gzip'd. It is written
 deterministically (sorted, fixed times and owners, no gzip name or time) and named after its

@@ -30,7 +30,7 @@ SNAPSHOT_NODE_FLAGS = ("--experimental-wasm-stack-switching",)
 _DRIVER_FILES = (
     BUILD_DIR / "make_snapshot.mjs",
     BUILD_DIR / "pyodide_node.mjs",
-    BUILD_DIR.parent / "web" / "app" / "site-packages.js",
+    BUILD_DIR.parent / "web" / "app" / "worker" / "site-packages.js",
 )
 
 

@@ -12,6 +12,9 @@ class DicomtabError(Exception):
     """Base class: a problem we recognised and can explain to the user."""
 
     code = "error"
+    #: Whether what the file holds before the problem can still be shown for inspection
+    #: (dicomtab.inspect.api.open_damaged): the worker tells the page so with the failure.
+    inspectable = False
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -38,12 +41,14 @@ class TruncatedFileError(DicomtabError):
     """The file ends before the data its elements declare."""
 
     code = "truncated"
+    inspectable = True
 
 
 class MalformedFileError(DicomtabError):
     """The file is DICOM but its structure cannot be parsed."""
 
     code = "malformed"
+    inspectable = True
 
 
 class UnsupportedError(DicomtabError):

@@ -3,7 +3,7 @@
 Three caches hold what can be made again, each to a byte budget, least recently used first:
 the files' bytes in the worker (read again from the browser's File, :mod:`dicomtab.file_bytes`),
 their parses (made again from the bytes, :class:`dicomtab.session.ParsedCache`) and the page's
-decoded frames (asked for again, ``web/app/viewer/frame-cache.js``). The defaults suit a device
+decoded frames (asked for again, ``web/app/page/viewer/frame-cache.js``). The defaults suit a device
 of :data:`REFERENCE_GB`; the memory the browser reports (``navigator.deviceMemory``: 0.25 to 8
 GB, rounded) scales them from half to double. The worker's two stay far inside the
 WebAssembly heap's cap (2 GB and more) on any device.

@@ -27,7 +27,7 @@ from dicomtab.file_bytes import DEFAULT_BUDGET, ByteBudget, FileBytes
 from dicomtab.file_head import Reader, header_bytes
 from dicomtab.reading import OpenedFile, open_dataset
 from dicomtab.structure import StructureReport
-from dicomtab.summary import summarize
+from dicomtab.summary import is_dicomdir, summarize
 
 #: Bytes the parses of open instances may hold (an estimate, see ParsedCache.cost): at least
 #: 64 parses, where the inspector kept 8 and the viewer 4 before they shared this cache.
@@ -150,9 +150,12 @@ class Session:
 
     def _add(self, name: str, opened: OpenedFile, report: StructureReport | None,
              content: Callable[[Callable[[], None]], FileBytes]) -> dict[str, Any]:
-        instance_id = f"i{self._next}"
+        number = self._next
+        instance_id = f"i{number}"
         self._next += 1
-        summary = {"instanceId": instance_id, "fileName": name, **summarize(opened)}
+        summary = {"instanceId": instance_id, "fileName": name, **summarize(opened),
+                   "dicomdir": is_dicomdir(opened.dataset, name), "damaged": False,
+                   "downloadName": f"instance-{number}"}
         self._instances[instance_id] = Instance(
             instance_id, name, content(self._forgetter(instance_id)), summary, self.parsed,
             report)
@@ -186,9 +189,12 @@ class Session:
                     parsed: dict[str, Any]) -> dict[str, Any]:
         """Keep a file refused as damaged, for inspection only, with what was parsed of it
         (kind → parse); return ``summary`` with its id (``d1``, …) and file name."""
-        instance_id = f"d{self._next_damaged}"
+        number = self._next_damaged
+        instance_id = f"d{number}"
         self._next_damaged += 1
-        summary = {"instanceId": instance_id, "fileName": name, **summary}
+        # Inspected only: not read as a DICOMDIR even if it was one.
+        summary = {"instanceId": instance_id, "fileName": name, **summary, "dicomdir": False,
+                   "damaged": True, "downloadName": f"damaged-{number}"}
         content = FileBytes(data, name, None, self.budget, self._forgetter(instance_id))
         self._instances[instance_id] = Instance(instance_id, name, content, summary,
                                                 self.parsed, None, damaged=True)

@@ -14,6 +14,9 @@ from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, Implic
 from dicomtab.reading import OpenedFile
 from dicomtab.stack import geometry
 
+#: SOP Class UID of a Media Storage Directory (a DICOMDIR).
+MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
+
 
 def _text(dataset: Dataset, keyword: str) -> str | None:
     """The element's value as display text (multi-values joined by a backslash)."""
@@ -57,12 +60,31 @@ def _transfer_syntax(ds: Dataset) -> dict[str, str | None]:
     return {"uid": str(uid), "name": f"{uid.name} (assumed: the file does not say)"}
 
 
+def _sop_class(dataset: Dataset) -> str | None:
+    # A DICOMDIR (Media Storage Directory) has no SOP Class UID in its data set: its file
+    # meta group says what it is.
+    return _text(dataset, "SOPClassUID") or _text(dataset.file_meta, "MediaStorageSOPClassUID")
+
+
+def is_dicomdir(dataset: Dataset, name: str) -> bool:
+    """Whether a file is a DICOMDIR, whose directory records describe other files: its SOP
+    class is Media Storage Directory, or it is named DICOMDIR (PS3.10 8.6) and has a Directory
+    Record Sequence. A file only named so is an instance like any other.
+    """
+    if _sop_class(dataset) == MEDIA_STORAGE_DIRECTORY:
+        return True
+    return has_dicomdir_name(name) and "DirectoryRecordSequence" in dataset
+
+
+def has_dicomdir_name(name: str) -> bool:
+    """Whether ``name`` (a path with '/') is the name PS3.10 8.6 gives a DICOMDIR."""
+    return name.rsplit("/", 1)[-1].upper() == "DICOMDIR"
+
+
 def summarize(opened: OpenedFile) -> dict[str, Any]:
     """Summarise a parsed file: identifiers, modality, SOP class, syntax, image geometry."""
     ds = opened.dataset
-    # A DICOMDIR (Media Storage Directory) has no SOP Class UID in its data set: its file
-    # meta group says what it is.
-    sop_class = _text(ds, "SOPClassUID") or _text(ds.file_meta, "MediaStorageSOPClassUID")
+    sop_class = _sop_class(ds)
     return {
         "patient": {
             "name": _text(ds, "PatientName"),

@@ -1,8 +1,9 @@
 """What the browser worker calls: JSON-shaped results, never an exception.
 
-``web/worker.js`` is a thin adapter: it hands file bytes and names to these functions and
-posts their results to the page. Everything here is plain Python (tested under CPython); the
-only concession to the browser is accepting a buffer proxy that has ``to_bytes()``.
+``web/app/worker/worker.js`` is a thin adapter: it hands file bytes and names to these
+functions and posts their results to the page. Everything here is plain Python (tested under
+CPython): arguments are plain values (bytes or memoryviews, lists, str, numbers, callables
+returning those), never Pyodide proxies; the worker converts them, and releases its proxies.
 
 A result is ``{"status": "success", "payload": ...}`` or ``{"status": "failed", "error":
 {"code", "message"}}``. Messages come from :mod:`dicomtab.errors` and quote no values from
@@ -17,7 +18,7 @@ import json
 import random
 import sys
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from dicomtab import __version__
 from dicomtab.errors import (
@@ -31,20 +32,15 @@ from dicomtab.memory import budgets_for
 from dicomtab.reading import quiet_pydicom
 from dicomtab.session import Session
 
-
-class _BufferProxy(Protocol):
-    def to_bytes(self) -> bytes: ...
-
-
 SESSION = Session()
 
 
-def _as_bytes(data: bytes | bytearray | memoryview | _BufferProxy) -> bytes:
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, bytearray | memoryview):
-        return bytes(data)
-    return data.to_bytes()  # a JS Uint8Array proxied by Pyodide
+#: Bytes as the worker hands them over (a JS Uint8Array arrives as a memoryview).
+Bytes = bytes | bytearray | memoryview
+
+
+def _as_bytes(data: Bytes) -> bytes:
+    return data if isinstance(data, bytes) else bytes(data)
 
 
 #: What running out of memory anywhere in the worker says (a frame says how much it needs).
@@ -72,6 +68,8 @@ def _run(action: Any, *args: Any) -> str:
             result = {"status": "success", "payload": action(*args)}
     except DicomtabError as exc:
         result = _failed(exc.code, exc.message)
+        if exc.inspectable:  # the page may open it for inspection only (open_damaged)
+            result["error"]["inspectable"] = True
     except MemoryError:
         result = _failed("memory", OUT_OF_MEMORY)
     except NOT_CAUGHT:
@@ -88,7 +86,7 @@ def _run(action: Any, *args: Any) -> str:
     return json.dumps(result, ensure_ascii=False)
 
 
-def open_file(data: bytes | bytearray | memoryview | _BufferProxy, name: str,
+def open_file(data: Bytes, name: str,
               reader: Any = None) -> str:
     """Open one file (its bytes and its display name); JSON result with the summary.
 
@@ -99,7 +97,7 @@ def open_file(data: bytes | bytearray | memoryview | _BufferProxy, name: str,
     return _run(lambda: SESSION.open(_as_bytes(data), name, read_again))
 
 
-def open_file_by_parts(first: bytes | bytearray | memoryview | _BufferProxy, size: int,
+def open_file_by_parts(first: Bytes, size: int,
                        name: str, read: Any, reader: Any) -> str:
     """Open one file reading only its header when that is enough (see
     :mod:`dicomtab.file_head`); JSON result with the summary, as :func:`open_file`.
@@ -199,7 +197,7 @@ def _inspector() -> Any:
     return api
 
 
-def open_damaged(data: bytes | bytearray | memoryview | _BufferProxy, name: str) -> str:
+def open_damaged(data: Bytes, name: str) -> str:
     """Open a file ``open_file`` refused as truncated/damaged, for the tag inspector only."""
     return _run(lambda: _inspector().open_damaged(SESSION, _as_bytes(data), name))
 
@@ -392,10 +390,9 @@ def decoders() -> str:
 def register_decoder(transfer_syntax: str, decode: Any, name: str) -> str:
     """Register a JS-backed frame decoder for ``transfer_syntax`` (most recent wins).
 
-    ``decode(encoded, info) -> {data: Uint8Array, dtype?: str, photometric?: str}`` or a bare
-    Uint8Array (web/app/codecs/index.js describes it). ``decode`` receives ``encoded`` (bytes)
-    and ``info`` (a dict) as Pyodide proxies; the worker's JS side turns them into a
-    Uint8Array and a plain object. The result becomes a
+    ``decode(encoded, info) -> {"data": bytes-like, "dtype": str | None, "photometric": str |
+    None}``, or bare bytes (web/app/worker/codecs/index.js describes the codecs; the worker
+    turns their JS results into such a dict). The result becomes a
     :class:`~dicomtab.pixels.decoders.DecodedFrame`.
     Call after numpy_later.reimport_with_numpy(), on the module it returned.
     """
@@ -404,12 +401,10 @@ def register_decoder(transfer_syntax: str, decode: Any, name: str) -> str:
         from dicomtab.pixels.decoders import DecodedFrame
 
         result = decode(encoded, info.to_dict())
-        if hasattr(result, "to_bytes"):  # a bare Uint8Array
-            return DecodedFrame(result.to_bytes())
-        # A JS object's missing properties come back as None (undefined) or are absent.
-        dtype = getattr(result, "dtype", None)
-        photometric = getattr(result, "photometric", None)
-        return DecodedFrame(result.data.to_bytes(), dtype or None, photometric or None)
+        if not isinstance(result, dict):  # bare bytes
+            return DecodedFrame(_as_bytes(result))
+        return DecodedFrame(_as_bytes(result["data"]), result.get("dtype") or None,
+                            result.get("photometric") or None)
 
     def register() -> dict[str, Any]:
         from dicomtab.pixels.decoders import REGISTRY
@@ -423,9 +418,9 @@ def register_decoder(transfer_syntax: str, decode: Any, name: str) -> str:
 def register_text_detector(forward: Any, wait: Any, can_wait: Any) -> str:
     """Use the worker's onnxruntime-web for text detection (dicomtab.pixels.text_detection).
 
-    ``forward(tensor, height, width)`` returns a Promise of the probability map (a
-    Float32Array of height x width); the worker loads onnxruntime-web and the model on its
-    first call. ``wait`` and ``can_wait`` are Pyodide's ``run_sync`` and ``can_run_sync``,
+    ``forward(tensor, height, width)`` returns a Promise of the probability map (float32
+    values, height x width, as a bytes-like object); the worker loads onnxruntime-web and the
+    model on its first call. ``wait`` and ``can_wait`` are Pyodide's ``run_sync`` and ``can_run_sync``,
     handed over by the worker (the core never imports Pyodide): waiting for a promise needs
     WebAssembly stack switching (JSPI) and a call entered through ``callPromising``, which
     is how the worker enters every request that may detect text. Call after the numpy
@@ -460,7 +455,7 @@ def _tab_forward(forward: Any, wait: Any, can_wait: Any) -> Any:
         except Exception as exc:  # the runtime or the model failed to load or to run
             raise TextDetectorUnavailable(
                 f"The text detector could not run in this tab ({type(exc).__name__}).") from None
-        return np.frombuffer(result.to_bytes(), dtype=np.float32).reshape(height, width)
+        return np.frombuffer(_as_bytes(result), dtype=np.float32).reshape(height, width)
     return run
 
 
@@ -523,7 +518,7 @@ def deid_new_key() -> str:
     return _run(tab.new_key)
 
 
-def deid_key_info(data: bytes | bytearray | memoryview | _BufferProxy, name: str) -> str:
+def deid_key_info(data: Bytes, name: str) -> str:
     """JSON result ``{fingerprint}`` of a key file, or why it is not a key."""
     from dicomtab.deid import tab
 
@@ -531,7 +526,7 @@ def deid_key_info(data: bytes | bytearray | memoryview | _BufferProxy, name: str
 
 
 def deid_preview(instance_id: str, spec: str,
-                 key: bytes | bytearray | memoryview | _BufferProxy, key_name: str) -> str:
+                 key: Bytes, key_name: str) -> str:
     """JSON result: what de-identifying the instance would change, element by element."""
     from dicomtab.deid import tab
 
@@ -547,7 +542,7 @@ def deid_flags(instance_ids: Any, spec: str) -> str:
                                          json.loads(spec)))
 
 
-def deid_begin(spec: str, key: bytes | bytearray | memoryview | _BufferProxy, key_name: str,
+def deid_begin(spec: str, key: Bytes, key_name: str,
                options: str) -> str:
     """Start a run; ``options`` is JSON ``{verify, crosswalk, operator, purpose, allowDamaged,
     regions}`` (``regions``: redaction template files as ``[{name, text}]``)."""

@@ -156,7 +156,7 @@ def download(page: Page, test_id: str, *, confirm: bool = False) -> tuple[str, b
 
 
 def viewer_state(page: Page) -> dict[str, Any]:
-    """What the viewer shows (`window.dicomtab.viewer.state`, see web/app/viewer/state.js)."""
+    """What the viewer shows (`window.dicomtab.viewer.state`, see web/app/page/viewer/state.js)."""
     return dict(page.evaluate("window.dicomtab.viewer.state"))
 
 

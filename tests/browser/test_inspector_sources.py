@@ -131,7 +131,7 @@ def test_dropped_folder_is_walked(app: Page) -> None:
     """A dropped folder arrives as FileSystemEntry objects, which only a real drag can make:
     the walk is driven here with entries of the same shape."""
     names = app.evaluate("""async () => {
-        const { fromDataTransfer } = await import('./app/file-sources.js');
+        const { fromDataTransfer } = await import('./app/page/file-sources.js');
         const file = (name) => ({ isFile: true, isDirectory: false, name,
           file: (ok) => ok(new File(['x'], name)) });
         const dir = (name, children) => ({ isFile: false, isDirectory: true, name,

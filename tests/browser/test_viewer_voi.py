@@ -1,4 +1,4 @@
-"""The viewer's VOI module (web/app/viewer/voi.js) against the reference display_uint8, value
+"""The viewer's VOI module (web/app/page/viewer/voi.js) against the reference display_uint8, value
 by value, at the edges where rounding or a comparison could differ: window ends, width 1,
 halves (numpy rounds them to even), values outside a VOI LUT, NaN, integer data through the
 lookup table and float data through the formula."""
@@ -48,7 +48,7 @@ def _render(page: Page, values: np.ndarray, vois: list[dict[str, Any]]) -> list[
     kind = "int32" if values.dtype == np.int32 else "float32"
     out = page.evaluate(
         """async ([kind, b64, vois]) => {
-            const { renderGrey } = await import('./app/viewer/voi.js');
+            const { renderGrey } = await import('./app/page/viewer/voi.js');
             const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
             const values = kind === 'int32' ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
             let min = Infinity, max = -Infinity;

@@ -48,8 +48,8 @@ def _summaries(page: Page) -> list[str]:
     """The open instances' summaries without what names or numbers them in this page."""
     out = []
     for summary in page.evaluate("window.dicomtab.instances()"):
-        summary.pop("instanceId")
-        summary.pop("fileName")
+        for naming in ("instanceId", "fileName", "downloadName"):
+            summary.pop(naming)
         out.append(json.dumps(summary, sort_keys=True))
     return sorted(out)
 

@@ -52,7 +52,7 @@ def test_the_licences_of_the_codecs_ship_with_them() -> None:
 def test_shipped_scripts_suit_a_module_worker_under_the_policy() -> None:
     """ES modules only (no importScripts in a module worker), no eval (script-src 'self'),
     and nothing that points elsewhere, in the vendored files and in our wrappers alike."""
-    scripts = [*(DIST / CODECS_DIR).glob("*.js"), *(ROOT / "web" / "app" / "codecs").glob("*.js")]
+    scripts = [*(DIST / CODECS_DIR).glob("*.js"), *(ROOT / "web" / "app" / "worker" / "codecs").glob("*.js")]
     assert len(scripts) >= 12
     forbidden = re.compile(
         r"module\.exports|define\(\[|importScripts|sourceMappingURL|new Function|\beval\("

@@ -2,7 +2,7 @@
 
 Every frame of every bundled pydicom test file whose transfer syntax a JS codec covers, plus
 codestreams made here for what pydicom bundles no sample of (HTJ2K, JPEG Lossless with every
-predictor, grey 8- and 12-bit JPEG, signed and planar JPEG-LS), is decoded once by ``web/app/codecs/index.js`` under Node, loading the codecs
+predictor, grey 8- and 12-bit JPEG, signed and planar JPEG-LS), is decoded once by ``web/app/worker/codecs/index.js`` under Node, loading the codecs
 from the built ``dist/codecs/``. Each JS output then goes through the same pipeline as pydicom's
 (``frames.decode_frame``: masking to Bits Stored, YBR to RGB) by way of a registry whose
 decoder returns it, and is compared with the pipeline's output from pydicom's decoders:

@@ -116,13 +116,13 @@ def test_no_other_origin_in_the_web_sources() -> None:
 
 def _boot_files(dist: Path) -> dict[str, str]:
     """The names the builder wrote into the worker: {stdlib, sitePackages, snapshot}."""
-    worker = (dist / "app" / "worker.js").read_text()
+    worker = (dist / "app" / "worker" / "worker.js").read_text()
     boot = json.loads(BOOT_FILES_IN_WORKER.search(worker).group(1))
     return {k: v for k, v in boot.items() if k != "integrity"}
 
 
 def test_worker_checks_the_integrity_of_its_downloads(dist: Path) -> None:
-    worker = (dist / "app" / "worker.js").read_text()
+    worker = (dist / "app" / "worker" / "worker.js").read_text()
     integrity = json.loads(BOOT_FILES_IN_WORKER.search(worker).group(1))["integrity"]
     for key in ("sitePackages", "snapshot", "numpy", "vocabulary"):
         data = (dist / "pyodide" / _boot_files(dist)[key]).read_bytes()
@@ -180,6 +180,30 @@ def test_site_packages_holds_pydicom_without_test_files_and_the_core(dist: Path)
     assert not [n for n in files if n.startswith(("numpy", "PIL"))]  # loaded only when needed
 
 
+def test_no_pillow_is_built_or_precached(dist: Path) -> None:
+    """Nothing in the tab imports PIL (the worker decodes with numpy, pydicom's own decoders
+    and the JS codecs), so no part of Pillow is shipped: no file of dist/, no member of an
+    archive the worker unpacks, no wheel the lock would load, nothing the service worker
+    precaches."""
+    def is_pillow(name: str) -> bool:
+        top = name.split("/", 1)[0].lower()
+        return top == "pil" or top.startswith(("pillow-", "pillow.libs")) or "/pil/" in name.lower()
+
+    shipped = [p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()]
+    assert not [n for n in shipped if is_pillow(n) or "pillow" in n.lower().rsplit("/", 1)[-1]]
+    members = []
+    for archive in (dist / "pyodide").glob("*.tar.gz"):
+        with tarfile.open(archive, "r:gz") as tar:
+            members += tar.getnames()
+    assert "pydicom/dataset.pyc" in members and "numpy/__init__.pyc" in members  # really read
+    assert [n for n in members if is_pillow(n)] == []
+    lock = json.loads((dist / "pyodide" / "pyodide-lock.json").read_text())
+    assert not [name for name in lock["packages"] if name.lower() == "pillow"]
+    sw = (dist / "sw.js").read_text()
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", sw).group(1))
+    assert not [n for n in precache if "pillow" in n.lower() or "/pil/" in f"/{n.lower()}"]
+
+
 def test_snapshot_is_made_for_this_pyodide_build(dist: Path) -> None:
     with gzip.open(dist / "pyodide" / _boot_files(dist)["snapshot"]) as snapshot:
         data = snapshot.read()
@@ -223,9 +247,9 @@ def test_service_worker_precaches_exactly_the_build(dist: Path) -> None:
 
 
 def test_the_page_knows_the_build_files_exactly(dist: Path) -> None:
-    """app/site-files.js lists every file of the build (the status line names the app's own
+    """app/page/site-files.js lists every file of the build (the status line names the app's own
     files apart), and nothing else."""
-    module = (dist / "app" / "site-files.js").read_text()
+    module = (dist / "app" / "page" / "site-files.js").read_text()
     listed = json.loads(re.search(r"SITE_FILES = /\*\* @type \{any\} \*/ \((.*)\);", module).group(1))
     files = sorted(p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file())
     # _headers (for the server) and build-info.json are written later; no page asks for them.

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
 CONFIGS = ("jsconfig.json", "jsconfig.worker.json")
 ERROR = re.compile(r"error TS\d+:")
-WORKER_ONLY = ("app/worker.js", "app/inflate-worker.js", "app/site-packages.js", "app/codecs/")
+WORKER_ONLY = ("app/worker/",)
 
 
 @pytest.fixture(scope="module")
@@ -81,5 +81,40 @@ def test_typescript_is_held_to_its_pin(tmp_path: Path) -> None:
 def test_the_type_checking_files_are_not_shipped(tmp_path: Path) -> None:
     copy_shell(tmp_path, "default-src 'self'")
     shipped = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
-    assert "app/main.js" in shipped
+    assert "app/page/main.js" in shipped
     assert [name for name in shipped if "jsconfig" in name or name.endswith(".ts")] == []
+
+
+# One edit each to a copy of web/: a request sent with a payload its type does not take, a
+# response read for a field it lacks, a worker handler reading a field its request lacks.
+# protocol.js's RequestMap types both ends, so tsc must name each.
+WRONG_MESSAGES = {
+    "page-payload": ("jsconfig.json", "app/page/main.js",
+                     "client.request(Request.CLOSE, { instanceIds: [...instanceIds] })",
+                     "client.request(Request.CLOSE, { instanceId: [...instanceIds] })",
+                     "'instanceId' does not exist in type '{ instanceIds: string[]; }'"),
+    "page-response": ("jsconfig.json", "app/page/main.js",
+                      "const { closed } = await client.request(Request.CLOSE,",
+                      "const { closedIds: closed } = await client.request(Request.CLOSE,",
+                      "Property 'closedIds' does not exist on type '{ closed: string[]; }'"),
+    "worker-handler": ("jsconfig.worker.json", "app/worker/worker.js",
+                       "[Request.STACK]: ({ instanceIds }) => api.stack(instanceIds)",
+                       "[Request.STACK]: ({ instanceId }) => api.stack(instanceId)",
+                       "Property 'instanceId' does not exist on type '{ instanceIds: string[]; }'"),
+}
+
+
+@pytest.mark.parametrize("case", WRONG_MESSAGES)
+def test_tsc_catches_a_message_that_does_not_fit_its_type(tsc: Path, tmp_path: Path, case: str) -> None:
+    config, module, right, wrong, expected = WRONG_MESSAGES[case]
+    web = tmp_path / "web"
+    shutil.copytree(WEB, web)
+    source = web / module
+    text = source.read_text()
+    assert text.count(right) == 1, f"{module} no longer has {right!r}: update this test"
+    source.write_text(text.replace(right, wrong))
+    run = subprocess.run(["node", str(tsc), "-p", str(web / config), "--pretty", "false"],
+                         cwd=web, capture_output=True, text=True, timeout=120)
+    errors = [line for line in (run.stdout + run.stderr).splitlines() if ERROR.search(line)]
+    assert run.returncode != 0
+    assert len(errors) == 1 and errors[0].startswith(f"{module}(") and expected in errors[0], errors

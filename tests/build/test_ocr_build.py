@@ -50,7 +50,7 @@ def test_cpython_runs_the_same_model_file_as_the_tab() -> None:
 
 
 def test_the_worker_knows_the_detector_files_and_checks_the_large_ones() -> None:
-    worker = (DIST / "app" / "worker.js").read_text()
+    worker = (DIST / "app" / "worker" / "worker.js").read_text()
     boot = json.loads(BOOT_FILES_IN_WORKER.search(worker).group(1))
     files = boot["textDetector"]
     for key in ("model", "wasm"):

@@ -1,7 +1,7 @@
 """What the browser worker's start-up relies on: resuming after a snapshot, numpy later.
 
 The worker restores Python from a memory snapshot made at build time and starts it without
-numpy (see web/app/worker.js); these are the core's halves of that, tested under CPython.
+numpy (see web/app/worker/worker.js); these are the core's halves of that, tested under CPython.
 """
 
 from __future__ import annotations

@@ -27,9 +27,7 @@ from pydicom.sequence import Sequence as DicomSequence
 
 from dicomtab.errors import MalformedFileError, NotDicomdirError
 from dicomtab.reading import open_dataset, quiet_pydicom
-
-#: SOP Class UID of a Media Storage Directory (a DICOMDIR).
-MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
+from dicomtab.summary import MEDIA_STORAGE_DIRECTORY, has_dicomdir_name
 
 #: Record types that group the ones below them; every other type is a leaf when it names a file.
 PATIENT, STUDY, SERIES = "PATIENT", "STUDY", "SERIES"
@@ -293,6 +291,8 @@ def parse_dicomdir(dataset: Dataset, name: str) -> dict[str, Any]:
         out_patients.append(patient)
     return {
         "fileName": name,
+        # Named DICOMDIR as PS3.10 requires: of several that name one file, such a one wins.
+        "standardName": has_dicomdir_name(name),
         "records": len(items),
         "instances": leaves,
         "patients": out_patients,

@@ -6,7 +6,7 @@
  * `<jobs dir>/jobs.json` lists `{id, info}` (info: a FrameInfo dict); `<id>.in` holds the
  * frame's codestream. Each decoded frame is written to `<id>.out`; stdout's last line is a
  * JSON object `{codecs: {name: [syntaxes]}, warnings: [text], results: {id: {codec, dtype,
- * photometric} or {codec, error}}}`. web/app/codecs/index.js is imported as the worker imports it; the codecs are
+ * photometric} or {codec, error}}}`. web/app/worker/codecs/index.js is imported as the worker imports it; the codecs are
  * loaded from the given folder (dist/codecs/ of a build) by file: URL.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ const fetchUrl = globalThis.fetch;
 globalThis.fetch = async (url, init) => (String(url).startsWith('file:')
   ? new Response(readFileSync(fileURLToPath(String(url)))) : fetchUrl(url, init));
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const { loadCodecs } = await import(pathToFileURL(join(root, 'web/app/codecs/index.js')).href);
+const { loadCodecs } = await import(pathToFileURL(join(root, 'web/app/worker/codecs/index.js')).href);
 
 const warnings = [];
 console.warn = (message) => warnings.push(String(message));

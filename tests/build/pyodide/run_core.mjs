@@ -4,7 +4,7 @@
  *     node run_core.mjs DIST_DIR SCRIPT.py INPUT_FILE
  *
  * Boots dist/pyodide with the shipped bytecode stdlib, unpacks the shipped site-packages
- * archive with the worker's own code (app/site-packages.js), writes INPUT_FILE to
+ * archive with the worker's own code (app/worker/site-packages.js), writes INPUT_FILE to
  * /tmp/input.dcm, places the free-text vocabulary where the core reads it (as the worker does
  * before the first de-identification), installs numpy's files as the worker does right after
  * start-up (without re-importing the core with it: pixels stay unavailable, as before a pixel
@@ -19,7 +19,7 @@ const [dist, script, input] = process.argv.slice(2);
 const runtime = path.resolve(dist, 'pyodide') + path.sep;
 const named = (prefix) => readdirSync(runtime).find((f) => f.startsWith(prefix));
 const { loadPyodide } = await import(pathToFileURL(runtime + 'pyodide.mjs').href);
-const { unpackSitePackages } = await import(pathToFileURL(path.resolve(dist, 'app/site-packages.js')).href);
+const { unpackSitePackages } = await import(pathToFileURL(path.resolve(dist, 'app/worker/site-packages.js')).href);
 const archive = gunzipSync(readFileSync(runtime + named('site-packages-')));
 let sitePackagesDir = '';
 const pyodide = await loadPyodide({
@@ -35,7 +35,7 @@ const pyodide = await loadPyodide({
 pyodide.FS.writeFile('/tmp/input.dcm', readFileSync(input));
 const data = pyodide.runPython('import dicomtab, os; os.path.join(os.path.dirname(dicomtab.__file__), "data")');
 pyodide.FS.writeFile(`${data}/text_vocabulary.txt.gz`, readFileSync(runtime + named('text_vocabulary-')));
-// As app/worker.js preparePixels does: numpy's files written, its libraries loaded (verification's
+// As app/worker/worker.js preparePixels does: numpy's files written, its libraries loaded (verification's
 // byte scan, dicomtab.deid.bytescan, imports numpy; a run in the tab waits for it too).
 const numpyArchive = gunzipSync(readFileSync(runtime + named('numpy-')));
 const written = unpackSitePackages(pyodide.FS, sitePackagesDir, numpyArchive);

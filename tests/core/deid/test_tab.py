@@ -1,6 +1,6 @@
 """De-identification as the tab runs it (dicomtab/deid/tab.py through dicomtab.worker_api).
 
-The worker's calls are made here exactly as web/app/worker.js makes them (JSON text in, JSON
+The worker's calls are made here exactly as web/app/worker/worker.js makes them (JSON text in, JSON
 text and bytes out), and the results are compared with ``dicomtab deid`` on the same files.
 """
 

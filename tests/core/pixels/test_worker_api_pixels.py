@@ -87,16 +87,6 @@ def test_overlay_bitmap() -> None:
     assert data is None and json.loads(text)["error"]["code"] == "usage"
 
 
-class _JsBytes:
-    """What Pyodide hands back for a JS Uint8Array: a proxy with to_bytes()."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def to_bytes(self) -> bytes:
-        return self.data
-
-
 def test_register_a_js_decoder() -> None:
     from dicomtab.pixels import decoders
 
@@ -104,10 +94,11 @@ def test_register_a_js_decoder() -> None:
     uid = str(ds.file_meta.TransferSyntaxUID)
     calls: list[dict[str, Any]] = []
 
-    def js_decode(encoded: bytes, info: dict[str, Any]) -> _JsBytes:
+    def js_decode(encoded: bytes, info: dict[str, Any]) -> memoryview:
         calls.append(info)
         frame = decoders.FrameInfo(**info)
-        return _JsBytes(decoders.pydicom_decode(encoded, frame).data)
+        # A bare Uint8Array, as the worker hands it over (pyodide.toPy): a memoryview.
+        return memoryview(bytearray(decoders.pydicom_decode(encoded, frame).data))
 
     instance = _open(bundled("JPEG2000.dcm").read_bytes())
     expected = _payload(worker_api.frame_digest(instance, 0))["digest"]
@@ -121,11 +112,9 @@ def test_register_a_js_decoder() -> None:
         decoders.REGISTRY.unregister(uid, "test-js")
 
 
-class _JsResult:
-    """A JS object {data, dtype, photometric} as Pyodide hands it back."""
-
-    def __init__(self, data: bytes, dtype: str | None, photometric: str | None) -> None:
-        self.data, self.dtype, self.photometric = _JsBytes(data), dtype, photometric
+def _js_result(data: bytes, dtype: str | None, photometric: str | None) -> dict[str, Any]:
+    """A codec's {data, dtype, photometric} as the worker hands it over (pyodide.toPy)."""
+    return {"data": memoryview(bytearray(data)), "dtype": dtype, "photometric": photometric}
 
 
 def test_a_js_decoder_may_state_dtype_and_colour_space() -> None:
@@ -136,13 +125,13 @@ def test_a_js_decoder_may_state_dtype_and_colour_space() -> None:
     instance = _open(bundled("SC_rgb_jpeg_dcmtk.dcm").read_bytes())
     expected = _payload(worker_api.frame_digest(instance, 0))["digest"]
 
-    def js_decode(encoded: bytes, info: dict[str, Any]) -> _JsResult:
+    def js_decode(encoded: bytes, info: dict[str, Any]) -> dict[str, Any]:
         out = decoders.pydicom_decode(encoded, decoders.FrameInfo(**info))
-        return _JsResult(out.data, out.dtype, out.photometric)
+        return _js_result(out.data, out.dtype, out.photometric)
 
-    def wrong_colour(encoded: bytes, info: dict[str, Any]) -> _JsResult:
+    def wrong_colour(encoded: bytes, info: dict[str, Any]) -> dict[str, Any]:
         out = decoders.pydicom_decode(encoded, decoders.FrameInfo(**info))
-        return _JsResult(out.data, out.dtype, "RGB")  # says it converted: YBR shown as RGB
+        return _js_result(out.data, out.dtype, "RGB")  # says it converted: YBR shown as RGB
 
     try:
         worker_api.register_decoder(uid, js_decode, "test-js")

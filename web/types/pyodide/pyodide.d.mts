@@ -1,5 +1,5 @@
 /**
- * What web/app/worker.js uses of `../pyodide/pyodide.mjs`: Pyodide 0.27.7's module, which the
+ * What web/app/worker/worker.js uses of `../pyodide/pyodide.mjs`: Pyodide 0.27.7's module, which the
  * builder puts into dist/pyodide/ (pinned in build/pins.json), so web/ has no copy of it to
  * check against. The jsconfig's `rootDirs` makes the import find this file instead. Only the
  * options the worker passes are declared; the interpreter itself stays `any`.

@@ -1,0 +1,571 @@
+/**
+ * The page: starts the worker, wires the first screen's tasks, the file inputs and drops
+ * anywhere on the page, renders results, keeps the privacy status line live, and exposes the
+ * automation API `window.dicomtab`.
+ * @module main
+ */
+import { BOOT_STAGES, Event, Request } from '../shared/protocol.js';
+import { takeOver } from './start-worker.js';
+import { WorkerClient } from './worker-client.js';
+import { NetworkMonitor } from './network-monitor.js';
+import { SITE_FILES } from './site-files.js';
+import { enableOffline } from './offline.js';
+import { instanceItem, privacyText, problemItem } from './views.js';
+import {
+  expandArchives, fromDataTransfer, fromFileList, readySource,
+} from './file-sources.js';
+import { StudyTree } from './study-tree.js';
+import { Inspector } from './inspector/inspector.js';
+import { Viewer } from './viewer/viewer.js';
+import { wireHelp } from './help.js';
+import { Scope } from './deid/scope.js';
+import { DeidPanel } from './deid/panel.js';
+import { RECORD_JSON } from './deid/outputs.js';
+import { deidentify } from './deid/api.js';
+import { VerifyPanel } from './deid/verify-panel.js';
+import { taskOf, wireDropAnywhere, wireTaskPickers } from './first-screen.js';
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+const network = new NetworkMonitor(SITE_FILES);
+const { worker, early } = takeOver();
+const client = new WorkerClient(worker, early);
+network.onChange(showPrivacy);
+client.on(Event.NETWORK, ({ requests, blocked }) => {
+  if (requests) network.add(requests);
+  if (blocked) network.addBlocked(blocked);
+});
+
+/** @type {'pending'|'ready'|'unsupported'|'failed'} */
+let offlineState = 'pending';
+/** @type {import('../shared/protocol.js').InstanceSummary[]} */
+const summaries = [];
+/** @type {import('../shared/protocol.js').InstanceSummary[]} files refused as damaged, opened for the inspector */
+const damagedSummaries = [];
+/** @type {Array<{instanceId: string, fileName: string, downloadName: string}>} every instance in the tree, damaged ones too */
+const inspectable = [];
+/** Files out of folders and archives that were not DICOM (or empty), and DICOMDIRs read. */
+const skipped = { notDicom: 0, dicomdir: 0, unsupportedZipEntries: 0 };
+/** How many files the page asks the worker to open ahead of the one it is adding. */
+const OPENS_IN_FLIGHT = 4;
+/** The longest the tag table waits for the image of a newly selected instance. */
+const TAGS_AFTER_MS = 300;
+
+const inspector = new Inspector(client, () => inspectable);
+const viewer = new Viewer(client, $('viewer'), {
+  instances: () => summaries,
+  damaged: () => damagedSummaries,
+  // Scrolling the stack moves the selection too, so the tree and the tags follow the image.
+  onNavigate: (id) => { if (studyTree.selected !== id) studyTree.select(id); },
+  // Boxes drawn with the Redact tool go to the de-identification panel as a template.
+  onRedactionTemplate: (file) => deidPanel.addRegions(file),
+});
+wireHelp(/** @type {HTMLDialogElement} */ ($('help')),
+  [/** @type {HTMLElement} */ ($('viewer').querySelector('[data-testid="viewer-help"]'))]);
+// What a de-identification takes: everything open unless unticked in the tree.
+const scope = new Scope(() => {
+  studyTree.showScopeState();
+  deidPanel.showScope();
+});
+const studyTree = new StudyTree($('study-tree'), (id) => {
+  // The image first: the worker answers in order, and the tag table's requests (the PHI
+  // summary, then the whole tree) would otherwise hold the frame back. The tags follow once
+  // the image is drawn, or after TAGS_AFTER_MS if drawing takes longer (a large multi-frame).
+  // While numpy still loads the tags go at once: the worker reads them in the meantime.
+  const drawn = viewer.show(id);
+  const waited = new Promise((resolve) => { setTimeout(resolve, pixelsLoaded ? TAGS_AFTER_MS : 0); });
+  Promise.race([drawn, waited]).finally(() => {
+    if (studyTree.selected === id) inspector.show(id);
+  });
+}, (ids) => { inspector.compareSeries(ids); }, scope, (ids) => {
+  inspector.studyPhi.open({ instanceIds: ids, label: 'This study' });
+}, (ids) => {
+  const focused = document.activeElement;
+  closeInstances(ids).then(() => {
+    // Closed from the keyboard: the focus goes on to the row shown next, not to the page's top.
+    if (focused && !focused.isConnected) studyTree.focusSelected();
+  }, (/** @type {any} */ error) => {
+    $('problems').append(problemItem(error.code ? error.message : 'The files could not be closed.'));
+  });
+});
+const deidPanel = new DeidPanel(client, $('deid'), {
+  tree: studyTree, scope, instances: () => summaries, damaged: () => damagedSummaries, openSources,
+});
+/** Release records opened among the files (skipped as not DICOM), for Verify. */
+const releaseRecords = /** @type {Array<{name: string, text: string}>} */ ([]);
+const verifyPanel = new VerifyPanel(client, $('verify'), () => releaseRecords);
+
+const ready = new Promise((resolve, reject) => {
+  client.on(Event.BOOT_PROGRESS, showStage);
+  client.on(Event.BOOT_READY, (info) => {
+    if (info.budgets) viewer.setFrameBudget(info.budgets.frames);
+    $('boot').hidden = true;
+    $('workspace').classList.remove('waiting');
+    resolve(info);
+  });
+  client.on(Event.BOOT_FAILED, (error) => {
+    $('boot-stage').textContent = error.message;
+    $('boot').classList.add('failed');
+    reject(new Error(error.message));
+  });
+});
+// Stored once Python is up, not meanwhile: on a first visit the service worker's downloads of
+// the whole build would compete with start-up (and fetch it all a second time).
+const offline = ready.catch(() => {}).then(enableOffline).then((state) => {
+  offlineState = state;
+  showPrivacy();
+  return state;
+});
+// numpy and the image codecs, loaded as soon as Python is up (while a user is still picking
+// files), so that the first image rarely waits for them; a pixel request made sooner loads
+// them itself. A file opened meanwhile is read between the loading's steps.
+const pixelsReady = ready.then(() => client.request(Request.PREPARE_PIXELS, {}));
+/** Whether numpy and the codecs are in (the image of a selection then comes quickly). */
+let pixelsLoaded = false;
+pixelsReady.then(() => { pixelsLoaded = true; }, () => {});
+// The app has loaded once Python runs, its offline copy is stored and its image decoders are
+// in; from then on every request, from the page or the worker, counts on the status line.
+Promise.all([ready, offline, pixelsReady.catch(() => {})]).then(() => network.markLoaded(), () => {});
+
+/** @param {{stage: string, label: string, fraction: number}} step */
+function showStage(step) {
+  $('boot-stage').textContent = step.label;
+  /** @type {HTMLProgressElement} */ ($('boot-progress')).value = step.fraction;
+}
+
+document.querySelector('[data-testid=problems-dismiss-all]')?.addEventListener('click', () => {
+  $('problems').replaceChildren();
+});
+// Forgetting every file for certain: the worker, and with it Python's whole memory, is ended,
+// and the page starts afresh (from the offline copy when there is one).
+document.querySelector('[data-testid=close-all]')?.addEventListener('click', () => {
+  const count = summaries.length + damagedSummaries.length;
+  if (!window.confirm(`Close all ${count} open file${count === 1 ? '' : 's'}? They are forgotten from this tab's memory; open them again to go on.`)) return;
+  worker.terminate();
+  location.reload();
+});
+
+/**
+ * Close open instances (a file, a series, a study): the worker forgets them, then every part
+ * of the page does; the viewer and inspector go on to the next open instance if they showed one.
+ * @param {string[]} instanceIds
+ * @returns {Promise<string[]>} the ids closed
+ */
+async function closeInstances(instanceIds) {
+  await ready;
+  if (deidPanel.running) {
+    throw Object.assign(new Error('busy'), {
+      code: 'busy', message: 'Files cannot be closed while a de-identification runs; wait for it or cancel it first.',
+    });
+  }
+  /** @type {{closed: string[]}} */
+  const { closed } = await client.request(Request.CLOSE, { instanceIds: [...instanceIds] });
+  const gone = new Set(closed);
+  for (const list of [summaries, damagedSummaries, inspectable]) {
+    const kept = list.filter((s) => !gone.has(s.instanceId));
+    list.splice(0, list.length, .../** @type {any[]} */ (kept));
+  }
+  for (const item of $('instances').querySelectorAll('[data-testid=instance]')) {
+    if (gone.has(item.getAttribute('data-instance-id') || '')) item.remove();
+  }
+  scope.forget(closed);
+  viewer.forget(closed);
+  inspector.forget(closed);
+  deidPanel.forget(closed);
+  const next = studyTree.forget(closed);
+  if (next) studyTree.select(next);
+  showFirstScreen();  // the last file closed: back to the first screen
+  return closed;
+}
+
+/** The first screen while no file is open; the bar to open more (and the tasks) once some are. */
+function showFirstScreen() {
+  const anyOpen = inspectable.length > 0 || skipped.dicomdir > 0;
+  $('first-screen').hidden = anyOpen;
+  $('open-bar').hidden = !anyOpen;
+}
+
+function showPrivacy() {
+  const counts = network.counts();
+  const status = $('privacy-status');
+  status.textContent = privacyText(counts, offlineState);
+  // A request that reached another site is a warning, and looks like one.
+  status.classList.toggle('warning', counts.crossOrigin > 0);
+}
+
+/**
+ * @typedef {Object} OpenResult
+ * @property {string} fileName
+ * @property {'success'|'failed'|'skipped'} status  skipped: not DICOM, inside a folder or archive
+ * @property {string} [instanceId]
+ * @property {string} [damagedInstanceId] a damaged file's id for the inspector (`d1`, …)
+ * @property {string} [code]
+ * @property {string} [message]
+ */
+
+/** @param {number} done @param {number} total */
+function showOpening(done, total) {
+  $('opening').hidden = done >= total;
+  $('open-status').textContent = `Reading ${done} of ${total} files…`;
+  /** @type {HTMLProgressElement} */ ($('open-progress')).value = total ? done / total : 1;
+}
+
+function showSkipped() {
+  const parts = [];
+  if (skipped.notDicom) parts.push(`${skipped.notDicom} file${skipped.notDicom === 1 ? '' : 's'} in folders or archives skipped (not DICOM)`);
+  if (skipped.unsupportedZipEntries) parts.push(`${skipped.unsupportedZipEntries} archive entries skipped (encrypted or unsupported compression)`);
+  if (skipped.dicomdir) {
+    const one = skipped.dicomdir === 1;
+    parts.push(`${skipped.dicomdir} DICOMDIR${one ? '' : 's'} read (the tree is built from ${one ? 'its' : 'their'} records)`);
+  }
+  $('skipped').hidden = parts.length === 0;
+  $('skipped').textContent = parts.join('; ');
+}
+
+/**
+ * A file OPEN refused as truncated or damaged: open what can be read, for the inspector only.
+ * @param {import('./file-sources.js').SourceFile} source
+ * @returns {Promise<?string>} its id, or null
+ */
+async function openDamaged(source) {
+  try {
+    const bytes = await source.file.arrayBuffer();
+    const summary = await client.request(Request.OPEN_DAMAGED, { name: source.name, bytes }, [bytes]);
+    inspectable.push({ instanceId: summary.instanceId, fileName: source.name, downloadName: summary.downloadName });
+    damagedSummaries.push(summary);
+    studyTree.add(summary);
+    return summary.instanceId;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Let an opened DICOMDIR's records shape the study tree (Request.DICOMDIR).
+ * @param {import('../shared/protocol.js').InstanceSummary} summary what OPEN returned for it
+ * @param {string} name its name as opened: its folder is where its records' paths start
+ * @returns {Promise<OpenResult>}
+ */
+async function useDicomdir(summary, name) {
+  try {
+    const tree = await client.request(Request.DICOMDIR, { instanceId: summary.instanceId });
+    studyTree.addDirectory(name, tree);
+    for (const note of tree.notes) $('problems').append(problemItem(`${name}: ${note}`));
+    skipped.dicomdir++;
+    return { fileName: name, status: 'skipped', code: 'dicomdir', instanceId: summary.instanceId };
+  } catch (/** @type {any} */ error) {
+    const code = error.code || 'read-failed';
+    const message = error.code ? error.message : `${name} could not be read as a DICOMDIR.`;
+    $('problems').append(problemItem(message));
+    return { fileName: name, status: 'failed', code, message };
+  }
+}
+
+/**
+ * Open files one after another (bounded memory; the tree grows as they come, with a progress
+ * bar); a failure is reported and the rest go on.
+ * @param {import('./file-sources.js').SourceFile[]} picked
+ * @returns {Promise<OpenResult[]>}
+ */
+async function openSources(picked) {
+  await ready;
+  const { files: sources, unsupported, problems } = await expandArchives(picked);
+  skipped.unsupportedZipEntries += unsupported;
+  /** @type {OpenResult[]} */
+  const results = [];
+  for (const problem of problems) {
+    $('problems').append(problemItem(problem.message));
+    results.push({ ...problem, status: 'failed' });
+  }
+  $('results').hidden = false;
+  showOpening(0, sources.length);
+  let lastPaint = performance.now();
+  // A few requests in flight, answered in order: the worker reads the next file while the page
+  // adds the last one to the tree, instead of each waiting for the other.
+  /** @type {Array<Promise<{summary?: any, error?: any}>|undefined>} */
+  const inFlight = [];
+  // Each source as a File, once its turn came (an archive entry is sliced or inflated then).
+  /** @type {import('./file-sources.js').SourceFile[]} */
+  const opened = [];
+  // The File itself (a handle, not its bytes): the worker reads it, and reads it again
+  // whenever it dropped the bytes to stay within its memory budget.
+  const request = (/** @type {number} */ i) => {
+    inFlight[i] = readySource(sources[i])
+      .then((source) => {
+        opened[i] = source;
+        return client.request(Request.OPEN, { name: source.name, file: source.file });
+      })
+      .then((summary) => ({ summary }), (error) => ({ error }));
+  };
+  // One at a time until the first image of the batch is drawn, whose requests would otherwise
+  // queue behind the files opened ahead; then several.
+  let ahead = studyTree.selected ? OPENS_IN_FLIGHT : 1;
+  /** @type {?string} the instance this batch showed first (while the rest streams in) */
+  let shownFirst = null;
+  let issued = 0;
+  for (const [index, source] of sources.entries()) {
+    while (issued < sources.length && issued < index + ahead) request(issued++);
+    const answer = await /** @type {Promise<{summary?: any, error?: any}>} */ (inFlight[index]);
+    inFlight[index] = undefined;
+    try {
+      if (answer.error) throw answer.error;
+      const summary = answer.summary;
+      // The core says which files are DICOMDIRs (their records shape the tree).
+      if (summary.dicomdir) {
+        results.push(await useDicomdir(summary, source.name));
+      } else {
+        summaries.push(summary);
+        inspectable.push({ instanceId: summary.instanceId, fileName: source.name, downloadName: summary.downloadName });
+        $('instances').append(instanceItem(summary));
+        studyTree.add(summary);
+        results.push({ fileName: source.name, status: 'success', instanceId: summary.instanceId });
+        if (!studyTree.selected) {
+          shownFirst = summary.instanceId;
+          studyTree.select(summary.instanceId);
+          const waited = new Promise((resolve) => { setTimeout(resolve, TAGS_AFTER_MS); });
+          await Promise.race([viewer.show(summary.instanceId), waited]);
+          ahead = OPENS_IN_FLIGHT;
+        }
+      }
+    } catch (/** @type {any} */ error) {
+      const code = error.code || 'read-failed';
+      if (source.fromCollection && (code === 'not-dicom' || code === 'empty-file')) {
+        if (source.name.split('/').pop() === RECORD_JSON) {
+          releaseRecords.push({ name: source.name, text: await opened[index].file.text() });
+        }
+        skipped.notDicom++;
+        results.push({ fileName: source.name, status: 'skipped', code });
+      } else {
+        const message = error.code ? error.message : `${source.name} could not be read by the browser.`;
+        $('problems').append(problemItem(message));
+        /** @type {OpenResult} */
+        const result = { fileName: source.name, status: 'failed', code, message };
+        if (error.inspectable && opened[index]) {
+          const id = await openDamaged(opened[index]);
+          if (id) result.damagedInstanceId = id;
+        }
+        results.push(result);
+      }
+    }
+    showOpening(index + 1, sources.length);
+    showFirstScreen();
+    // Let the page paint now and then while a big folder streams in.
+    if (performance.now() - lastPaint > 50) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      lastPaint = performance.now();
+    }
+  }
+  // Not waited for: the batch is done, and ordering a long series takes the worker a while.
+  const settled = shownFirst !== null && studyTree.selected === shownFirst
+    ? showFirstImage(shownFirst) : viewer.refreshStack();
+  settled.catch(() => {}); // the viewer shows its own errors
+  showSkipped();
+  inspector.fillCompareChoices();
+  deidPanel.showScope();
+  return results;
+}
+
+/**
+ * Once a batch is in: show the first series of the tree at its first image (in slice order),
+ * with its whole stack, unless the user chose another instance meanwhile.
+ * @param {string} shownFirst the instance shown while the files came in
+ */
+async function showFirstImage(shownFirst) {
+  const images = new Set(summaries.filter((s) => s.rows).map((s) => s.instanceId));
+  const first = (await studyTree.instanceIds()).find((id) => images.has(id));
+  if (!first) return;
+  const target = await viewer.firstOfSeries(first);
+  if (studyTree.selected !== shownFirst) return; // the user chose meanwhile
+  if (target !== shownFirst) studyTree.select(target);
+  await viewer.show(target);
+  await viewer.refreshStack();
+}
+
+/**
+ * Open files exactly as the file input does.
+ * @param {FileList|File[]} files
+ * @returns {Promise<OpenResult[]>}
+ */
+function openFiles(files) {
+  return openSources(fromFileList(files));
+}
+
+/**
+ * @template {typeof Request.TAGS | typeof Request.PHI_SUMMARY} T
+ * @param {string} instanceId
+ * @param {T} type
+ */
+async function inspect(instanceId, type) {
+  await ready;
+  return client.request(type, { instanceId });
+}
+
+const input = /** @type {HTMLInputElement} */ ($('file-input'));
+input.addEventListener('change', () => {
+  openFiles(input.files || []).finally(() => { input.value = ''; });
+});
+const folderInput = /** @type {HTMLInputElement} */ ($('folder-input'));
+folderInput.addEventListener('change', () => {
+  openSources(fromFileList(folderInput.files || [])).finally(() => { folderInput.value = ''; });
+});
+const deidOpen = $('deid-open');
+async function openDeidPanel() {
+  await ready;
+  deidOpen.setAttribute('aria-expanded', 'true');
+  $('results').hidden = false;
+  await deidPanel.open();
+  $('deid').scrollIntoView({ block: 'start' });
+}
+deidOpen.addEventListener('click', openDeidPanel);
+const verifyOpen = $('verify-open');
+async function openVerifyPanel() {
+  await ready;
+  verifyOpen.setAttribute('aria-expanded', 'true');
+  $('results').hidden = false;
+  verifyPanel.open();
+  $('verify').scrollIntoView({ block: 'start' });
+}
+verifyOpen.addEventListener('click', openVerifyPanel);
+
+/**
+ * Where each first-screen task takes the user once its files are open (the viewer shows the
+ * first image and the tag table its file whatever the task: the task says which comes first).
+ * @type {Record<import('./first-screen.js').Task, () => Promise<void>>}
+ */
+const TASKS = {
+  view: async () => {
+    $('viewer').scrollIntoView({ block: 'start' });
+    /** @type {HTMLElement} */ ($('viewer').querySelector('[data-testid=viewer-stage]')).focus({ preventScroll: true });
+  },
+  inspect: async () => {
+    if (studyTree.selected) await inspector.show(studyTree.selected);
+    $('inspector').scrollIntoView({ block: 'start' });
+    $('tag-search').focus({ preventScroll: true });
+  },
+  deid: openDeidPanel,
+  verify: openVerifyPanel,
+};
+
+/**
+ * Open files into a task: the files first, then the task's view, when something opened.
+ * @param {import('./file-sources.js').SourceFile[]} sources
+ * @param {?import('./first-screen.js').Task} task none: as the file inputs do
+ */
+async function openInto(sources, task) {
+  const results = await openSources(sources);
+  if (task && results.some((r) => r.status === 'success' || r.damagedInstanceId)) await TASKS[task]();
+  return results;
+}
+
+wireTaskPickers($('first-screen'), {
+  files: /** @type {HTMLInputElement} */ ($('task-file-input')),
+  folder: /** @type {HTMLInputElement} */ ($('task-folder-input')),
+}, (files, task) => { openInto(fromFileList(files), task); });
+wireDropAnywhere($('drop-overlay'), (transfer, target) => {
+  const task = taskOf(target);
+  fromDataTransfer(transfer).then((sources) => openInto(sources, task));
+});
+showStage(BOOT_STAGES[0]);
+showPrivacy();
+
+/**
+ * The automation API, for integrators and this project's browser tests (see README).
+ */
+window.dicomtab = Object.freeze({
+  /** Resolves when Python is loaded: {version, timings, budgets}. */
+  ready,
+  /** Resolves when the offline copy is stored: 'ready' | 'unsupported' | 'failed'. */
+  offline,
+  openFiles,
+  /** @returns {import('../shared/protocol.js').InstanceSummary[]} summaries of the open instances */
+  instances: () => structuredClone(summaries),
+  /**
+   * Close open instances as the study tree's × buttons do: forgotten by the worker and the page.
+   * @param {string[]} instanceIds
+   * @returns {Promise<string[]>} the ids closed (rejects with a WorkerError 'usage' for an id
+   *   not open, and then none is closed)
+   */
+  close: (instanceIds) => closeInstances(instanceIds),
+  /**
+   * The worker's list of open instances (Request.INSTANCES), to check what it still holds.
+   * @returns {Promise<import('../shared/protocol.js').InstanceSummary[]>}
+   */
+  workerInstances: () => ready.then(() => client.request(Request.INSTANCES, {})),
+  /** @returns {import('./network-monitor.js').NetworkCounts} */
+  network: () => network.counts(),
+  /**
+   * @param {string} instanceId
+   * @returns {Promise<Object>} the instance in the DICOM JSON model (PS3.18 F), binary inline
+   */
+  tags: (instanceId) => inspect(instanceId, Request.TAGS),
+  /**
+   * @param {string} instanceId
+   * @returns {Promise<import('../shared/protocol.js').PhiSummary>} counts per PHI category, pixel warnings
+   */
+  phiSummary: (instanceId) => inspect(instanceId, Request.PHI_SUMMARY),
+  /**
+   * Resolves when numpy and the image codecs are loaded, with each transfer syntax's codec.
+   * @type {Promise<import('../shared/protocol.js').DecoderStatus[]>}
+   */
+  pixelsReady,
+  /**
+   * sha256 hex of a frame's decoded stored values, little endian, in the layout of pydicom's
+   * pixel_array (rows × columns × samples): compare with CPython to check decoding parity.
+   * @param {string} instanceId
+   * @param {number} frameIndex from 0
+   * @returns {Promise<string>}
+   */
+  frameDigest: async (instanceId, frameIndex) => {
+    await ready;
+    const { digest } = await client.request(Request.FRAME_DIGEST, { instanceId, index: frameIndex });
+    return digest;
+  },
+  /**
+   * A frame's decoded stored values as a .npy file (NumPy's format; same values and layout
+   * as frameDigest hashes).
+   * @param {string} instanceId
+   * @param {number} frameIndex from 0
+   * @returns {Promise<ArrayBuffer>}
+   */
+  frameValues: async (instanceId, frameIndex) => {
+    await ready;
+    const { buffer } = await client.request(Request.FRAME_NPY, { instanceId, index: frameIndex });
+    return buffer;
+  },
+  /**
+   * Where the text detector finds text in a frame (the viewer's suggestions): boxes in image
+   * pixels, for that frame. The detector loads on the first call.
+   * @param {string} instanceId
+   * @param {number} frameIndex from 0
+   * @returns {Promise<{boxes: Object[], detector: string}>}
+   */
+  detectText: async (instanceId, frameIndex) => {
+    await ready;
+    return client.request(Request.DETECT_TEXT, { instanceId, index: frameIndex });
+  },
+  /** The image viewer; `viewer.state` describes what it shows (window, zoom, frame, …). */
+  viewer,
+  /**
+   * The worker's memory, for diagnostics and the bench.
+   * @returns {Promise<{wasmMemory: number}>} bytes of Python's WebAssembly memory
+   */
+  memory: () => ready.then(() => client.request(Request.MEMORY, {})),
+  /**
+   * De-identify open instances into a ZIP download or a folder, exactly as the panel does.
+   * @param {import('./deid/api.js').DeidentifyRequest} request
+   */
+  deidentify: async (request) => {
+    await ready;
+    return deidentify(request, deidPanel, summaries.map((s) => s.instanceId));
+  },
+  /**
+   * `dicomtab verify` on the open de-identified files (those given, or all), against the
+   * open originals and any release-record.json opened with them.
+   * @param {string[]} [instanceIds]
+   * @returns {Promise<import('../shared/protocol.js').Verification>}
+   */
+  verify: async (instanceIds) => {
+    await ready;
+    return verifyPanel.run(instanceIds ? [...instanceIds] : null);
+  },
+});
