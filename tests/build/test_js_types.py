@@ -98,9 +98,9 @@ WRONG_MESSAGES = {
                       "const { closedIds: closed } = await client.request(Request.CLOSE,",
                       "Property 'closedIds' does not exist on type '{ closed: string[]; }'"),
     "worker-handler": ("jsconfig.worker.json", "app/worker/worker.js",
-                       "[Request.STACK]: ({ instanceIds }) => api.stack(instanceIds)",
-                       "[Request.STACK]: ({ instanceId }) => api.stack(instanceId)",
-                       "Property 'instanceId' does not exist on type '{ instanceIds: string[]; }'"),
+                       "[Request.DIFF]: ({ a, b }) => api.diff(a, b)",
+                       "[Request.DIFF]: ({ a, other }) => api.diff(a, other)",
+                       "Property 'other' does not exist on type '{ a: string; b: string; }'"),
 }
 
 
