@@ -340,6 +340,12 @@ def frame_npy(instance_id: str, index: int = 0) -> tuple[str, bytes | None]:
     return _run_binary(lambda: _pixels().frame_npy(SESSION, instance_id, index))
 
 
+def series_preview(instance_ids: Any, size: Any = 96) -> tuple[str, bytes | None]:
+    """``(JSON result {rows, columns, index, instanceId}, RGBA bytes)``: a small preview of a
+    series (its middle image, default window) for the study tree (dicomtab.pixels.thumbnail)."""
+    return _run_binary(lambda: _pixels().series_preview(SESSION, instance_ids, size))
+
+
 def overlay(instance_id: str, index: int, group: str) -> tuple[str, bytes | None]:
     """``(JSON result, rows × columns bytes of 0/1)``: overlay ``group`` ("6000") on a frame."""
     return _run_binary(lambda: _pixels().overlay(SESSION, instance_id, index, group))

@@ -130,9 +130,9 @@ def test_verify_opens_files_into_the_verify_panel(screen: Page) -> None:
 def test_header_stays_in_view_at_the_bottom_of_the_page(screen: Page) -> None:
     pick(screen, "task-deid-files", [bundled("CT_small.dcm"), bundled("MR_small.dcm")])
     expect(screen.get_by_test_id("deid-panel")).to_be_visible(timeout=60000)
-    # Tall enough to scroll: the panel, the viewer and the tag table.
+    # Tall enough to scroll: the panel, then the panes (which fill a window's height).
     height = screen.evaluate("document.documentElement.scrollHeight")
-    assert height > 2 * screen.viewport_size["height"]  # type: ignore[index]
+    assert height > 1.5 * screen.viewport_size["height"]  # type: ignore[index]
     # Scrolled to the bottom again on each try: the page may still grow as the files load.
     screen.wait_for_function("""() => { window.scrollTo(0, document.documentElement.scrollHeight);
         return window.scrollY > 0 && window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1; }""")

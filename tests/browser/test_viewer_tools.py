@@ -269,8 +269,10 @@ def test_measurements_are_drawn_on_the_canvas(page: Page, ids: dict[str, str]) -
         """([x, y]) => {
             const viewer = window.dicomtab.viewer;
             const rect = viewer.canvas.getBoundingClientRect();
-            const px = Math.round((x - rect.left) * viewer.canvas.width / rect.width);
-            const py = Math.round((y - rect.top) * viewer.canvas.height / rect.height);
+            // The canvas pixel that holds the point (rounding could take its neighbour, which a
+            // 2 px line only half covers, depending on where the layout puts the image).
+            const px = Math.floor((x - rect.left) * viewer.canvas.width / rect.width);
+            const py = Math.floor((y - rect.top) * viewer.canvas.height / rect.height);
             return [...viewer.canvas.getContext('2d').getImageData(px, py, 1, 1).data];
         }""",
         [x, y],

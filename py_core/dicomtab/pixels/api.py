@@ -17,9 +17,10 @@ from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 
 from dicomtab.errors import DicomtabError, OutOfMemoryError, PixelDataError, UsageError
-from dicomtab.pixels import decoders, describe, export, frames, objects, overlays
+from dicomtab.pixels import decoders, describe, export, frames, objects, overlays, thumbnail
 from dicomtab.reading import open_dataset
 from dicomtab.session import Instance, Session
+from dicomtab.stack import stack_order
 
 #: The VRs a pixel data element may have (PS3.5 A.1, PS3.3 C.7.6.3.1.4, C.7.6.24).
 PIXEL_VRS = frozenset({"OB", "OW", "OF", "OD", "UN"})
@@ -106,6 +107,27 @@ def frame_npy(session: Session, instance_id: str, index: Any) -> tuple[dict[str,
     """The frame's raw values as a .npy file."""
     data = export.frame_npy(dataset(session, instance_id), _index(index))
     return {"mimeType": "application/octet-stream", "byteLength": len(data)}, data
+
+
+def series_preview(session: Session, instance_ids: Any, size: Any) -> tuple[dict[str, Any], bytes]:
+    """A series' preview (:mod:`dicomtab.pixels.thumbnail`): of its middle image in stack order,
+    that image's middle frame; ``{rows, columns, index, instanceId}`` and RGBA bytes."""
+    ids = [str(i) for i in instance_ids]
+    if not ids:
+        raise UsageError("A series preview needs at least one instance.")
+    order = stack_order([session.get(i).summary for i in ids])["order"]
+    chosen = order[len(order) // 2]
+    ds = dataset(session, chosen)
+    index = frames.number_of_frames(ds) // 2
+    try:
+        side = min(max(int(size), 16), thumbnail.MAX_SIZE)
+    except (TypeError, ValueError):
+        raise UsageError("The preview size must be a whole number.") from None
+    try:
+        meta, data = thumbnail.preview(ds, index, side)
+    except MemoryError:
+        raise _frame_too_big(ds, index, session.get(chosen).name) from None
+    return {**meta, "instanceId": chosen}, data
 
 
 def object_info(session: Session, instance_id: str) -> dict[str, Any]:

@@ -15,9 +15,11 @@ import {
   expandArchives, fromDataTransfer, fromFileList, readySource,
 } from './file-sources.js';
 import { StudyTree } from './study-tree.js';
+import { SeriesPreviews } from './series-previews.js';
 import { Inspector } from './inspector/inspector.js';
 import { Viewer } from './viewer/viewer.js';
 import { wireHelp } from './help.js';
+import { wirePanes } from './layout/panes.js';
 import { Scope } from './deid/scope.js';
 import { DeidPanel } from './deid/panel.js';
 import { RECORD_JSON } from './deid/outputs.js';
@@ -52,6 +54,7 @@ const OPENS_IN_FLIGHT = 4;
 const TAGS_AFTER_MS = 300;
 
 const inspector = new Inspector(client, () => inspectable);
+const panes = wirePanes(/** @type {HTMLElement} */ (document.querySelector('#results .layout')));
 const viewer = new Viewer(client, $('viewer'), {
   instances: () => summaries,
   damaged: () => damagedSummaries,
@@ -88,6 +91,7 @@ const studyTree = new StudyTree($('study-tree'), (id) => {
     $('problems').append(problemItem(error.code ? error.message : 'The files could not be closed.'));
   });
 });
+new SeriesPreviews(client, $('study-tree'));
 const deidPanel = new DeidPanel(client, $('deid'), {
   tree: studyTree, scope, instances: () => summaries, damaged: () => damagedSummaries, openSources,
 });
@@ -438,6 +442,7 @@ const TASKS = {
     /** @type {HTMLElement} */ ($('viewer').querySelector('[data-testid=viewer-stage]')).focus({ preventScroll: true });
   },
   inspect: async () => {
+    panes.showTags();
     if (studyTree.selected) await inspector.show(studyTree.selected);
     $('inspector').scrollIntoView({ block: 'start' });
     $('tag-search').focus({ preventScroll: true });

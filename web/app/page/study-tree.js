@@ -128,7 +128,7 @@ export class StudyTree {
         this.onStudyReport(JSON.parse(report.getAttribute('data-study-phi') || '[]'));
         return;
       }
-      const item = target.closest('[data-testid=tree-instance]');
+      const item = target.closest('[data-testid=tree-instance], [data-testid=series-preview][data-instance-id]');
       if (item) this.select(/** @type {string} */ (item.getAttribute('data-instance-id')));
     });
     root.addEventListener('keydown', (event) => {
@@ -417,6 +417,13 @@ export class StudyTree {
           const closable = present.filter((s) => s.instanceId !== null)
             .map((s) => /** @type {string} */ (s.instanceId));
           if (closable.length) node.querySelector('summary')?.append(this.closeButton(closable, 'series'));
+          if (closable.length) {
+            // Drawn by series-previews.js when it comes into view; a click opens the image shown.
+            node.append(el('canvas', {
+              class: 'series-preview', 'data-testid': 'series-preview', 'data-preview-ids': JSON.stringify(closable),
+              width: '64', height: '64', role: 'img', 'aria-label': 'Preview of this series',
+            }));
+          }
           const list = el('ul', { role: 'group' });
           seriesInstances.sort((a, b) => byNumber(a.instance.number, b.instance.number));
           for (const s of seriesInstances) {

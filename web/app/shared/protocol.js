@@ -111,6 +111,13 @@ export const Request = Object.freeze({
   /** payload: {instanceId: string, index: number} → {mimeType, byteLength, buffer} (.npy) */
   FRAME_NPY: 'frame-npy',
   /**
+   * payload: {instanceIds: string[], size: number} → {rows, columns, index, instanceId,
+   * buffer}: a series' preview for the study tree, rows × columns RGBA bytes (at most `size`,
+   * ≤ 96, on the longer side) of its middle image in its default window
+   * (py_core/dicomtab/pixels/thumbnail.py)
+   */
+  SERIES_PREVIEW: 'series-preview',
+  /**
    * payload: {instanceId: string, index: number, group: string} → overlay description
    * (py_core/dicomtab/pixels/overlays.py overlay_info) & {buffer}: rows × columns bytes 0/1
    */
@@ -608,6 +615,8 @@ export const BOOT_STAGES = Object.freeze([
  *   'frame-digest': {payload: {instanceId: string, index: number},
  *     response: {digest: string, codec: string}},
  *   'frame-npy': {payload: {instanceId: string, index: number}, response: FileBytes},
+ *   'series-preview': {payload: {instanceIds: string[], size: number}, response: {rows: number,
+ *     columns: number, index: number, instanceId: string, buffer: ArrayBuffer}},
  *   'overlay': {payload: {instanceId: string, index: number, group: string},
  *     response: Overlay & {frames: number, firstFrame: number, source: string,
  *       bitPosition: number, buffer: ArrayBuffer}},

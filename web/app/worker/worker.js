@@ -372,11 +372,17 @@ async function ensureCodecs(syntaxes) {
 
 /**
  * The transfer syntaxes a pixel request may need decoded: the instance's own for a frame
- * request (so a native image never waits for a codec), else every one (an empty list).
- * @param {{type: string, payload: {instanceId?: string}}} request
+ * request (so a native image never waits for a codec), a series' for its preview, else every
+ * one (an empty list).
+ * @param {{type: string, payload: {instanceId?: string, instanceIds?: string[]}}} request
  * @returns {string[]}
  */
 function syntaxesFor(request) {
+  if (request.type === Request.SERIES_PREVIEW) {
+    // The core picks which image of the series; the series' syntaxes cover it.
+    const ids = /** @type {string[]} */ (request.payload.instanceIds || []);
+    return [...new Set(ids.map((id) => String(api.transfer_syntax(String(id)))))].filter(Boolean);
+  }
   const uid = FRAME_REQUESTS.has(request.type) ? String(api.transfer_syntax(String(request.payload.instanceId))) : '';
   return uid ? [uid] : [];
 }
@@ -500,6 +506,8 @@ const PIXEL_HANDLERS = {
   [Request.FRAME]: ({ instanceId, index }) => takeBinary(api.frame_buffer(instanceId, index | 0)),
   [Request.FRAME_DIGEST]: ({ instanceId, index }) => api.frame_digest(instanceId, index | 0),
   [Request.FRAME_NPY]: ({ instanceId, index }) => takeBinary(api.frame_npy(instanceId, index | 0)),
+  [Request.SERIES_PREVIEW]: ({ instanceIds, size }) => takeBinary(
+    callCore(api.series_preview, instanceIds, size | 0)),
   [Request.OVERLAY]: ({ instanceId, index, group }) => takeBinary(
     api.overlay(instanceId, index | 0, String(group)),
   ),
