@@ -13,12 +13,11 @@ prints the path of ``axe.min.js``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-from artifacts import DEFAULT_CACHE, ArtifactStore, BuildError, from_tarball, npm_pack
+from artifacts import ArtifactStore, from_tarball, npm_pack, tool_main
 
 PINS = Path(__file__).resolve().parent / "pins.json"
 #: The name of the extracted script in the cache.
@@ -45,17 +44,7 @@ def axe_script(store: ArtifactStore, pins: dict | None = None) -> Path:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--source", action="append", default=[], help="folder or base URL")
-    parser.add_argument("--offline", action="store_true", help="never fetch from a registry")
-    args = parser.parse_args()
-    try:
-        print(axe_script(ArtifactStore(args.cache, args.source, offline=args.offline)))
-    except BuildError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return tool_main(__doc__.split("\n\n")[0], axe_script)
 
 
 if __name__ == "__main__":
