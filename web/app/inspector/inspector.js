@@ -82,14 +82,32 @@ export class Inspector {
     return this.client.request(type, payload);
   }
 
+  /**
+   * A request about the instance shown, or null once another is chosen or it is closed while
+   * the worker answers: then its answer, even the error that it is no longer open, is moot.
+   * @param {string} instanceId
+   * @param {string} type
+   * @param {Object} payload
+   */
+  async about(instanceId, type, payload) {
+    try {
+      const answer = await this.request(type, payload);
+      return instanceId === this.instanceId ? answer : null;
+    } catch (error) {
+      if (instanceId !== this.instanceId) return null;
+      throw error;
+    }
+  }
+
   /** @param {string} instanceId */
   async show(instanceId) {
     this.instanceId = instanceId;
     $('inspector').hidden = false;
     const info = this.instances().find((i) => i.instanceId === instanceId);
     $('inspector-title').textContent = info ? info.fileName : instanceId;
-    this.phi = await this.request(Request.PHI_SUMMARY, { instanceId });
-    if (instanceId !== this.instanceId) return; // another was chosen, or this one closed
+    const phi = await this.about(instanceId, Request.PHI_SUMMARY, { instanceId });
+    if (phi === null) return; // another was chosen, or this one closed
+    this.phi = phi;
     renderPhiSummary($('phi-summary'), /** @type {*} */ (this.phi));
     $('export-warning').hidden = !this.phi || (this.phi.identifying === 0 && this.phi.private === 0);
     this.fillCompareChoices();
@@ -99,9 +117,9 @@ export class Inspector {
   async loadTree() {
     const instanceId = this.instanceId;
     const phiOnly = /** @type {HTMLInputElement} */ ($('phi-only')).checked;
-    /** @type {import('../protocol.js').TagTree} */
-    const tree = await this.request(Request.TREE, { instanceId, phiOnly });
-    if (instanceId !== this.instanceId) return;
+    /** @type {?import('../protocol.js').TagTree} */
+    const tree = instanceId === null ? null : await this.about(instanceId, Request.TREE, { instanceId, phiOnly });
+    if (tree === null) return;
     this.table.render(tree.rows);
     const problem = $('tree-problem');
     problem.hidden = !tree.problem;
