@@ -9,6 +9,7 @@ longer matches is an error, not a reason to download again: someone or something
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import shutil
 import subprocess
@@ -207,3 +208,20 @@ def from_zip(archive_path: Callable[[], Path], member: str, file_name: str) -> F
         return target
 
     return _local(fetch)
+
+
+def tool_main(description: str, locate: Callable[[ArtifactStore], Path]) -> int:
+    """The command line of a pinned test tool (build/typescript_tool.py, build/axe_tool.py):
+    ``[--cache DIR] [--source DIR_OR_URL ...] [--offline]``; prints the path ``locate`` gives,
+    or the error and returns 1."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--source", action="append", default=[], help="folder or base URL")
+    parser.add_argument("--offline", action="store_true", help="never fetch from a registry")
+    args = parser.parse_args()
+    try:
+        print(locate(ArtifactStore(args.cache, args.source, offline=args.offline)))
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0

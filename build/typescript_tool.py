@@ -14,7 +14,6 @@ prints the path of ``tsc``; run it as ``node <path> -p web/jsconfig.json``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
@@ -22,7 +21,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from artifacts import DEFAULT_CACHE, ArtifactStore, BuildError, npm_pack
+from artifacts import ArtifactStore, BuildError, npm_pack, tool_main
 
 PINS = Path(__file__).resolve().parent / "pins.json"
 #: Where unpacked tools live inside the cache.
@@ -77,17 +76,7 @@ def _extract(archive: tarfile.TarFile, target: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--source", action="append", default=[], help="folder or base URL")
-    parser.add_argument("--offline", action="store_true", help="never fetch from a registry")
-    args = parser.parse_args()
-    try:
-        print(tsc_path(ArtifactStore(args.cache, args.source, offline=args.offline)))
-    except BuildError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return tool_main(__doc__.split("\n\n")[0], tsc_path)
 
 
 if __name__ == "__main__":

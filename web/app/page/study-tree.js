@@ -150,6 +150,7 @@ export class StudyTree {
       const node = /** @type {HTMLDetailsElement} */ (event.target);
       const key = node.getAttribute('data-key') || '';
       if (node.open) this.closed.delete(key); else this.closed.add(key);
+      node.querySelector(':scope > summary')?.setAttribute('aria-expanded', String(node.open));
     }, true);
   }
 
@@ -299,7 +300,8 @@ export class StudyTree {
   node(key, testId, label, count) {
     const details = /** @type {HTMLDetailsElement} */ (el('details', { 'data-testid': testId, 'data-key': key }));
     details.open = !this.closed.has(key);
-    const summary = el('summary');
+    // A tree node for assistive technology: the summary line is the item, its details the group.
+    const summary = el('summary', { role: 'treeitem', 'aria-expanded': String(details.open) });
     summary.append(el('span', { class: 'label' }, label), el('span', { class: 'count' }, count));
     details.append(summary);
     return details;
@@ -459,7 +461,10 @@ export class StudyTree {
       }
       fragment.append(patient);
     }
-    this.root.replaceChildren(fragment);
+    // The tree role on a list of its own: the root stays a navigation landmark.
+    const tree = el('div', { role: 'tree', 'aria-label': 'Patients, studies, series and instances' });
+    tree.append(fragment);
+    this.root.replaceChildren(tree);
     this.showScopeState();
   }
 

@@ -99,14 +99,34 @@ export class Inspector {
     return this.client.request(type, payload);
   }
 
+  /**
+   * A request about the instance shown, or null once another is chosen or it is closed while
+   * the worker answers: then its answer, even the error that it is no longer open, is moot.
+   * @template {import('../../shared/protocol.js').RequestType} T
+   * @param {string} instanceId
+   * @param {T} type
+   * @param {import('../../shared/protocol.js').PayloadOf<T>} payload
+   * @returns {Promise<?import('../../shared/protocol.js').ResponseOf<T>>}
+   */
+  async about(instanceId, type, payload) {
+    try {
+      const answer = await this.request(type, payload);
+      return instanceId === this.instanceId ? answer : null;
+    } catch (error) {
+      if (instanceId !== this.instanceId) return null;
+      throw error;
+    }
+  }
+
   /** @param {string} instanceId */
   async show(instanceId) {
     this.instanceId = instanceId;
     $('inspector').hidden = false;
     const info = this.instances().find((i) => i.instanceId === instanceId);
     $('inspector-title').textContent = info ? info.fileName : instanceId;
-    this.phi = await this.request(Request.PHI_SUMMARY, { instanceId });
-    if (instanceId !== this.instanceId) return; // another was chosen, or this one closed
+    const phi = await this.about(instanceId, Request.PHI_SUMMARY, { instanceId });
+    if (phi === null) return; // another was chosen, or this one closed
+    this.phi = phi;
     renderPhiSummary($('phi-summary'), /** @type {*} */ (this.phi));
     $('export-warning').hidden = !this.phi || (this.phi.identifying === 0 && this.phi.private === 0);
     this.fillCompareChoices();
@@ -117,9 +137,8 @@ export class Inspector {
     const instanceId = this.instanceId;
     if (instanceId === null) return; // nothing shown yet
     const phiOnly = /** @type {HTMLInputElement} */ ($('phi-only')).checked;
-    /** @type {import('../../shared/protocol.js').TagTree} */
-    const tree = await this.request(Request.TREE, { instanceId, phiOnly });
-    if (instanceId !== this.instanceId) return;
+    const tree = await this.about(instanceId, Request.TREE, { instanceId, phiOnly });
+    if (tree === null) return; // another was chosen, or this one closed
     this.table.render(tree.rows);
     const problem = $('tree-problem');
     problem.hidden = !tree.problem;

@@ -103,7 +103,7 @@ export class StudyPhiView {
     const meanings = new Map((this.report?.legend || []).map((c) => [c.code, c.meaning]));
     const table = el('table', { class: 'tags study-phi-table' });
     const head = el('tr');
-    for (const text of ['tag', 'name · keyword', 'VR', 'action', 'files', 'empty in', 'distinct values', '']) {
+    for (const text of ['tag', 'name · keyword', 'VR', 'action', 'files', 'empty in', 'distinct values', 'values']) {
       head.append(el('th', {}, text));
     }
     const body = el('tbody');

@@ -133,8 +133,8 @@ export function wireInteraction(root, stage, canvas, c) {
     const target = /** @type {HTMLElement} */ (event.target);
     if (!root.contains(target) && !(pointerOnImage && c.hasImage())) return;
     if (target.closest('input, select, textarea, dialog, [contenteditable]')) return;
-    // Space and Enter on a button press that button.
-    if ((event.key === ' ' || event.key === 'Enter') && target.closest('button')) return;
+    // Space and Enter on a button press that button; on a tree line, fold or unfold it.
+    if ((event.key === ' ' || event.key === 'Enter') && target.closest('button, summary')) return;
     /** @type {Object<string, function(): void>} */
     const moves = {
       ArrowUp: () => c.step(-1, 'stack'),

@@ -657,7 +657,8 @@ export class Viewer {
     if (tool !== this.tool) this.annotator.cancel();
     this.tool = tool;
     this.stage.dataset.tool = tool;
-    for (const button of this.root.querySelectorAll('[data-tool]')) {
+    // The tool buttons only: the stage carries data-tool too (for its cursor).
+    for (const button of this.root.querySelectorAll('button[data-tool]')) {
       button.setAttribute('aria-pressed', String(button.getAttribute('data-tool') === tool));
     }
     showRedaction(this);
