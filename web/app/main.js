@@ -59,6 +59,11 @@ const DAMAGED_CODES = new Set(['truncated', 'malformed']);
  */
 const OPEN_BATCH = 8;
 const BATCHES_IN_FLIGHT = 3;
+/**
+ * An archive's entries are inflated into memory when their turn comes: each goes alone, and
+ * at most this many ahead, as before files were batched.
+ */
+const ENTRIES_IN_FLIGHT = 4;
 /** The progress bar and its words change at most this often (each change repaints the page). */
 const PROGRESS_EVERY_MS = 100;
 /** The longest the tag table waits for the image of a newly selected instance. */
@@ -330,8 +335,11 @@ async function openSources(picked) {
   let shownFirst = null;
   let issued = 0;
   for (const [index, source] of sources.entries()) {
-    while (issued < sources.length && issued < index + (batch === 1 ? 1 : batch * BATCHES_IN_FLIGHT)) {
-      const to = Math.min(sources.length, issued + batch);
+    while (issued < sources.length) {
+      const entry = !('file' in sources[issued]);
+      if (issued >= index + (batch === 1 ? 1 : entry ? ENTRIES_IN_FLIGHT : batch * BATCHES_IN_FLIGHT)) break;
+      let to = issued + 1;
+      if (!entry) while (to < sources.length && to < issued + batch && 'file' in sources[to]) to++;
       request(issued, to);
       issued = to;
     }
