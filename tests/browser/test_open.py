@@ -202,3 +202,28 @@ def test_a_folder_sent_in_batches_keeps_each_files_outcome(
     unnamed = len(bad) - len(named)
     assert unnamed >= 2  # empty.dcm and notes.txt at least
     expect(app.get_by_test_id("skipped")).to_contain_text(f"{unnamed} files in folders or archives skipped")
+
+
+def test_the_tree_grows_in_place(app: Page, tmp_path: Path) -> None:
+    """Files opened later are added to the study tree without remaking the rows already shown
+    (a folder of thousands would otherwise re-lay out every row each time it grows)."""
+    ds = pydicom.dcmread(bundled("CT_small.dcm"))
+    paths = []
+    for n in range(6):
+        ds.InstanceNumber = 6 - n  # later files sort before earlier ones
+        ds.SOPInstanceUID = f"1.2.826.0.1.3680043.8.498.7.{n}"
+        paths.append(tmp_path / f"slice-{n}.dcm")
+        ds.save_as(paths[-1])
+    open_files(app, paths[:3], expect_total=3)
+    expect(app.get_by_test_id("tree-instance")).to_have_count(3)
+    app.evaluate("""() => document.querySelectorAll('[data-testid=tree-instance]')
+        .forEach((row) => { row.dataset.before = '1'; })""")
+    open_files(app, paths[3:], expect_total=6)
+    expect(app.get_by_test_id("tree-instance")).to_have_count(6)
+    expect(app.get_by_test_id("tree-series").locator(":scope > summary > .count")).to_have_text(
+        "6 instances")
+    rows = app.get_by_test_id("tree-instance")
+    assert rows.all_text_contents() == [f"#{6 - n} CT slice-{n}.dcm" for n in reversed(range(6))]
+    # The three rows made first are the same elements, among the new ones in number order.
+    assert rows.evaluate_all("(rows) => rows.map((r) => r.dataset.before === '1')") == [
+        False, False, False, True, True, True]
