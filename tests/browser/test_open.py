@@ -8,6 +8,7 @@ from pathlib import Path
 import pydicom
 from playwright.sync_api import BrowserContext, Page, expect
 
+from dicomtab.session import Session
 from tests.browser.conftest import attach_logging, open_files
 from tests.conftest import bundled
 
@@ -161,3 +162,68 @@ def test_messages_are_dismissed_and_all_files_closed_and_forgotten(
     app.evaluate("window.dicomtab.ready")
     expect(app.get_by_test_id("instance")).to_have_count(0)
     assert app.evaluate("window.dicomtab.instances()") == []
+
+
+def test_a_folder_sent_in_batches_keeps_each_files_outcome(
+        app: Page, tmp_path: Path, bad_inputs: dict) -> None:
+    """Once the first image is shown, the page sends the worker several files per request
+    (Request.OPEN): each file keeps its own outcome, a bad one among good ones too, and the
+    instances keep the folder's order."""
+    ds = pydicom.dcmread(bundled("CT_small.dcm"))
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    bad = sorted(bad_inputs.items())
+    for n in range(24):
+        ds.InstanceNumber = n + 1
+        ds.SOPInstanceUID = f"1.2.826.0.1.3680043.8.498.6.{n}"
+        ds.save_as(folder / f"{n:02d}-good.dcm")
+        if 0 < n <= len(bad):  # the first file is good: it is shown, and batches follow
+            (folder / f"{n:02d}-bad-{bad[n - 1][0]}").write_bytes(bad[n - 1][1].read_bytes())
+    app.get_by_test_id("folder-input").set_input_files(str(folder))
+    expect(app.get_by_test_id("opening")).to_be_hidden(timeout=60000)
+    good = app.locator("[data-testid=tree-instance]:not(.damaged)")
+    expect(good).to_have_count(24)
+    assert good.all_text_contents() == [f"#{n + 1} CT mixed/{n:02d}-good.dcm" for n in range(24)]
+    instances = app.evaluate("window.dicomtab.instances()")
+    # Ids in the order the page listed the files: the worker parsed the batches in order.
+    assert [int(i["instanceId"][1:]) for i in instances] == sorted(
+        int(i["instanceId"][1:]) for i in instances)
+    # The same summary as the core gives that file alone.
+    path = folder / "05-good.dcm"
+    alone = Session().open(path.read_bytes(), "mixed/05-good.dcm")
+    batched = next(i for i in instances if i["fileName"] == "mixed/05-good.dcm")
+    assert {**batched, "instanceId": None} == {**alone, "instanceId": None}
+    # Each bad file: one message naming it, or skipped as not DICOM (in a folder).
+    problems = app.get_by_test_id("problem").all_text_contents()
+    named = [name for n, (name, _) in enumerate(bad, start=1)
+             if sum(t.startswith(f"mixed/{n:02d}-bad-{name} ") for t in problems) == 1]
+    assert len(problems) == len(named)
+    assert "truncated-in-pixels.dcm" in named and "huge-long-length.dcm" in named
+    unnamed = len(bad) - len(named)
+    assert unnamed >= 2  # empty.dcm and notes.txt at least
+    expect(app.get_by_test_id("skipped")).to_contain_text(f"{unnamed} files in folders or archives skipped")
+
+
+def test_the_tree_grows_in_place(app: Page, tmp_path: Path) -> None:
+    """Files opened later are added to the study tree without remaking the rows already shown
+    (a folder of thousands would otherwise re-lay out every row each time it grows)."""
+    ds = pydicom.dcmread(bundled("CT_small.dcm"))
+    paths = []
+    for n in range(6):
+        ds.InstanceNumber = 6 - n  # later files sort before earlier ones
+        ds.SOPInstanceUID = f"1.2.826.0.1.3680043.8.498.7.{n}"
+        paths.append(tmp_path / f"slice-{n}.dcm")
+        ds.save_as(paths[-1])
+    open_files(app, paths[:3], expect_total=3)
+    expect(app.get_by_test_id("tree-instance")).to_have_count(3)
+    app.evaluate("""() => document.querySelectorAll('[data-testid=tree-instance]')
+        .forEach((row) => { row.dataset.before = '1'; })""")
+    open_files(app, paths[3:], expect_total=6)
+    expect(app.get_by_test_id("tree-instance")).to_have_count(6)
+    expect(app.get_by_test_id("tree-series").locator(":scope > summary > .count")).to_have_text(
+        "6 instances")
+    rows = app.get_by_test_id("tree-instance")
+    assert rows.all_text_contents() == [f"#{6 - n} CT slice-{n}.dcm" for n in reversed(range(6))]
+    # The three rows made first are the same elements, among the new ones in number order.
+    assert rows.evaluate_all("(rows) => rows.map((r) => r.dataset.before === '1')") == [
+        False, False, False, True, True, True]

@@ -6,7 +6,7 @@
  */
 import { BOOT_STAGES, Event, Request } from '../shared/protocol.js';
 import { takeOver } from './start-worker.js';
-import { WorkerClient } from './worker-client.js';
+import { WorkerClient, WorkerError } from './worker-client.js';
 import { NetworkMonitor } from './network-monitor.js';
 import { SITE_FILES } from './site-files.js';
 import { enableOffline } from './offline.js';
@@ -48,8 +48,21 @@ const damagedSummaries = [];
 const inspectable = [];
 /** Files out of folders and archives that were not DICOM (or empty), and DICOMDIRs read. */
 const skipped = { notDicom: 0, dicomdir: 0, unsupportedZipEntries: 0 };
-/** How many files the page asks the worker to open ahead of the one it is adding. */
-const OPENS_IN_FLIGHT = 4;
+/**
+ * Files the page asks the worker to open in one request once the first is shown, and how many
+ * such requests it keeps in flight: the worker parses the next batch while the page adds the
+ * last one to the tree. One message per file cost the page and the worker as much as parsing
+ * the file (a folder of thousands); a batch of 8 answers within a few tenths of a second.
+ */
+const OPEN_BATCH = 8;
+const BATCHES_IN_FLIGHT = 3;
+/**
+ * An archive's entries are inflated into memory when their turn comes: each goes alone, and
+ * at most this many ahead, as before files were batched.
+ */
+const ENTRIES_IN_FLIGHT = 4;
+/** The progress bar and its words change at most this often (each change repaints the page). */
+const PROGRESS_EVERY_MS = 100;
 /** The longest the tag table waits for the image of a newly selected instance. */
 const TAGS_AFTER_MS = 300;
 
@@ -284,31 +297,50 @@ async function openSources(picked) {
   $('results').hidden = false;
   showOpening(0, sources.length);
   let lastPaint = performance.now();
-  // A few requests in flight, answered in order: the worker reads the next file while the page
-  // adds the last one to the tree, instead of each waiting for the other.
+  let lastProgress = lastPaint;
+  // A few requests in flight, answered in order: the worker reads the next files while the
+  // page adds the last ones to the tree, instead of each waiting for the other.
   /** @type {Array<Promise<{summary?: any, error?: any}>|undefined>} */
   const inFlight = [];
   // Each source as a File, once its turn came (an archive entry is sliced or inflated then).
   /** @type {import('./file-sources.js').SourceFile[]} */
   const opened = [];
-  // The File itself (a handle, not its bytes): the worker reads it, and reads it again
-  // whenever it dropped the bytes to stay within its memory budget.
-  const request = (/** @type {number} */ i) => {
-    inFlight[i] = readySource(sources[i])
-      .then((source) => {
-        opened[i] = source;
-        return client.request(Request.OPEN, { name: source.name, file: source.file });
+  // Sources [from, to) in one request. The File itself (a handle, not its bytes): the worker
+  // reads it, and reads it again whenever it dropped the bytes to stay within its budget.
+  const request = (/** @type {number} */ from, /** @type {number} */ to) => {
+    const answers = Promise.all(sources.slice(from, to).map((s) => readySource(s)
+      .then((source) => ({ source, error: undefined }), (error) => ({ error, source: undefined }))))
+      .then(async (ready) => {
+        ready.forEach(({ source }, k) => { if (source) opened[from + k] = source; });
+        const files = ready.flatMap(({ source }) => (source ? [{ name: source.name, file: source.file }] : []));
+        /** @type {import('../shared/protocol.js').OpenOutcome[]} */
+        const outcomes = files.length ? await client.request(Request.OPEN, { files }) : [];
+        let next = 0;
+        return ready.map(({ source, error }) => {
+          if (!source) return { error };
+          const outcome = outcomes[next++];
+          return outcome.status === 'success'
+            ? { summary: outcome.payload } : { error: new WorkerError(outcome.error) };
+        });
       })
-      .then((summary) => ({ summary }), (error) => ({ error }));
+      .catch((error) => sources.slice(from, to).map(() => ({ error })));
+    for (let i = from; i < to; i++) inFlight[i] = answers.then((all) => all[i - from]);
   };
-  // One at a time until the first image of the batch is drawn, whose requests would otherwise
-  // queue behind the files opened ahead; then several.
-  let ahead = studyTree.selected ? OPENS_IN_FLIGHT : 1;
+  // One file at a time until the first image of the batch is drawn, whose requests would
+  // otherwise queue behind the files opened ahead; then batches of several.
+  let batch = studyTree.selected ? OPEN_BATCH : 1;
   /** @type {?string} the instance this batch showed first (while the rest streams in) */
   let shownFirst = null;
   let issued = 0;
   for (const [index, source] of sources.entries()) {
-    while (issued < sources.length && issued < index + ahead) request(issued++);
+    while (issued < sources.length) {
+      const entry = !('file' in sources[issued]);
+      if (issued >= index + (batch === 1 ? 1 : entry ? ENTRIES_IN_FLIGHT : batch * BATCHES_IN_FLIGHT)) break;
+      let to = issued + 1;
+      if (!entry) while (to < sources.length && to < issued + batch && 'file' in sources[to]) to++;
+      request(issued, to);
+      issued = to;
+    }
     const answer = await /** @type {Promise<{summary?: any, error?: any}>} */ (inFlight[index]);
     inFlight[index] = undefined;
     try {
@@ -328,7 +360,7 @@ async function openSources(picked) {
           studyTree.select(summary.instanceId);
           const waited = new Promise((resolve) => { setTimeout(resolve, TAGS_AFTER_MS); });
           await Promise.race([viewer.show(summary.instanceId), waited]);
-          ahead = OPENS_IN_FLIGHT;
+          batch = OPEN_BATCH;
         }
       }
     } catch (/** @type {any} */ error) {
@@ -351,14 +383,19 @@ async function openSources(picked) {
         results.push(result);
       }
     }
-    showOpening(index + 1, sources.length);
-    showFirstScreen();
+    if (index === 0 || performance.now() - lastProgress >= PROGRESS_EVERY_MS) {
+      showOpening(index + 1, sources.length);
+      showFirstScreen();
+      lastProgress = performance.now();
+    }
     // Let the page paint now and then while a big folder streams in.
     if (performance.now() - lastPaint > 50) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       lastPaint = performance.now();
     }
   }
+  showOpening(sources.length, sources.length);
+  showFirstScreen();
   // Not waited for: the batch is done, and ordering a long series takes the worker a while.
   const settled = shownFirst !== null && studyTree.selected === shownFirst
     ? showFirstImage(shownFirst) : viewer.refreshStack();

@@ -1,7 +1,8 @@
 /**
  * The left-hand tree of everything opened: patient → study → series → instance, with counts,
  * series sorted by series number and instances by instance number, each node labelled with
- * modality and description. Rebuilt a few times a second at most while files stream in.
+ * modality and description. Brought up to date in place (new rows added, counts changed) a
+ * few times a second at most while files stream in.
  *
  * A DICOMDIR opened with its files shapes the tree: its records give the patients, studies,
  * series and instances and their labels, and each record is linked to the opened file at its
@@ -69,6 +70,53 @@ function push(map, key, value) {
   /** @type {T[]} */ (map.get(key)).push(value);
 }
 
+/**
+ * The ids of the opened instances among these entries (not DICOMDIR records without a file).
+ * @param {TreeEntry[]} entries
+ * @returns {string[]}
+ */
+function openIds(entries) {
+  return entries.filter((s) => !s.missing && s.instanceId !== null)
+    .map((s) => /** @type {string} */ (s.instanceId));
+}
+
+/**
+ * Make ``parent``'s children exactly ``children``, in that order, moving only those out of
+ * place: a node moved is laid out again, so the rows already in place stay where they are.
+ * @param {Element} parent
+ * @param {Element[]} children
+ */
+function place(parent, children) {
+  let at = parent.firstElementChild;
+  for (const child of children) {
+    if (child === at) at = at.nextElementSibling;
+    else parent.insertBefore(child, at);
+  }
+  while (at) {
+    const next = at.nextElementSibling;
+    at.remove();
+    at = next;
+  }
+}
+
+/**
+ * A series' preview canvas, drawn by series-previews.js when it comes into view (a click opens
+ * the image shown): the one it has while its instances stay the same, else a new one.
+ * @param {HTMLElement} node the series
+ * @param {string[]} ids its open instances
+ * @returns {?HTMLElement}
+ */
+function previewOf(node, ids) {
+  if (!ids.length) return null;
+  const wanted = JSON.stringify(ids);
+  const canvas = /** @type {?HTMLElement} */ (node.querySelector(':scope > canvas.series-preview'));
+  if (canvas && canvas.getAttribute('data-preview-ids') === wanted) return canvas;
+  return el('canvas', {
+    class: 'series-preview', 'data-testid': 'series-preview', 'data-preview-ids': wanted,
+    width: '64', height: '64', role: 'img', 'aria-label': 'Preview of this series',
+  });
+}
+
 export class StudyTree {
   /**
    * @param {HTMLElement} root
@@ -101,6 +149,10 @@ export class StudyTree {
     this.renderCost = 0;
     /** @type {Set<string>} keys of nodes the user closed */
     this.closed = new Set();
+    /** @type {Map<string, HTMLElement>} the nodes and rows shown, by key (see render) */
+    this.shown = new Map();
+    /** @type {WeakMap<HTMLElement, string>} what each node's summary line shows */
+    this.summaries = new WeakMap();
     root.addEventListener('change', (event) => {
       const box = /** @type {HTMLInputElement} */ (event.target);
       if (box.getAttribute('data-testid') !== 'scope-check') return;
@@ -235,9 +287,12 @@ export class StudyTree {
     this.root.classList.toggle('scoping', on);
   }
 
-  /** Set every tick from the scope (ticked, unticked, or partly for a mixed group). */
-  showScopeState() {
-    for (const node of this.root.querySelectorAll('[data-testid=scope-check]')) {
+  /**
+   * Set the ticks from the scope (ticked, unticked, or partly for a mixed group).
+   * @param {Iterable<Element>} [ticks] these only (new ones); every tick by default
+   */
+  showScopeState(ticks = this.root.querySelectorAll('[data-testid=scope-check]')) {
+    for (const node of ticks) {
       const box = /** @type {HTMLInputElement} */ (node);
       const state = this.scope.state(JSON.parse(box.getAttribute('data-scope-ids') || '[]'));
       box.checked = state === 'all';
@@ -271,9 +326,13 @@ export class StudyTree {
   /** @param {string} instanceId */
   select(instanceId) {
     this.selected = instanceId;
-    for (const node of this.root.querySelectorAll('[data-testid=tree-instance]')) {
-      node.setAttribute('aria-selected', String(node.getAttribute('data-instance-id') === instanceId));
+    // The rows marked and the one to mark, not every row: scrolling a long series selects
+    // each slice in turn.
+    for (const node of this.root.querySelectorAll('[data-testid=tree-instance][aria-selected=true]')) {
+      node.setAttribute('aria-selected', 'false');
     }
+    this.root.querySelector(`[data-testid=tree-instance][data-instance-id="${CSS.escape(instanceId)}"]`)
+      ?.setAttribute('aria-selected', 'true');
     this.onSelect(instanceId);
   }
 
@@ -289,22 +348,6 @@ export class StudyTree {
       'data-close-ids': JSON.stringify(instanceIds), 'aria-label': `Close this ${what}`,
       title: `Close this ${what}: it is forgotten from this tab's memory`,
     });
-  }
-
-  /**
-   * @param {string} key
-   * @param {string} testId
-   * @param {string} label
-   * @param {string} count
-   */
-  node(key, testId, label, count) {
-    const details = /** @type {HTMLDetailsElement} */ (el('details', { 'data-testid': testId, 'data-key': key }));
-    details.open = !this.closed.has(key);
-    // A tree node for assistive technology: the summary line is the item, its details the group.
-    const summary = el('summary', { role: 'treeitem', 'aria-expanded': String(details.open) });
-    summary.append(el('span', { class: 'label' }, label), el('span', { class: 'count' }, count));
-    details.append(summary);
-    return details;
   }
 
   /**
@@ -370,114 +413,167 @@ export class StudyTree {
     return out;
   }
 
+  /**
+   * Bring the tree up to date in place: nodes and rows are kept by key and only those whose
+   * content changed are made again, so a folder streaming in adds its new rows and changes a
+   * few counts rather than rebuilding (and re-laying out) thousands of rows each time.
+   */
   render() {
     /** @type {Map<string, TreeEntry[]>} */
     const patients = new Map();
     for (const s of this.entries()) push(patients, `${s.patient.id ?? ''}\u0000${s.patient.name ?? ''}`, s);
-    const fragment = document.createDocumentFragment();
+    /** @type {Map<string, HTMLElement>} the nodes and rows shown after this render, by key */
+    const kept = new Map();
+    /** @type {HTMLElement[]} ticks made in this render, to be set from the scope */
+    const ticks = [];
+    const plural = (/** @type {number} */ n, /** @type {string} */ word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    /** @type {HTMLElement[]} */
+    const patientNodes = [];
     for (const [patientKey, patientInstances] of patients) {
       const first = patientInstances[0];
       /** @type {Map<string, TreeEntry[]>} */
       const studies = new Map();
       for (const s of patientInstances) push(studies, s.study.uid ?? s.groups?.study ?? `?${s.instanceId}`, s);
-      const plural = (/** @type {number} */ n, /** @type {string} */ word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-      const patient = this.node(`p:${patientKey}`, 'tree-patient',
+      const patient = this.kept(kept, ticks, `p:${patientKey}`, 'tree-patient',
         `${first.patient.name || '(no name)'}${first.patient.id ? ` · ${first.patient.id}` : ''}`,
-        plural(studies.size, 'study').replace('studys', 'studies'));
-      this.withScope(patient, patientInstances, 'this patient');
+        plural(studies.size, 'study').replace('studys', 'studies'), patientInstances, 'this patient',
+        () => []);
+      /** @type {HTMLElement[]} */
+      const studyNodes = [];
       for (const [studyUid, studyInstances] of studies) {
         /** @type {Map<string, TreeEntry[]>} */
         const series = new Map();
         for (const s of studyInstances) push(series, s.series.uid ?? s.groups?.series ?? `?${s.instanceId}`, s);
         const st = studyInstances[0].study;
-        const study = this.node(`s:${studyUid}`, 'tree-study',
-          [st.date, st.description].filter(Boolean).join(' ') || '(study)', plural(series.size, 'series').replace('seriess', 'series'));
-        this.withScope(study, studyInstances, 'this study');
-        const opened = studyInstances.filter((s) => !s.missing && s.instanceId !== null);
-        if (opened.length) {
-          study.querySelector('summary')?.append(el('button', {
+        const opened = openIds(studyInstances);
+        const study = this.kept(kept, ticks, `s:${studyUid}`, 'tree-study',
+          [st.date, st.description].filter(Boolean).join(' ') || '(study)',
+          plural(series.size, 'series').replace('seriess', 'series'), studyInstances, 'this study',
+          () => (opened.length ? [el('button', {
             type: 'button', class: 'link', 'data-testid': 'study-phi-report',
-            'data-study-phi': JSON.stringify(opened.map((s) => s.instanceId)),
-          }, 'PHI report'), this.closeButton(opened.map((s) => /** @type {string} */ (s.instanceId)), 'study'));
-        }
+            'data-study-phi': JSON.stringify(opened),
+          }, 'PHI report'), this.closeButton(opened, 'study')] : []));
+        /** @type {HTMLElement[]} */
+        const seriesNodes = [];
         const ordered = [...series.entries()].sort((a, b) => byNumber(a[1][0].series.number, b[1][0].series.number));
         for (const [seriesUid, seriesInstances] of ordered) {
           const se = seriesInstances[0];
           const present = seriesInstances.filter((s) => !s.missing);
           const missing = seriesInstances.length - present.length;
-          const node = this.node(`e:${seriesUid}`, 'tree-series',
+          const closable = openIds(present);
+          const node = this.kept(kept, ticks, `e:${seriesUid}`, 'tree-series',
             [se.series.number !== null ? `#${se.series.number}` : '', se.modality, se.series.description]
               .filter(Boolean).join(' ') || '(series)',
-            plural(seriesInstances.length, 'instance') + (missing ? `, ${missing} not found` : ''));
-          this.withScope(node, seriesInstances, 'this series');
-          if (present.length > 1) {
-            node.querySelector('summary')?.append(el('button', {
-              type: 'button', class: 'link', 'data-testid': 'series-compare',
-              'data-compare-series': JSON.stringify(present.map((s) => s.instanceId)),
-            }, 'what varies'));
-          }
-          const closable = present.filter((s) => s.instanceId !== null)
-            .map((s) => /** @type {string} */ (s.instanceId));
-          if (closable.length) node.querySelector('summary')?.append(this.closeButton(closable, 'series'));
-          if (closable.length) {
-            // Drawn by series-previews.js when it comes into view; a click opens the image shown.
-            node.append(el('canvas', {
-              class: 'series-preview', 'data-testid': 'series-preview', 'data-preview-ids': JSON.stringify(closable),
-              width: '64', height: '64', role: 'img', 'aria-label': 'Preview of this series',
-            }));
-          }
-          const list = el('ul', { role: 'group' });
+            plural(seriesInstances.length, 'instance') + (missing ? `, ${missing} not found` : ''),
+            seriesInstances, 'this series',
+            () => [
+              ...(present.length > 1 ? [el('button', {
+                type: 'button', class: 'link', 'data-testid': 'series-compare',
+                'data-compare-series': JSON.stringify(present.map((s) => s.instanceId)),
+              }, 'what varies')] : []),
+              ...(closable.length ? [this.closeButton(closable, 'series')] : []),
+            ]);
+          let list = /** @type {?HTMLElement} */ (node.querySelector(':scope > ul'));
+          if (!list) list = el('ul', { role: 'group' });
           seriesInstances.sort((a, b) => byNumber(a.instance.number, b.instance.number));
-          for (const s of seriesInstances) {
-            const label = [s.instance.number !== null ? `#${s.instance.number}` : '', s.modality, s.fileName]
-              .filter(Boolean).join(' ');
-            if (s.missing || s.instanceId === null) {
-              // Named by a DICOMDIR but not among the opened files: shown, not selectable.
-              const gone = el('li', {
-                'data-testid': 'tree-missing', class: 'missing', role: 'treeitem',
-                'aria-disabled': 'true', title: 'The DICOMDIR names this file, but it was not opened.',
-              }, label);
-              gone.append(el('span', { class: 'badge missing', 'data-testid': 'missing-marker' }, 'not found'));
-              list.append(gone);
-              continue;
-            }
-            const item = el('li', {
-              'data-testid': 'tree-instance', 'data-instance-id': s.instanceId, tabindex: '0',
-              role: 'treeitem', 'aria-selected': String(s.instanceId === this.selected),
-            }, label);
-            if (s.damaged) {
-              item.classList.add('damaged');
-              item.append(el('span', { class: 'badge damaged', 'data-testid': 'damaged-marker' }, 'damaged'));
-            }
-            // A damaged file's tick counts only when damaged files are allowed (the panel says so).
-            item.prepend(this.scopeCheck([s.instanceId], s.damaged ? 'this damaged file' : 'this instance'));
-            item.append(this.closeButton([s.instanceId], 'file'));
-            list.append(item);
-          }
-          node.append(list);
-          study.append(node);
+          place(list, seriesInstances.map((s) => this.row(kept, ticks, s)));
+          const preview = previewOf(node, closable);
+          place(node, [/** @type {HTMLElement} */ (node.firstElementChild), ...(preview ? [preview] : []), list]);
+          seriesNodes.push(node);
         }
-        patient.append(study);
+        place(study, [/** @type {HTMLElement} */ (study.firstElementChild), ...seriesNodes]);
+        studyNodes.push(study);
       }
-      fragment.append(patient);
+      place(patient, [/** @type {HTMLElement} */ (patient.firstElementChild), ...studyNodes]);
+      patientNodes.push(patient);
     }
-    // The tree role on a list of its own: the root stays a navigation landmark.
-    const tree = el('div', { role: 'tree', 'aria-label': 'Patients, studies, series and instances' });
-    tree.append(fragment);
-    this.root.replaceChildren(tree);
-    this.showScopeState();
+    // The tree role on an element of its own: the root stays a navigation landmark.
+    let tree = /** @type {?HTMLElement} */ (this.root.querySelector(':scope > [role=tree]'));
+    if (!tree) {
+      tree = el('div', { role: 'tree', 'aria-label': 'Patients, studies, series and instances' });
+      this.root.replaceChildren(tree);
+    }
+    place(tree, patientNodes);
+    this.shown = kept;
+    this.showScopeState(ticks);
   }
 
   /**
-   * Put a scope tick for the group's opened instances (damaged ones too: they are taken only
-   * when damaged files are allowed) first in its summary line.
-   * @param {HTMLDetailsElement} node
-   * @param {TreeEntry[]} entries
+   * The node of a patient, study or series kept from the last render (made if new), with its
+   * summary line made again only if what it shows changed.
+   * @param {Map<string, HTMLElement>} kept where the nodes of this render are gathered
+   * @param {HTMLElement[]} ticks where new ticks are gathered
+   * @param {string} key
+   * @param {string} testId
    * @param {string} label
+   * @param {string} count
+   * @param {TreeEntry[]} entries the instances under it
+   * @param {string} scopeLabel what its tick ticks, for screen readers
+   * @param {function(): HTMLElement[]} buttons its summary line's buttons after the count
    */
-  withScope(node, entries, label) {
-    const ids = entries.filter((s) => !s.missing && s.instanceId !== null)
-      .map((s) => /** @type {string} */ (s.instanceId));
-    if (ids.length) node.querySelector('summary')?.prepend(this.scopeCheck(ids, label));
+  kept(kept, ticks, key, testId, label, count, entries, scopeLabel, buttons) {
+    let details = /** @type {HTMLDetailsElement|undefined} */ (this.shown.get(key));
+    if (!details) {
+      details = /** @type {HTMLDetailsElement} */ (el('details', { 'data-testid': testId, 'data-key': key }));
+      details.open = !this.closed.has(key);
+    }
+    kept.set(key, details);
+    const ids = openIds(entries);
+    const shows = `${label}\u0000${count}\u0000${ids.join(',')}`;
+    if (this.summaries.get(details) !== shows) {
+      this.summaries.set(details, shows);
+      // A tree node for assistive technology: the summary line is the item, its details the group.
+      const summary = el('summary', { role: 'treeitem', 'aria-expanded': String(details.open) });
+      if (ids.length) {
+        const tick = this.scopeCheck(ids, scopeLabel);
+        ticks.push(tick);
+        summary.append(tick);
+      }
+      summary.append(el('span', { class: 'label' }, label), el('span', { class: 'count' }, count), ...buttons());
+      const old = details.querySelector(':scope > summary');
+      if (old) old.replaceWith(summary); else details.prepend(summary);
+    }
+    return details;
+  }
+
+  /**
+   * An instance's row, kept from the last render when it shows the same.
+   * @param {Map<string, HTMLElement>} kept
+   * @param {HTMLElement[]} ticks
+   * @param {TreeEntry} s
+   */
+  row(kept, ticks, s) {
+    const label = [s.instance.number !== null ? `#${s.instance.number}` : '', s.modality, s.fileName]
+      .filter(Boolean).join(' ');
+    const missing = s.missing || s.instanceId === null;
+    const key = `r:${missing ? '' : s.instanceId}\u0000${s.damaged ? 'd' : ''}\u0000${label}`;
+    let item = this.shown.get(key);
+    if (!item) {
+      if (missing) {
+        // Named by a DICOMDIR but not among the opened files: shown, not selectable.
+        item = el('li', {
+          'data-testid': 'tree-missing', class: 'missing', role: 'treeitem',
+          'aria-disabled': 'true', title: 'The DICOMDIR names this file, but it was not opened.',
+        }, label);
+        item.append(el('span', { class: 'badge missing', 'data-testid': 'missing-marker' }, 'not found'));
+      } else {
+        const id = /** @type {string} */ (s.instanceId);
+        item = el('li', {
+          'data-testid': 'tree-instance', 'data-instance-id': id, tabindex: '0',
+          role: 'treeitem', 'aria-selected': String(id === this.selected),
+        }, label);
+        if (s.damaged) {
+          item.classList.add('damaged');
+          item.append(el('span', { class: 'badge damaged', 'data-testid': 'damaged-marker' }, 'damaged'));
+        }
+        // A damaged file's tick counts only when damaged files are allowed (the panel says so).
+        const tick = this.scopeCheck([id], s.damaged ? 'this damaged file' : 'this instance');
+        ticks.push(tick);
+        item.prepend(tick);
+        item.append(this.closeButton([id], 'file'));
+      }
+    }
+    kept.set(key, item);
+    return item;
   }
 }

@@ -14,8 +14,11 @@
 /** Requests the page may send. */
 export const Request = Object.freeze({
   /**
-   * payload: {name: string, file: File} → {@link InstanceSummary}. The worker keeps the
-   * File and reads it again when it needs bytes it dropped (py_core/dicomtab/file_bytes.py)
+   * payload: {files: Array<{name: string, file: File}>} → {@link OpenOutcome}[], one per
+   * file in the order given: its summary, or why it was refused. Several files go in one
+   * message because, opening a folder of thousands, a message per file cost the page and the
+   * worker as much as parsing it. The worker keeps each File and reads it again when it
+   * needs bytes it dropped (py_core/dicomtab/file_bytes.py)
    */
   OPEN: 'open',
   /** payload: {} → InstanceSummary[] */
@@ -241,6 +244,12 @@ export const BOOT_STAGES = Object.freeze([
  * @property {string} message  user-facing sentence naming the file
  * @property {boolean} [inspectable]  OPEN failed, but what precedes the problem can be shown
  *   for inspection (Request.OPEN_DAMAGED): the core decides
+ */
+
+/**
+ * What OPEN says of one of its files: the file's summary, or why it was refused.
+ * @typedef {{status: 'success', payload: InstanceSummary}
+ *   | {status: 'failed', error: ProtocolError}} OpenOutcome
  */
 
 /**
@@ -582,7 +591,7 @@ export const BOOT_STAGES = Object.freeze([
  * WorkerClient.request and the worker's handlers are typed by, so that tsc checks both
  * ends of each message.
  * @typedef {{
- *   'open': {payload: {name: string, file: File}, response: InstanceSummary},
+ *   'open': {payload: {files: Array<{name: string, file: File}>}, response: OpenOutcome[]},
  *   'instances': {payload: {}, response: InstanceSummary[]},
  *   'close': {payload: {instanceIds: string[]}, response: {closed: string[]}},
  *   'open-damaged': {payload: {name: string, bytes: ArrayBuffer},

@@ -38,6 +38,11 @@ const OCR_URL = new URL('../../ocr/', import.meta.url).href;
 const BOOT_FILES = /** @type {any} */ ("__BOOT_FILES__");
 /** The first bytes of a file read to open it: most headers fit (the core reads on if not). */
 const FIRST_SLICE = 64 * 1024;
+/** The last bytes of a file read with its first ones: what may follow its pixel data. */
+const LAST_SLICE = 4 * 1024;
+/** The OPEN batches parsed so far: the next one is parsed after them. */
+/** @type {Promise<unknown>} */
+let openings = Promise.resolve();
 /** If Python is not up by then, look for the usual cause before the user gives up. */
 const SLOW_BOOT_MS = 20000;
 
@@ -527,20 +532,62 @@ const PIXEL_HANDLERS = {
 /** Requests of PIXEL_HANDLERS that need numpy but no image codec. */
 const NO_CODECS = new Set(/** @type {string[]} */ ([Request.VERIFY]));
 
+/**
+ * The first byte of a file's last slice (after its first slice).
+ * @param {File} file
+ */
+const lastStart = (file) => Math.max(FIRST_SLICE, file.size - LAST_SLICE);
+
+/**
+ * Open one file of an OPEN in Python, from its first and last slices (LAST_SLICE: the
+ * elements after the pixel data, padding or a signature, which Python would otherwise read
+ * synchronously, ~2 ms a read). Python reads on synchronously, in the middle of the call,
+ * when the header is longer, and reads all of the file when its pixels are needed
+ * (dicomtab.file_head). Returns the JSON result.
+ * @param {string} name
+ * @param {File} file
+ * @param {ArrayBuffer} firstBytes
+ * @param {?ArrayBuffer} lastBytes null when the first slice is all of the file
+ * @returns {string}
+ */
+function openFile(name, file, firstBytes, lastBytes) {
+  const last = lastBytes && new Uint8Array(lastBytes);
+  const from = lastStart(file);
+  const readAll = () => new Uint8Array(new FileReaderSync().readAsArrayBuffer(file));
+  const read = (/** @type {number} */ start, /** @type {number} */ end) => (last && start >= from
+    ? last.subarray(start - from, end - from)
+    : new Uint8Array(new FileReaderSync().readAsArrayBuffer(file.slice(start, end))));
+  return callCore(api.open_file_by_parts, new Uint8Array(firstBytes), file.size, name,
+    returningBytes(read), returningBytes(readAll));
+}
+
 /** @type {Handlers<string>} request type → Python call (JSON text) */
 const HANDLERS = {
-  [Request.OPEN]: async ({ name, file }) => {
-    // The first slice without blocking (a synchronous read costs ~2 ms each, whatever its
-    // size): meanwhile this thread parses the files opened before it. Python reads on
-    // synchronously, in the middle of a call, when the header is longer, and reads all of the
-    // file when its pixels are needed (dicomtab.file_head).
-    const first = new Uint8Array(await file.slice(0, FIRST_SLICE).arrayBuffer());
-    const readAll = () => new Uint8Array(new FileReaderSync().readAsArrayBuffer(file));
-    const read = (/** @type {number} */ start, /** @type {number} */ end) => new Uint8Array(
-      new FileReaderSync().readAsArrayBuffer(file.slice(start, end)),
-    );
-    return callCore(api.open_file_by_parts, first, file.size, name, returningBytes(read),
-      returningBytes(readAll));
+  [Request.OPEN]: async ({ files }) => {
+    // Batches are parsed in the order they came, so instance ids follow the page's order
+    // (the reads of a later batch may end first).
+    const before = openings;
+    let done = () => {};
+    openings = new Promise((resolve) => { done = () => resolve(undefined); });
+    // Each file's first and last bytes without blocking, all of the batch's at once:
+    // meanwhile this thread parses the batches before it.
+    const slices = await Promise.allSettled(files.map(({ file }) => Promise.all([
+      file.slice(0, FIRST_SLICE).arrayBuffer(),
+      file.size > FIRST_SLICE ? file.slice(lastStart(file)).arrayBuffer() : null,
+    ])));
+    await before;
+    try {
+      // Each file's result is already JSON: joined, not parsed and written again.
+      const outcomes = files.map(({ name, file }, i) => {
+        const read = slices[i];
+        return read.status === 'fulfilled'
+          ? openFile(name, file, ...read.value)
+          : JSON.stringify({ status: 'failed', error: unexpected(read.reason) });
+      });
+      return `{"status": "success", "payload": [${outcomes.join(',')}]}`;
+    } finally {
+      done();
+    }
   },
   [Request.INSTANCES]: () => api.list_instances(),
   // The File handles of OPEN live only in the read functions handed to Python: closing drops
@@ -645,14 +692,23 @@ async function answer(request) {
     // The core turns file problems into data; reaching this is a bug (or numpy failed to
     // load). Log the class only: a message could quote file content.
     console.error('dicomtab: request failed', request.type, error && error.name);
-    self.postMessage(makeFailure(request, error instanceof RangeError
-      // A buffer JavaScript could not allocate (a file's slice, a frame handed over).
-      ? { code: 'memory', message: 'Not enough memory is left in this tab for that; close some files or series (or reload the page) and try again.' }
-      : { code: 'internal', message: 'Internal error; the worker is still running.' }));
+    self.postMessage(makeFailure(request, unexpected(error)));
   } finally {
     // Callbacks run synchronously inside Python calls: all Python took is its own by now.
     for (const proxy of handedBack.splice(0)) proxy.destroy();
   }
+}
+
+/**
+ * What a request, or one file of an OPEN, failing outside Python says.
+ * @param {any} error
+ * @returns {import('../shared/protocol.js').ProtocolError}
+ */
+function unexpected(error) {
+  return error instanceof RangeError
+    // A buffer JavaScript could not allocate (a file's slice, a frame handed over).
+    ? { code: 'memory', message: 'Not enough memory is left in this tab for that; close some files or series (or reload the page) and try again.' }
+    : { code: 'internal', message: 'Internal error; the worker is still running.' };
 }
 
 self.addEventListener('message', async (event) => {

@@ -197,12 +197,29 @@ export class Inspector {
     status.textContent = (await copy(text)) ? `Copied the ${what}.` : 'The browser refused the clipboard.';
   }
 
+  /**
+   * Offer every other open instance to compare with. The options are made again only when
+   * the open instances changed: the shown one is hidden among them, since showing the next
+   * slice of a series of thousands must not make thousands of options.
+   */
   fillCompareChoices() {
     const select = /** @type {HTMLSelectElement} */ ($('compare-with'));
-    select.replaceChildren(...this.instances()
-      .filter((i) => i.instanceId !== this.instanceId)
-      .map((i) => el('option', { value: i.instanceId }, i.fileName)));
-    $('compare-bar').hidden = select.options.length === 0;
+    const instances = this.instances();
+    const listed = `${instances.length}:${instances[0]?.instanceId}:${instances.at(-1)?.instanceId}`;
+    if (select.dataset.listed !== listed) {
+      select.dataset.listed = listed;
+      select.replaceChildren();
+      for (const i of instances) select.append(el('option', { value: i.instanceId }, i.fileName));
+    }
+    for (const option of select.querySelectorAll('option:disabled')) {
+      /** @type {HTMLOptionElement} */ (option).hidden = /** @type {HTMLOptionElement} */ (option).disabled = false;
+    }
+    const shown = [...select.options].find((o) => o.value === this.instanceId);
+    if (shown) {
+      shown.hidden = shown.disabled = true;
+      if (select.value === shown.value) select.value = [...select.options].find((o) => !o.disabled)?.value ?? '';
+    }
+    $('compare-bar').hidden = select.options.length === (shown ? 1 : 0);
   }
 
   async compare() {
