@@ -275,7 +275,7 @@ def test_each_series_gets_its_preview_when_it_comes_into_view(
         broken = page.locator(f'[data-testid=series-preview][data-preview-ids*=\'"{ids["broken"]}"\']')
         broken.scroll_into_view_if_needed()
         expect(broken).to_have_attribute("data-state", "none", timeout=30000)
-        expect(broken).to_have_attribute("aria-label", "No preview for this series")
+        expect(broken).to_have_attribute("title", "No preview for this series")
         # Scrolled to, every other series is drawn.
         page.get_by_test_id("study-tree").evaluate("(t) => t.scrollTo(0, t.scrollHeight)")
         expect(last).to_have_attribute("data-state", "drawn", timeout=30000)

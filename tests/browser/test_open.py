@@ -192,7 +192,9 @@ def test_a_folder_sent_in_batches_keeps_each_files_outcome(
     path = folder / "05-good.dcm"
     alone = Session().open(path.read_bytes(), "mixed/05-good.dcm")
     batched = next(i for i in instances if i["fileName"] == "mixed/05-good.dcm")
-    assert {**batched, "instanceId": None} == {**alone, "instanceId": None}
+    # ids and download names number the files in the order a session opened them
+    numbered = {"instanceId": None, "downloadName": None}
+    assert {**batched, **numbered} == {**alone, **numbered}
     # Each bad file: one message naming it, or skipped as not DICOM (in a folder).
     problems = app.get_by_test_id("problem").all_text_contents()
     named = [name for n, (name, _) in enumerate(bad, start=1)

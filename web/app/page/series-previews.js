@@ -109,6 +109,5 @@ function placeholder(canvas) {
     g.stroke();
   }
   canvas.setAttribute('data-state', 'none');
-  canvas.setAttribute('aria-label', 'No preview for this series');
   canvas.title = 'No preview for this series';
 }
