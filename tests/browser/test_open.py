@@ -229,3 +229,21 @@ def test_the_tree_grows_in_place(app: Page, tmp_path: Path) -> None:
     # The three rows made first are the same elements, among the new ones in number order.
     assert rows.evaluate_all("(rows) => rows.map((r) => r.dataset.before === '1')") == [
         False, False, False, True, True, True]
+
+
+def test_patients_sharing_study_and_series_uids_each_keep_their_rows(app: Page,
+                                                                     tmp_path: Path) -> None:
+    """Files of other patients may carry the same Study and Series Instance UIDs (a copied
+    template, a test set): each patient keeps its own study, series and rows in the tree."""
+    ds = pydicom.dcmread(bundled("CT_small.dcm"))
+    paths = []
+    for n, (name, pid) in enumerate((("Doe^Jane", "P1"), ("Roe^Mary", "P2"))):
+        ds.PatientName, ds.PatientID = name, pid
+        ds.SOPInstanceUID = f"1.2.826.0.1.3680043.8.498.8.{n}"
+        paths.append(tmp_path / f"patient-{n}.dcm")
+        ds.save_as(paths[-1])
+    open_files(app, paths, expect_total=2)
+    expect(app.get_by_test_id("tree-patient")).to_have_count(2)
+    expect(app.get_by_test_id("tree-series")).to_have_count(2)
+    for n, patient in enumerate(app.get_by_test_id("tree-patient").all()):
+        expect(patient.get_by_test_id("tree-instance")).to_have_text(f"#1 CT patient-{n}.dcm")

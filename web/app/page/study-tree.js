@@ -448,7 +448,8 @@ export class StudyTree {
         for (const s of studyInstances) push(series, s.series.uid ?? s.groups?.series ?? `?${s.instanceId}`, s);
         const st = studyInstances[0].study;
         const opened = openIds(studyInstances);
-        const study = this.kept(kept, ticks, `s:${studyUid}`, 'tree-study',
+        // Keys within their parent's: files of other patients may share a study or series UID.
+        const study = this.kept(kept, ticks, `s:${patientKey}\u0000${studyUid}`, 'tree-study',
           [st.date, st.description].filter(Boolean).join(' ') || '(study)',
           plural(series.size, 'series').replace('seriess', 'series'), studyInstances, 'this study',
           () => (opened.length ? [el('button', {
@@ -463,7 +464,8 @@ export class StudyTree {
           const present = seriesInstances.filter((s) => !s.missing);
           const missing = seriesInstances.length - present.length;
           const closable = openIds(present);
-          const node = this.kept(kept, ticks, `e:${seriesUid}`, 'tree-series',
+          const node = this.kept(kept, ticks, `e:${patientKey}\u0000${studyUid}\u0000${seriesUid}`,
+            'tree-series',
             [se.series.number !== null ? `#${se.series.number}` : '', se.modality, se.series.description]
               .filter(Boolean).join(' ') || '(series)',
             plural(seriesInstances.length, 'instance') + (missing ? `, ${missing} not found` : ''),
