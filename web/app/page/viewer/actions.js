@@ -20,6 +20,33 @@ export function zoomCentre(viewer, factor) {
   viewer.display.zoomAt(factor, canvas.width / 2, canvas.height / 2);
 }
 
+/** @param {import('./viewer.js').Viewer} viewer fit the image to the canvas */
+export function fit(viewer) {
+  viewer.display.fitView();
+  viewer.display.draw();
+}
+
+/** @param {import('./viewer.js').Viewer} viewer one image pixel per canvas pixel */
+export function oneToOne(viewer) {
+  viewer.model.view.oneToOne();
+  viewer.display.draw();
+}
+
+/** @param {import('./viewer.js').Viewer} viewer a quarter turn clockwise */
+export function rotate(viewer) {
+  const view = viewer.model.view;
+  view.rotate();
+  // A fitted image stays fitted: a turned non-square image needs another scale.
+  if (view.fitted) viewer.display.fitView();
+  viewer.display.draw();
+}
+
+/** @param {import('./viewer.js').Viewer} viewer @param {'h'|'v'} axis */
+export function flip(viewer, axis) {
+  viewer.model.view.flip(axis);
+  viewer.display.draw();
+}
+
 /**
  * Back to the file's window, fitted, unrotated, not inverted.
  * @param {import('./viewer.js').Viewer} viewer

@@ -22,15 +22,11 @@ export function shortcut(viewer, key) {
     '+': () => act.zoomCentre(viewer, ZOOM_STEP),
     '=': () => act.zoomCentre(viewer, ZOOM_STEP),
     '-': () => act.zoomCentre(viewer, 1 / ZOOM_STEP),
-    f: () => { viewer.display.fitView(); viewer.display.draw(); },
-    1: () => { viewer.model.view.oneToOne(); viewer.display.draw(); },
-    r: () => {
-      viewer.model.view.rotate();
-      if (viewer.model.view.fitted) viewer.display.fitView();
-      viewer.display.draw();
-    },
-    h: () => { viewer.model.view.flip('h'); viewer.display.draw(); },
-    v: () => { viewer.model.view.flip('v'); viewer.display.draw(); },
+    f: () => act.fit(viewer),
+    1: () => act.oneToOne(viewer),
+    r: () => act.rotate(viewer),
+    h: () => act.flip(viewer, 'h'),
+    v: () => act.flip(viewer, 'v'),
     i: () => act.toggleInvert(viewer),
     0: () => act.reset(viewer),
     Escape: () => act.escape(viewer),
