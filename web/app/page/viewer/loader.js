@@ -4,7 +4,6 @@
  * against the model's tokens first, so a later selection wins over a slow earlier one.
  * @module viewer/loader
  */
-import { Request } from '../../shared/protocol.js';
 import { rateOf } from './cine.js';
 import { showRedaction } from './redaction-panel.js';
 import { showObject } from './objects.js';
@@ -13,33 +12,6 @@ import { setLoading, setMode, showCineBar } from './panels.js';
 
 /** What the user is told about a file the core refused as damaged. */
 const DAMAGED = 'This file is damaged, so its image cannot be shown. The tag table lists what could be read before the damage.';
-
-/** OBJECT_INFO's answers, kept per instance (an instance's kind does not change). */
-export class InfoCache {
-  /** @param {import('../worker-client.js').WorkerClient} client */
-  constructor(client) {
-    this.client = client;
-    /** @type {Map<string, Promise<import('./model.js').ObjectInfo>>} */
-    this.infos = new Map();
-  }
-
-  /** @param {string} instanceId @returns {Promise<import('./model.js').ObjectInfo>} */
-  get(instanceId) {
-    let info = this.infos.get(instanceId);
-    if (!info) {
-      info = this.client.request(Request.OBJECT_INFO, { instanceId });
-      // A failed answer is not kept: asking again may work (e.g. after a worker restart).
-      info.catch(() => this.infos.delete(instanceId));
-      this.infos.set(instanceId, info);
-    }
-    return info;
-  }
-
-  /** @param {string[]} instanceIds closed instances */
-  forget(instanceIds) {
-    for (const id of instanceIds) this.infos.delete(id);
-  }
-}
 
 /**
  * Load and show an instance (see Viewer.show).

@@ -6,8 +6,9 @@
  *
  * This class only wires the parts together and is the page's handle on them:
  * ./model.js owns the state (the one writer of its fields, with change events),
- * ./display.js draws it (canvas, readouts), ./loader.js loads instances and frames,
- * ./navigation.js moves through frames, stack and cine, ./actions.js is what commands do,
+ * ./display.js draws it (canvas, readouts), ./loader.js loads instances (their kind from
+ * ./object-info.js) and frames, ./navigation.js moves through frames, stack and cine,
+ * ./actions.js is what commands do, ./panels.js shows mode, loading, error, probe and tool,
  * ./controls.js and ./interaction.js route buttons, keys and the pointer to them.
  *
  * Wiring (main.js): `new Viewer(client, document.getElementById('viewer'), {instances})`,
@@ -20,7 +21,8 @@ import { Cine } from './cine.js';
 import { WindowLevel } from './window-level.js';
 import { ViewerModel } from './model.js';
 import { Display } from './display.js';
-import { InfoCache, load, unload, updateStack } from './loader.js';
+import { load, unload, updateStack } from './loader.js';
+import { InfoCache } from './object-info.js';
 import { Navigation } from './navigation.js';
 import { followModel, showCinePlaying } from './panels.js';
 import { snapshot } from './state.js';
