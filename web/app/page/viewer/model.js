@@ -5,7 +5,8 @@
  * one writer of these fields: the other modules read them and change them through its
  * methods, and it tells listeners what changed ('instance', 'tool', 'probe', 'error'
  * events) so the page parts showing them follow without the changer knowing them.
- * No DOM here: ./viewer.js and the view modules show it.
+ * No DOM of its own (./display.js, ./panels.js show it); its window/level part still keeps
+ * the presets menu in step itself (./window-level.js).
  * @module viewer/model
  */
 import { View } from './view.js';
