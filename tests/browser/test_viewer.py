@@ -317,6 +317,40 @@ def test_drag_changes_window_live_and_the_canvas_follows(page: Page, ids: dict[s
     assert max(state(page)["renderTimes"]) < 100
 
 
+def test_the_model_alone_writes_what_is_shown_and_tells_its_listeners(page: Page, ids: dict[str, str]) -> None:
+    """viewer.model (web/app/page/viewer/model.js) owns the state: assigning its fields from
+    outside changes nothing, and a change made through the page (the Pan button) reaches a
+    listener of its 'tool' event."""
+    select(page, ids["ct"])
+    before = state(page)
+    refused = page.evaluate(
+        """(id) => {
+            const model = window.dicomtab.viewer.model;
+            const tried = {instanceId: 'someone-else', frame: null, tool: 'pan', error: 'x'};
+            const refused = [];
+            for (const [field, value] of Object.entries(tried)) {
+                try { model[field] = value; } catch (error) { refused.push(error.name); continue; }
+                if (model[field] === value) return `${field} was written`;
+                refused.push('ignored');
+            }
+            window.__toolEvents = [];
+            model.addEventListener('tool', (event) => window.__toolEvents.push(event.detail));
+            return refused;
+        }""", ids["ct"])
+    assert isinstance(refused, list) and len(refused) == 4, refused
+    assert set(refused) <= {"TypeError", "ignored"}, refused
+    after = state(page)
+    assert (after["instanceId"], after["tool"], after["frameIndex"], after["error"]) == (
+        before["instanceId"], before["tool"], before["frameIndex"], None)
+    assert after["instanceId"] == ids["ct"] and after["frameIndex"] == 0
+    page.get_by_test_id("viewer-tool-pan").click()
+    assert page.evaluate("window.__toolEvents") == ["pan"]
+    expect(page.get_by_test_id("viewer-tool-pan")).to_have_attribute("aria-pressed", "true")
+    assert state(page)["tool"] == "pan"
+    page.get_by_test_id("viewer-tool-wl").click()
+    assert page.evaluate("window.__toolEvents") == ["pan", "wl"]
+
+
 def test_probe_shows_the_hu_value_cpython_computes(page: Page, ids: dict[str, str], files: dict[str, Path]) -> None:
     select(page, ids["ct"])
     d, values = reference(files["ct"])

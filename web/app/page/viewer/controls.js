@@ -4,6 +4,8 @@
  * @module viewer/controls
  */
 import { exportNpy, exportPng } from './exports.js';
+import * as act from './actions.js';
+import { showFrame } from './loader.js';
 
 /** Zoom step of the +/− buttons and keys. */
 const ZOOM_STEP = 1.25;
@@ -17,28 +19,28 @@ const ZOOM_STEP = 1.25;
 export function shortcut(viewer, key) {
   /** @type {Object<string, function(): void>} */
   const commands = {
-    '+': () => viewer.zoomCentre(ZOOM_STEP),
-    '=': () => viewer.zoomCentre(ZOOM_STEP),
-    '-': () => viewer.zoomCentre(1 / ZOOM_STEP),
-    f: () => { viewer.fitView(); viewer.draw(); },
-    1: () => { viewer.view.oneToOne(); viewer.draw(); },
-    r: () => { viewer.view.rotate(); if (viewer.view.fitted) viewer.fitView(); viewer.draw(); },
-    h: () => { viewer.view.flip('h'); viewer.draw(); },
-    v: () => { viewer.view.flip('v'); viewer.draw(); },
-    i: () => viewer.toggleInvert(),
-    0: () => viewer.reset(),
-    Escape: () => viewer.escape(),
-    w: () => viewer.setTool('wl'),
-    p: () => viewer.setTool('pan'),
-    m: () => viewer.setTool('length'),
-    g: () => viewer.setTool('angle'),
-    q: () => viewer.setTool('rectangle'),
-    o: () => viewer.setTool('ellipse'),
-    b: () => viewer.setTool('redact'),
-    Delete: () => viewer.deleteMeasurement(),
-    Backspace: () => viewer.deleteMeasurement(),
-    a: () => viewer.toggleAnnotations(),
-    ' ': () => viewer.toggleCine(),
+    '+': () => act.zoomCentre(viewer, ZOOM_STEP),
+    '=': () => act.zoomCentre(viewer, ZOOM_STEP),
+    '-': () => act.zoomCentre(viewer, 1 / ZOOM_STEP),
+    f: () => act.fit(viewer),
+    1: () => act.oneToOne(viewer),
+    r: () => act.rotate(viewer),
+    h: () => act.flip(viewer, 'h'),
+    v: () => act.flip(viewer, 'v'),
+    i: () => act.toggleInvert(viewer),
+    0: () => act.reset(viewer),
+    Escape: () => act.escape(viewer),
+    w: () => viewer.model.setTool('wl'),
+    p: () => viewer.model.setTool('pan'),
+    m: () => viewer.model.setTool('length'),
+    g: () => viewer.model.setTool('angle'),
+    q: () => viewer.model.setTool('rectangle'),
+    o: () => viewer.model.setTool('ellipse'),
+    b: () => viewer.model.setTool('redact'),
+    Delete: () => act.deleteMeasurement(viewer),
+    Backspace: () => act.deleteMeasurement(viewer),
+    a: () => act.toggleAnnotations(viewer),
+    ' ': () => viewer.navigation.toggleCine(),
   };
   const run = commands[key.length === 1 ? key.toLowerCase() : key] || commands[key];
   if (!run) return false;
@@ -53,14 +55,14 @@ export function shortcut(viewer, key) {
 export function wireControls(viewer) {
   /** @type {Object<string, function(): void>} */
   const clicks = {
-    'viewer-tool-wl': () => viewer.setTool('wl'),
-    'viewer-tool-pan': () => viewer.setTool('pan'),
-    'viewer-measure': () => viewer.setTool('length'),
-    'viewer-tool-angle': () => viewer.setTool('angle'),
-    'viewer-tool-rectangle': () => viewer.setTool('rectangle'),
-    'viewer-tool-ellipse': () => viewer.setTool('ellipse'),
-    'viewer-measure-delete': () => viewer.deleteMeasurement(),
-    'viewer-tool-redact': () => viewer.setTool('redact'),
+    'viewer-tool-wl': () => viewer.model.setTool('wl'),
+    'viewer-tool-pan': () => viewer.model.setTool('pan'),
+    'viewer-measure': () => viewer.model.setTool('length'),
+    'viewer-tool-angle': () => viewer.model.setTool('angle'),
+    'viewer-tool-rectangle': () => viewer.model.setTool('rectangle'),
+    'viewer-tool-ellipse': () => viewer.model.setTool('ellipse'),
+    'viewer-measure-delete': () => act.deleteMeasurement(viewer),
+    'viewer-tool-redact': () => viewer.model.setTool('redact'),
     'viewer-zoom-in': () => shortcut(viewer, '+'),
     'viewer-zoom-out': () => shortcut(viewer, '-'),
     'viewer-fit': () => shortcut(viewer, 'f'),
@@ -69,27 +71,27 @@ export function wireControls(viewer) {
     'viewer-flip-h': () => shortcut(viewer, 'h'),
     'viewer-flip-v': () => shortcut(viewer, 'v'),
     'viewer-invert': () => shortcut(viewer, 'i'),
-    'viewer-reset': () => viewer.reset(),
-    'viewer-cine': () => viewer.toggleCine(),
+    'viewer-reset': () => act.reset(viewer),
+    'viewer-cine': () => viewer.navigation.toggleCine(),
     'viewer-export-png': () => { exportPng(viewer); },
     'viewer-export-npy': () => { exportNpy(viewer); },
   };
   for (const [id, run] of Object.entries(clicks)) viewer.$(id).addEventListener('click', run);
-  viewer.presetSelect.addEventListener('change', () => viewer.applyPreset(viewer.presetSelect.value));
+  viewer.presetSelect.addEventListener('change', () => act.applyPreset(viewer, viewer.presetSelect.value));
   viewer.slider.addEventListener('input', () => {
     viewer.cine.stop();
-    viewer.showFrame(Number(viewer.slider.value) - 1);
+    showFrame(viewer, Number(viewer.slider.value) - 1);
   });
   viewer.fpsInput.addEventListener('change', () => {
     const fps = Number(viewer.fpsInput.value);
     if (fps > 0) viewer.cine.setRate(Math.min(fps, 120));
   });
-  viewer.annotations.addEventListener('change', () => viewer.annotationsChanged());
+  viewer.annotations.addEventListener('change', () => act.annotationsChanged(viewer));
   viewer.$('viewer-overlays').addEventListener('change', (event) => {
     const input = /** @type {HTMLInputElement} */ (event.target);
     const group = input.getAttribute('data-group');
     if (!group) return;
-    viewer.showOverlay(group, input.checked);
+    act.showOverlay(viewer, group, input.checked);
   });
-  viewer.setTool('wl');
+  viewer.model.setTool('wl');
 }

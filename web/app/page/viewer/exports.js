@@ -16,7 +16,7 @@ const PIXELS_AS_THEY_ARE = 'Image exports carry the pixels as they are: text bur
  * @param {import('./viewer.js').Viewer} viewer
  */
 function exportName(viewer) {
-  const d = viewer.frame && viewer.frame.description;
+  const d = viewer.model.frame && viewer.model.frame.description;
   return d && d.frames > 1 ? `frame-${d.index + 1}` : 'image';
 }
 
@@ -25,10 +25,10 @@ function exportName(viewer) {
  * @param {import('./viewer.js').Viewer} viewer
  */
 export async function exportPng(viewer) {
-  if (!viewer.frame || !(await confirmExport(PIXELS_AS_THEY_ARE))) return;
-  viewer.draw();
+  if (!viewer.model.frame || !(await confirmExport(PIXELS_AS_THEY_ARE))) return;
+  viewer.display.draw();
   viewer.$('viewer-export-warning').hidden = false;
-  downloadBlob(await pngOf(viewer.canvas), `${exportName(viewer)}.png`);
+  downloadBlob(await pngOf(viewer.display.canvas), `${exportName(viewer)}.png`);
 }
 
 /**
@@ -36,7 +36,7 @@ export async function exportPng(viewer) {
  * @param {import('./viewer.js').Viewer} viewer
  */
 export async function exportNpy(viewer) {
-  const frame = viewer.frame;
+  const frame = viewer.model.frame;
   if (!frame || !(await confirmExport(PIXELS_AS_THEY_ARE))) return;
   viewer.$('viewer-export-warning').hidden = false;
   try {
@@ -45,6 +45,6 @@ export async function exportNpy(viewer) {
     });
     downloadBlob(new Blob([answer.buffer], { type: 'application/octet-stream' }), `${exportName(viewer)}.npy`);
   } catch (error) {
-    viewer.showError(/** @type {*} */ (error).message || 'The frame could not be exported.');
+    viewer.model.setError(/** @type {*} */ (error).message || 'The frame could not be exported.');
   }
 }

@@ -17,7 +17,7 @@ export function fillOverlays(viewer, d) {
   box.replaceChildren(legend);
   for (const o of d.overlays) {
     const input = /** @type {HTMLInputElement} */ (el('input', { type: 'checkbox', 'data-testid': 'viewer-overlay', 'data-group': o.group }));
-    input.checked = !viewer.hiddenOverlays.has(o.group);
+    input.checked = viewer.model.overlayShown(o.group);
     const words = [o.label, o.description].filter(Boolean).join(' · ') || (o.type === 'R' ? 'region of interest' : 'graphics');
     const label = el('label');
     label.append(input, ` ${o.group}: ${words}`);
@@ -33,16 +33,16 @@ export function fillOverlays(viewer, d) {
  */
 export async function loadOverlays(viewer, frame) {
   for (const o of frame.description.overlays) {
-    if (viewer.hiddenOverlays.has(o.group) || viewer.renderer.overlays.has(o.group)) continue;
+    if (!viewer.model.overlayShown(o.group) || viewer.display.renderer.overlays.has(o.group)) continue;
     try {
       const answer = await viewer.client.request(Request.OVERLAY, {
         instanceId: frame.instanceId, index: frame.description.index, group: o.group,
       });
-      if (viewer.frame !== frame) return;
-      viewer.renderer.setOverlay({ ...o, ...answer }, answer.buffer);
-      viewer.draw();
+      if (viewer.model.frame !== frame) return;
+      viewer.display.renderer.setOverlay({ ...o, ...answer }, answer.buffer);
+      viewer.display.draw();
     } catch (error) {
-      if (viewer.frame === frame) viewer.$('viewer-overlays').append(el('span', { class: 'viewer-note' }, /** @type {*} */ (error).message || 'Overlay unreadable.'));
+      if (viewer.model.frame === frame) viewer.$('viewer-overlays').append(el('span', { class: 'viewer-note' }, /** @type {*} */ (error).message || 'Overlay unreadable.'));
     }
   }
 }

@@ -17,27 +17,27 @@ export function wireRedaction(viewer) {
   $('viewer-redact-use').addEventListener('click', () => { useBoxes(viewer, false); });
   $('viewer-redact-save').addEventListener('click', () => { useBoxes(viewer, true); });
   $('viewer-redact-clear').addEventListener('click', () => {
-    if (viewer.instanceId) viewer.redaction.clear(viewer.instanceId);
+    if (viewer.model.instanceId) viewer.model.redaction.clear(viewer.model.instanceId);
     showRedaction(viewer);
-    viewer.scheduleDraw();
+    viewer.display.scheduleDraw();
   });
   $('viewer-redact-detect').addEventListener('click', () => { findText(viewer); });
   $('viewer-redact-suggestions').addEventListener('click', (event) => {
     const button = /** @type {HTMLElement} */ (event.target);
     const index = button.getAttribute('data-suggestion');
-    if (index === null || !viewer.instanceId) return;
+    if (index === null || !viewer.model.instanceId) return;
     const thisFrame = /** @type {HTMLSelectElement} */ ($('viewer-redact-frames')).value === 'this';
-    viewer.redaction.settle(viewer.instanceId, Number(index), button.hasAttribute('data-accept'), thisFrame);
+    viewer.model.redaction.settle(viewer.model.instanceId, Number(index), button.hasAttribute('data-accept'), thisFrame);
     showRedaction(viewer);
-    viewer.scheduleDraw();
+    viewer.display.scheduleDraw();
   });
   $('viewer-redact-boxes').addEventListener('click', (event) => {
     const button = /** @type {HTMLElement} */ (event.target);
     const index = button.getAttribute('data-box');
-    if (index === null || !viewer.instanceId) return;
-    viewer.redaction.remove(viewer.instanceId, Number(index));
+    if (index === null || !viewer.model.instanceId) return;
+    viewer.model.redaction.remove(viewer.model.instanceId, Number(index));
     showRedaction(viewer);
-    viewer.scheduleDraw();
+    viewer.display.scheduleDraw();
   });
 }
 
@@ -49,14 +49,14 @@ export function wireRedaction(viewer) {
 export function showRedaction(viewer) {
   const root = viewer.root;
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (root.querySelector(`[data-testid="${id}"]`));
-  const boxes = viewer.instanceId ? viewer.redaction.boxes(viewer.instanceId) : [];
-  $('viewer-redaction').hidden = viewer.tool !== 'redact' && boxes.length === 0;
+  const boxes = viewer.model.instanceId ? viewer.model.redaction.boxes(viewer.model.instanceId) : [];
+  $('viewer-redaction').hidden = viewer.model.tool !== 'redact' && boxes.length === 0;
   $('viewer-redact-boxes').replaceChildren(...boxes.map((box, i) => {
     const item = el('li', { 'data-testid': 'viewer-redact-box' }, `${describeBox(box)} `);
     item.append(el('button', { type: 'button', 'data-box': String(i), 'aria-label': `Remove box ${i + 1}` }, 'Remove'));
     return item;
   }));
-  const suggested = viewer.instanceId ? viewer.redaction.suggestions(viewer.instanceId) : [];
+  const suggested = viewer.model.instanceId ? viewer.model.redaction.suggestions(viewer.model.instanceId) : [];
   $('viewer-redact-suggestions').replaceChildren(...suggested.map((box, i) => {
     const item = el('li', { 'data-testid': 'viewer-redact-suggestion' }, `Text found: ${describeBox(box)} `);
     item.append(
@@ -77,8 +77,8 @@ export function showRedaction(viewer) {
  */
 async function findText(viewer) {
   const status = /** @type {HTMLElement} */ (viewer.root.querySelector('[data-testid="viewer-redact-status"]'));
-  const instanceId = viewer.instanceId;
-  const frame = viewer.frame;
+  const instanceId = viewer.model.instanceId;
+  const frame = viewer.model.frame;
   if (!instanceId || !frame) return;
   status.textContent = 'Looking for text in this frame…';
   try {
@@ -86,7 +86,7 @@ async function findText(viewer) {
     const found = await viewer.client.request(Request.DETECT_TEXT, {
       instanceId, index: frame.description.index,
     });
-    viewer.redaction.suggest(instanceId, found.boxes);
+    viewer.model.redaction.suggest(instanceId, found.boxes);
     status.textContent = found.boxes.length
       ? `Text found in ${found.boxes.length} place(s), outlined on the image: accept the boxes that cover text.`
       : 'No text found in this frame.';
@@ -94,7 +94,7 @@ async function findText(viewer) {
     status.textContent = failure.message;
   }
   showRedaction(viewer);
-  viewer.scheduleDraw();
+  viewer.display.scheduleDraw();
 }
 
 /**
@@ -107,12 +107,12 @@ async function useBoxes(viewer, save) {
   const status = /** @type {HTMLElement} */ (viewer.root.querySelector('[data-testid="viewer-redact-status"]'));
   const scope = /** @type {'instance'|'series'|'device'} */ (
     /** @type {HTMLSelectElement} */ (viewer.root.querySelector('[data-testid="viewer-redact-scope"]')).value);
-  const instanceId = viewer.instanceId;
+  const instanceId = viewer.model.instanceId;
   if (!instanceId) return;
   try {
     /** @type {import('../../shared/protocol.js').RegionsFile} */
     const file = await viewer.client.request(Request.REDACTION_TEMPLATE, {
-      instanceId, boxes: viewer.redaction.boxes(instanceId), scope,
+      instanceId, boxes: viewer.model.redaction.boxes(instanceId), scope,
     });
     if (save) {
       downloadBlob(new Blob([file.text], { type: 'application/json' }), file.name);

@@ -1,7 +1,7 @@
 /**
  * What the viewer shows, as plain data: `window.dicomtab.viewer.state`, for the browser tests
  * and for integrators (instance, frame, window, view, tool, probe, measurements, cine, stack,
- * overlays, error, render times). `measurements` are the shown image's, with their results.
+ * overlays, error, render times), read from the model (./model.js) and the display. `measurements` are the shown image's, with their results.
  * @module viewer/state
  */
 /**
@@ -9,14 +9,14 @@
  * @returns {Object} a snapshot; changing it changes nothing
  */
 export function snapshot(viewer) {
-  const d = viewer.frame ? viewer.frame.description : null;
-  const voi = viewer.voi;
-  const key = viewer.imageKey();
-  const stackIndex = viewer.instanceId ? viewer.stack.ids.indexOf(viewer.instanceId) : -1;
+  const { model, display } = viewer;
+  const { frame, voi, view, stack, annotator } = model;
+  const d = frame ? frame.description : null;
+  const key = model.imageKey();
   return {
-    instanceId: viewer.instanceId,
-    loaded: viewer.loadedId,
-    kind: viewer.info ? viewer.info.kind : null,
+    instanceId: model.instanceId,
+    loaded: model.loadedId,
+    kind: model.info ? model.info.kind : null,
     frameIndex: d ? d.index : null,
     frames: d ? d.frames : null,
     rows: d ? d.rows : null,
@@ -26,28 +26,28 @@ export function snapshot(viewer) {
     windowCenter: voi && !voi.table ? voi.center : null,
     windowWidth: voi && !voi.table ? voi.width : null,
     voiFunction: voi ? voi.fn : null,
-    invert: voi ? voi.invert : viewer.wl.userInvert,
+    invert: voi ? voi.invert : model.wl.userInvert,
     preset: viewer.presetSelect.value || null,
-    zoom: viewer.view.zoom,
-    panX: viewer.view.panX,
-    panY: viewer.view.panY,
-    rotation: viewer.view.rotation,
-    flipH: viewer.view.flipH,
-    flipV: viewer.view.flipV,
-    fitted: viewer.view.fitted,
-    tool: viewer.tool,
+    zoom: view.zoom,
+    panX: view.panX,
+    panY: view.panY,
+    rotation: view.rotation,
+    flipH: view.flipH,
+    flipV: view.flipV,
+    fitted: view.fitted,
+    tool: model.tool,
     annotations: viewer.annotations.checked,
-    lastRenderMs: viewer.lastRenderMs,
-    renderTimes: [...viewer.renderTimes],
-    pixelMs: viewer.renderer.lastMs,
+    lastRenderMs: model.lastRenderMs,
+    renderTimes: model.renderTimes,
+    pixelMs: display.renderer.lastMs,
     cine: { playing: viewer.cine.playing, fps: viewer.cine.fps, measuredFps: viewer.cine.measuredFps },
-    cache: { hits: viewer.frames.hits, misses: viewer.frames.misses, frames: viewer.frames.frames.size },
-    stack: { ids: [...viewer.stack.ids], index: stackIndex, sortedBy: viewer.stack.sortedBy },
-    probe: viewer.probeValue ? { ...viewer.probeValue } : null,
-    measurements: key && viewer.frame ? viewer.annotator.measured(key, viewer.frame) : [],
-    drawing: viewer.annotator.drawing !== null,
-    redaction: viewer.instanceId ? viewer.redaction.boxes(viewer.instanceId) : [],
-    overlays: d ? d.overlays.map((o) => ({ group: o.group, shown: !viewer.hiddenOverlays.has(o.group), loaded: viewer.renderer.overlays.has(o.group) })) : [],
-    error: viewer.errorText,
+    cache: { hits: model.frames.hits, misses: model.frames.misses, frames: model.frames.frames.size },
+    stack: { ids: [...stack.ids], index: model.stackIndex(), sortedBy: stack.sortedBy },
+    probe: model.probe ? { ...model.probe } : null,
+    measurements: key && frame ? annotator.measured(key, frame) : [],
+    drawing: annotator.drawing !== null,
+    redaction: model.instanceId ? model.redaction.boxes(model.instanceId) : [],
+    overlays: d ? d.overlays.map((o) => ({ group: o.group, shown: model.overlayShown(o.group), loaded: display.renderer.overlays.has(o.group) })) : [],
+    error: model.error,
   };
 }

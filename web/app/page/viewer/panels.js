@@ -1,0 +1,76 @@
+/**
+ * The viewer's page parts around the canvas: image or object mode, the loading and error
+ * notes, the probe readout, the tool buttons, the cine bar. The model's events keep the
+ * error, probe and tool parts in step, whoever changed them.
+ * @module viewer/panels
+ */
+import { showRedaction } from './redaction-panel.js';
+
+/**
+ * Show the model's error, probe and tool whenever they change.
+ * @param {import('./viewer.js').Viewer} viewer
+ */
+export function followModel(viewer) {
+  const { model, $ } = viewer;
+  model.addEventListener('error', () => {
+    const node = $('viewer-error');
+    node.hidden = model.error === null;
+    node.textContent = model.error || '';
+  });
+  model.addEventListener('probe', () => {
+    $('viewer-probe').textContent = model.probe ? model.probe.text : '';
+  });
+  model.addEventListener('tool', () => {
+    viewer.display.stage.dataset.tool = model.tool;
+    // The tool buttons only: the stage carries data-tool too (for its cursor).
+    for (const button of viewer.root.querySelectorAll('button[data-tool]')) {
+      button.setAttribute('aria-pressed', String(button.getAttribute('data-tool') === model.tool));
+    }
+    showRedaction(viewer);
+  });
+}
+
+/**
+ * @param {import('./viewer.js').Viewer} viewer
+ * @param {'image'|'object'} mode an image (canvas and its tools) or a document, report, waveform
+ */
+export function setMode(viewer, mode) {
+  const image = mode === 'image';
+  const $ = viewer.$;
+  viewer.display.stage.hidden = !image;
+  for (const part of ['viewer-frames', 'viewer-overlays']) if (!image) $(part).hidden = true;
+  viewer.root.querySelectorAll('.viewer-tools, .viewer-status, .viewer-exports').forEach((n) => {
+    /** @type {HTMLElement} */ (n).hidden = !image;
+  });
+  $('viewer-object').hidden = image;
+  if (image) $('viewer-object').replaceChildren();
+  viewer.display.resize();
+}
+
+/** @param {import('./viewer.js').Viewer} viewer @param {boolean} on */
+export function setLoading(viewer, on) {
+  viewer.$('viewer-loading').hidden = !on;
+}
+
+/**
+ * The cine bar: for frames, or for a series of single-frame images (no slider then).
+ * @param {import('./viewer.js').Viewer} viewer
+ */
+export function showCineBar(viewer) {
+  const { model, $ } = viewer;
+  const frames = model.frame ? model.frame.description.frames : 1;
+  const image = !viewer.display.stage.hidden;
+  $('viewer-frames').hidden = !image || (frames < 2 && model.stack.ids.length < 2);
+  viewer.slider.hidden = frames < 2;
+}
+
+/**
+ * The Play/Pause button follows cine.
+ * @param {import('./viewer.js').Viewer} viewer
+ * @param {boolean} playing
+ */
+export function showCinePlaying(viewer, playing) {
+  const button = viewer.$('viewer-cine');
+  button.textContent = playing ? 'Pause' : 'Play';
+  button.setAttribute('aria-pressed', String(playing));
+}
