@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dicomtab.deid.batch import Batch, BatchResult, FileOutcome, forget
+from dicomtab.deid.batch import Batch, BatchResult, FileOutcome, digest_of, forget
 from dicomtab.deid.folders import folder_at
 from dicomtab.deid.inputs import Source
 from dicomtab.deid.journal import Journal, job_fingerprint
 from dicomtab.deid.keys import Key
+from dicomtab.deid.pipeline import Storing, read_ahead
 from dicomtab.deid.profile import Profile
 from dicomtab.deid.regions import Templates
 from dicomtab.errors import PolicyError, UsageError
@@ -71,32 +72,57 @@ class Done:
 
 
 def run_chunk(job: Job, chunk: list[tuple[int, Source]]) -> list[Done]:
-    """De-identify, verify and store one chunk of inputs (runs on a worker)."""
+    """De-identify, verify and store one chunk of inputs (runs on a worker). As in one process
+    (dicomtab.deid.pipeline), the next inputs are read and the last outputs hashed and stored
+    on threads while one input is processed."""
+    from concurrent.futures import ThreadPoolExecutor
+
     batch = Batch(job.profile, job.key, verify=job.verify, allow_damaged=job.allow_damaged,
                   templates=job.templates)
     outdir = folder_at(job.outdir)
-    done = []
-    for index, source in chunk:
-        outcome, data = batch.process(source.item())
-        pairs = batch.pairs_of(outcome)
-        if data is not None and outcome.output is not None:
-            try:
-                if not outdir.store_once(outcome.output, data):
-                    # Another input is the same instance, with other bytes, and was stored
-                    # first. (With the same bytes both succeed here; the merge, in input
-                    # order, reports the later one, as one process does.)
-                    outcome.error = PolicyError(
-                        f"{source.name} is the same instance (SOP Instance UID) as another "
-                        "input; it was not written twice").to_dict()
-                    forget(outcome)
-                    pairs = {}
-            except OSError as exc:
-                outcome.error = {"code": "write-failed", "message":
-                                 f"{source.name}: the output could not be stored "
-                                 f"({exc.strerror or type(exc).__name__})"}
-                forget(outcome)
-                pairs = {}
+    done: list[Done] = []
+    #: whether each output stored is its own (store_once), by input index
+    placed: dict[int, bool] = {}
+
+    def store(index: int, outcome: FileOutcome, data: bytes) -> Callable[[], None]:
+        def run() -> None:
+            digest_of(outcome, data)
+            placed[index] = outdir.store_once(outcome.output or "", data)
+        return run
+
+    def settle(entry: tuple[int, str, FileOutcome, dict[str, str]],
+               error: OSError | None) -> None:
+        index, name, outcome, pairs = entry
+        if error is not None:
+            outcome.error = {"code": "write-failed", "message":
+                             f"{name}: the output could not be stored "
+                             f"({error.strerror or type(error).__name__})"}
+            forget(outcome)
+            pairs = {}
+        elif not placed.get(index, True):
+            # Another input is the same instance, with other bytes, and was stored first.
+            # (With the same bytes both succeed here; the merge, in input order, reports the
+            # later one, as one process does.)
+            outcome.error = PolicyError(
+                f"{name} is the same instance (SOP Instance UID) as another input; it was not "
+                "written twice").to_dict()
+            forget(outcome)
+            pairs = {}
         done.append(Done(index, outcome, pairs))
+
+    storing: Storing[tuple[int, str, FileOutcome, dict[str, str]]] = Storing(settle)
+    with ThreadPoolExecutor(1, thread_name_prefix="dicomtab-read") as reader:
+        try:
+            items = read_ahead([source.item() for _, source in chunk], reader)
+            for (index, source), item in zip(chunk, items, strict=True):
+                outcome, data = batch.process(item, digest=False)
+                pairs = batch.pairs_of(outcome)
+                storing.add((index, source.name, outcome, pairs),
+                            None if data is None or outcome.output is None
+                            else store(index, outcome, data))
+            storing.settle_all()
+        finally:
+            storing.close()
     names = {index: source.name for index, source in chunk}
     Journal(outdir, job.key, None if job.pairs_journal is None else Path(job.pairs_journal),
             job.fingerprint).record([(names[d.index], d.outcome, d.pairs) for d in done])

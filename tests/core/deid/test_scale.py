@@ -208,11 +208,11 @@ def test_an_interrupted_run_resumes_without_redoing_what_it_wrote(
     calls: list[str] = []
     process = batch_module.Batch.process
 
-    def stopping(self: batch_module.Batch, item: InputItem) -> object:
+    def stopping(self: batch_module.Batch, item: InputItem, **options: bool) -> object:
         calls.append(item.name)
         if len(calls) == 21:
             raise KeyboardInterrupt
-        return process(self, item)
+        return process(self, item, **options)
 
     monkeypatch.setattr(batch_module.Batch, "process", stopping)
     out = tmp_path / "out"
