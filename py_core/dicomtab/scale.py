@@ -35,7 +35,7 @@ from dicomtab.deid.folders import folder_at
 from dicomtab.deid.inputs import Source
 from dicomtab.deid.journal import Journal, job_fingerprint
 from dicomtab.deid.keys import Key
-from dicomtab.deid.pipeline import Storing, read_ahead
+from dicomtab.deid.pipeline import Storing, read_ahead, worker_thread
 from dicomtab.deid.profile import Profile
 from dicomtab.deid.regions import Templates
 from dicomtab.errors import PolicyError, UsageError
@@ -75,8 +75,6 @@ def run_chunk(job: Job, chunk: list[tuple[int, Source]]) -> list[Done]:
     """De-identify, verify and store one chunk of inputs (runs on a worker). As in one process
     (dicomtab.deid.pipeline), the next inputs are read and the last outputs hashed and stored
     on threads while one input is processed."""
-    from concurrent.futures import ThreadPoolExecutor
-
     batch = Batch(job.profile, job.key, verify=job.verify, allow_damaged=job.allow_damaged,
                   templates=job.templates)
     outdir = folder_at(job.outdir)
@@ -111,7 +109,7 @@ def run_chunk(job: Job, chunk: list[tuple[int, Source]]) -> list[Done]:
         done.append(Done(index, outcome, pairs))
 
     storing: Storing[tuple[int, str, FileOutcome, dict[str, str]]] = Storing(settle)
-    with ThreadPoolExecutor(1, thread_name_prefix="dicomtab-read") as reader:
+    with worker_thread("dicomtab-read") as reader:
         try:
             items = read_ahead([source.item() for _, source in chunk], reader)
             for (index, source), item in zip(chunk, items, strict=True):

@@ -378,11 +378,8 @@ def run_batch(
     the finished inputs as the batch goes (removed once it is complete); with ``resume``,
     the inputs it says an interrupted run did are not done again.
     """
-    # Not at import: the tab (which has no threads) imports this module, never this function.
-    from concurrent.futures import ThreadPoolExecutor
-
     from dicomtab.deid.journal import GROUP, job_fingerprint
-    from dicomtab.deid.pipeline import Storing, read_ahead
+    from dicomtab.deid.pipeline import Storing, read_ahead, worker_thread
 
     batch = Batch(profile, key, verify=verify, allow_damaged=allow_damaged, templates=templates)
     if journal is not None:
@@ -420,7 +417,7 @@ def run_batch(
     # A later input may be the same instance as one still being stored: the duplicate check
     # waits for it, so the outcome is the one storing each output in turn gives.
     batch.settle = storing.settle_all
-    with ThreadPoolExecutor(1, thread_name_prefix="dicomtab-read") as reader:
+    with worker_thread("dicomtab-read") as reader:
         try:
             pending = [item for index, item in enumerate(items) if index not in before]
             fresh = read_ahead(pending, reader)

@@ -11,11 +11,12 @@ settled (entered into the result) in input order, and only once its output is st
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from dicomtab.deid.inputs import InputItem
 
@@ -25,9 +26,31 @@ AHEAD = 2
 BEHIND = 4
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
-def read_ahead(items: Iterable[InputItem], reader: ThreadPoolExecutor,
+def worker_thread(name: str) -> Executor:
+    """A pool of one thread named ``name``; where Python cannot start threads (Pyodide, the
+    tab's runtime) one that runs each call when it is submitted, so that the same batch code
+    runs there one file at a time."""
+    if sys.platform == "emscripten":
+        return _AtOnce()
+    return ThreadPoolExecutor(1, thread_name_prefix=name)
+
+
+class _AtOnce(Executor):
+    """Runs each call as it is submitted; its future is already done."""
+
+    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:
+        future: Future[R] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # delivered by result(), as a thread's would be
+            future.set_exception(exc)
+        return future
+
+
+def read_ahead(items: Iterable[InputItem], reader: Executor,
                ahead: int = AHEAD) -> Iterator[InputItem]:
     """``items``, each with its bytes already being read on ``reader`` (an OSError is raised
     by its ``read``, as the input's own would)."""
@@ -61,7 +84,7 @@ class Storing(Generic[T]):
                  behind: int = BEHIND) -> None:
         self._settle = settle
         self._behind = behind
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="dicomtab-store")
+        self._pool = worker_thread("dicomtab-store")
         self._queue: deque[_Entry[T]] = deque()
 
     def add(self, what: T, store: Callable[[], None] | None) -> None:

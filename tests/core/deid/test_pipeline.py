@@ -155,3 +155,26 @@ def test_the_journal_holds_what_asdict_gives(inputs: Path, key: Key) -> None:
         expected = asdict(outcome)
         del expected["source"]
         assert _to_json(outcome) == expected
+
+
+def test_without_threads_the_batch_runs_one_file_at_a_time(inputs: Path, tmp_path: Path,
+                                                          key: Key,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where Python cannot start threads (Pyodide) the same code runs each read and store
+    when it is submitted, with the same result."""
+    items = collect_inputs([inputs])
+    threaded = run_batch(items, tmp_path / "threads", load_profile("basic"), key, verify=True)
+    started = threading.active_count()
+    monkeypatch.setattr("sys.platform", "emscripten")
+    seen: list[int] = []
+    original = Storing.add
+
+    def counting(self: Storing[object], what: object, store: object) -> None:
+        seen.append(threading.active_count())
+        original(self, what, store)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Storing, "add", counting)
+    at_once = run_batch(items, tmp_path / "at-once", load_profile("basic"), key, verify=True)
+    assert seen and max(seen) == started  # no thread was started
+    assert [asdict(o) for o in at_once.outcomes] == [asdict(o) for o in threaded.outcomes]
+    assert _stored(tmp_path / "at-once") == _stored(tmp_path / "threads")
