@@ -18,7 +18,7 @@ import json
 import random
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from dicomtab import __version__
 from dicomtab.errors import (
@@ -35,12 +35,26 @@ from dicomtab.session import Session
 SESSION = Session()
 
 
-#: Bytes as the worker hands them over (a JS Uint8Array arrives as a memoryview).
-Bytes = bytes | bytearray | memoryview
+class JsBuffer(Protocol):
+    """A JS buffer the worker hands over as it is (a whole file: converting it to a memoryview
+    first, then to bytes, would hold it twice in WebAssembly memory, whose high-water mark
+    never goes down)."""
+
+    def to_bytes(self) -> bytes:
+        """The buffer's bytes, copied once into Python's memory."""
+
+
+#: Bytes as the worker hands them over (a JS Uint8Array arrives as a memoryview, or as a
+#: JsBuffer for a whole file).
+Bytes = bytes | bytearray | memoryview | JsBuffer
 
 
 def _as_bytes(data: Bytes) -> bytes:
-    return data if isinstance(data, bytes) else bytes(data)
+    if isinstance(data, bytes):
+        return data
+    if isinstance(data, bytearray | memoryview):
+        return bytes(data)
+    return data.to_bytes()
 
 
 #: What running out of memory anywhere in the worker says (a frame says how much it needs).

@@ -558,7 +558,9 @@ function openFile(name, file, firstBytes, lastBytes) {
     ? last.subarray(start - from, end - from)
     : new Uint8Array(new FileReaderSync().readAsArrayBuffer(file.slice(start, end))));
   return callCore(api.open_file_by_parts, new Uint8Array(firstBytes), file.size, name,
-    returningBytes(read), returningBytes(readAll));
+    // The whole file goes as it is: Python copies it once (worker_api.JsBuffer), where a
+    // converted memoryview would hold it twice in WebAssembly memory, which never shrinks.
+    returningBytes(read), readAll);
 }
 
 /** @type {Handlers<string>} request type → Python call (JSON text) */
