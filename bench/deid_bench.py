@@ -11,7 +11,8 @@ the batch, and one row per tool: median seconds, files/s, MB/s (input bytes) and
 to dicognito. Both tools run as a user would run them: one process for the whole batch,
 interpreter start-up included.
 
-``--workers 1,2`` runs dicomtab once per number of local worker processes (``deid --workers
+With ``--verify``, also the CPU time a file of de-identifying and of verifying, each on one
+thread. ``--workers 1,2`` runs dicomtab once per number of local worker processes (``deid --workers
 N``, a Dask cluster: the ``scale`` extra) and adds each row's scaling efficiency (its files/s
 over N times the one-process files/s). ``--verify`` adds rows with verification on (each
 output checked against its original, every element and every byte), as ``deid`` runs by
@@ -263,6 +264,33 @@ def table(measured: list[Tool], files: int, megabytes: float) -> str:
     return "\n".join(lines)
 
 
+def cpu_costs(paths: list[Path], profile_name: str, passes: int = 3) -> tuple[float, float]:
+    """Thread CPU milliseconds a file, best of ``passes`` over ``paths``: de-identifying (read,
+    de-identify, encode) and verifying the output as a batch does, its original's values
+    collected and the output parsed back, checked and searched (what the verifying process
+    does; see dicomtab.deid.verifier)."""
+    from dicomtab.deid.batch import Batch, _process
+    from dicomtab.deid.inputs import InputItem
+    from dicomtab.deid.keys import Key
+    from dicomtab.deid.profile import load_profile
+    from dicomtab.deid.verify import originals_of, verify_against
+
+    profile, key = load_profile(profile_name), Key(os.urandom(32))
+    templates = Batch(profile, key, verify=True).templates
+    items = [InputItem(p.name, p.read_bytes) for p in paths]
+    outputs = []
+    best_deid = best_verify = float("inf")
+    for _ in range(passes):
+        start = time.thread_time()
+        outputs = [_process(item, profile, key, False, templates) for item in items]
+        best_deid = min(best_deid, time.thread_time() - start)
+        start = time.thread_time()
+        for (source, _result, data, _damage), item in zip(outputs, items, strict=True):
+            verify_against(originals_of(source), data, item.name)
+        best_verify = min(best_verify, time.thread_time() - start)
+    return best_deid / len(items) * 1000, best_verify / len(items) * 1000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=500, help="instances (default 500)")
@@ -287,11 +315,18 @@ def main(argv: list[str] | None = None) -> int:
         for tool in measured:  # warm-up on one series: byte-code caches, page cache
             run_once(tool, warm, work, sum(1 for p in paths if p.parent == warm))
         measure(measured, src, work, args.runs, len(paths))
+        if args.verify:
+            costs = cpu_costs(sorted(paths)[:100], args.profiles.split(",")[0])
     print(machine())
     print(f"batch: {len(paths)} CT-like instances ({args.size}x{args.size} 16-bit, full header "
           f"with PHI), {megabytes:.1f} MB; median of {args.runs} runs per tool, one command "
           "per run (a local cluster's start included)")
     print(table(measured, len(paths), megabytes))
+    if args.verify:
+        deid, verify = costs
+        print(f"CPU a file ({args.profiles.split(',')[0]}, one thread, best of 3 passes over "
+              f"{min(len(paths), 100)} files): de-identification {deid:.2f} ms, verification "
+              f"{verify:.2f} ms ({verify / deid:.2f}x)")
     return 0
 
 

@@ -33,3 +33,9 @@ def test_generator_and_timing_on_five_small_files(tmp_path: Path) -> None:
     two = next(line for line in table.splitlines() if "(basic, 2 workers)" in line)
     assert two.endswith("%")  # its scaling efficiency against the one-process row
     assert "dicomtab deid (basic)" in table and "machine:" in deid_bench.machine()
+
+
+def test_cpu_costs_are_measured_for_both_steps(tmp_path: Path) -> None:
+    paths = deid_bench.generate(tmp_path / "in", 3, size=16)
+    deid, verify = deid_bench.cpu_costs(paths, "basic", passes=1)
+    assert deid > 0 and verify > 0
