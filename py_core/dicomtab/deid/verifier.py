@@ -2,14 +2,14 @@
 
 Verification parses every output back, checks every element and searches every byte for its
 original's identifying values: about a third of a file's work, all of it Python holding the
-GIL, so threads cannot overlap it. A batch run by the CLI in one process (:func:`dicomtab.deid.
-batch.run_batch`) hands each output to a second process instead: its bytes and the identifying
-values of its original, collected where the original was parsed
+GIL, so threads cannot overlap it. A batch run by the CLI in one process
+(:func:`dicomtab.deid.batch.run_batch`) hands each output to a second process instead: its
+bytes and the identifying values of its original, collected where the original was parsed
 (:func:`dicomtab.deid.verify.originals_of`; sending the original's bytes to be parsed again
-there would cost that process three times what collecting them costs here). There the output
-is parsed back and checked
-(:func:`dicomtab.deid.verify.verify_against`, the same findings as checking the data set it was
-encoded from: tested), and the findings come back to be entered with the outcome, in input order.
+there would cost that process three times as much). There the output is parsed back and
+checked (:func:`dicomtab.deid.verify.verify_against`: the same findings as checking the data
+set it was encoded from, tested), and the findings come back to be entered with the outcome,
+in input order.
 
 The batch never waits for the process to start and never loses a check: until the process has
 imported the core (a few tenths of a second), and if it dies, outputs are verified where they
