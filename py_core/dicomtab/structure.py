@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pydicom.datadict import dictionary_VR
@@ -175,6 +175,21 @@ def dictionary_vr(tag: int) -> str | None:
         return None
 
 
+@dataclass
+class TopElements:
+    """What a walk records so that a file's header can be built from it, without pydicom
+    reading the file again (:func:`dicomtab.reading.open_dataset`'s ``only``)."""
+
+    #: Tag → where the element's header starts in the file, for each top-level element before
+    #: the first top-level pixel element (pydicom's stop_before_pixels reads those).
+    offsets: dict[int, int] = field(default_factory=dict)
+    #: False when the walk met what pydicom reads its own way: an element of an explicit VR
+    #: data set without a VR (pydicom guesses per data set, the walk per element), or an
+    #: undefined-length value other than a sequence before the pixel data (pydicom looks for
+    #: the first delimiter in the bytes, the walk goes from fragment to fragment).
+    plain: bool = True
+
+
 class WalkStopped(Exception):
     """Raised inside a walk at the first problem; carries it as ``problem``, and for a value
     running past the end of the bytes, how many bytes (from the start) it needs."""
@@ -263,7 +278,8 @@ class Walker:
 
     def __init__(self, buf: bytes, *, implicit: bool, little: bool, base: int = 0,
                  parent: Walker | None = None, stop_at_pixels: bool = False,
-                 strict: bool = True, hooks: WalkHooks | None = None) -> None:
+                 strict: bool = True, hooks: WalkHooks | None = None,
+                 top: TopElements | None = None) -> None:
         self.buf = buf
         #: Raise PixelsReached at the top-level pixel element's header (its value need not be
         #: in ``buf``), for reading a file's header by slices (dicomtab.file_head), which then
@@ -273,6 +289,8 @@ class Walker:
         self.root: Walker = parent.root if parent else self
         self.strict: bool = parent.strict if parent else strict
         self.hooks: WalkHooks | None = parent.hooks if parent else hooks
+        #: Where the top-level elements are, recorded if given (see TopElements).
+        self.top: TopElements | None = parent.top if parent else top
         #: Whether an explicit VR element has VR UN (see StructureReport.has_un).
         self.has_un = False
         self.implicit = implicit
@@ -319,6 +337,7 @@ class Walker:
         if depth > MAX_DEPTH:
             raise self._stop("malformed", None, pos, f"sequences nested more than {MAX_DEPTH} deep")
         strict = self.strict
+        record = self.top.offsets if self.top is not None and depth == 0 else None
         while pos < end:
             if end - pos < 8:
                 if until_delimiter:
@@ -341,6 +360,8 @@ class Walker:
                 self._doubt(tag, start, "out of tag order or repeated (a damaged or swapped "
                                         "tag)")
             previous = (tag, start)
+            if record is not None and not self.has_pixel_data and tag not in PIXEL_TAGS:
+                record[tag] = self.base + start
             pos = self.element(pos, end, tag, depth)
             if depth == 0 and tag in PIXEL_TAGS:
                 self.has_pixel_data = True
@@ -398,8 +419,11 @@ class Walker:
                                                       "element must be")
         vr = self.buf[pos + 4 : pos + 6]
         explicit = not self.implicit and vr.isalpha() and vr.isupper()
-        if explicit and self.strict:
-            self._judge_vr(tag, start, vr)
+        if explicit:
+            if self.strict:
+                self._judge_vr(tag, start, vr)
+        elif not self.implicit and self.top is not None:
+            self.top.plain = False
         if explicit and vr in LONG_VRS:
             if end - pos < 12:
                 raise self._stop("truncated", tag, start, "the file ends inside the element header")
@@ -425,15 +449,21 @@ class Walker:
             raise self._stop("malformed", tag, start,
                              f"VR {vr.decode()} cannot have an undefined length")
         if tag in PIXEL_TAGS or vr in (b"OB", b"OW"):
-            return self.fragments(pos, end, tag)
+            return self._fragments_of(pos, end, tag, depth)
         if vr is None:
             expected = dictionary_vr(tag)
             if expected is not None and expected != "SQ":
-                return self.fragments(pos, end, tag)
+                return self._fragments_of(pos, end, tag, depth)
             return self.items(pos, end, tag, depth + 1)
         if vr == b"SQ":
             return self.items(pos, end, tag, depth + 1)
         return self._implicit_le().items(pos, end, tag, depth + 1)  # UN: PS3.5 6.2.2
+
+    def _fragments_of(self, pos: int, end: int, tag: int, depth: int) -> int:
+        """Walk an undefined-length value that is not a sequence (see TopElements.plain)."""
+        if self.top is not None and not (depth == 0 and tag in PIXEL_TAGS):
+            self.top.plain = False
+        return self.fragments(pos, end, tag)
 
     def _defined(self, tag: int, vr: bytes | None, start: int, pos: int, end: int, length: int,
                  depth: int) -> int:
@@ -581,13 +611,14 @@ def fragment_lengths(buf: bytes | memoryview, start: int, little: bool) -> tuple
 
 def check_structure(
     data: bytes, dataset_offset: int, *, implicit: bool, little: bool, deflated: bool = False,
-    hooks: WalkHooks | None = None,
+    hooks: WalkHooks | None = None, top: TopElements | None = None,
 ) -> StructureReport:
     """Walk the data set that starts at ``dataset_offset``; report the first problem, if any.
 
     ``implicit``/``little``/``deflated`` describe the data set's transfer syntax (the file
     meta group before ``dataset_offset`` is always explicit VR little endian and is checked
-    with :func:`meta_end`). ``hooks`` are told what the walk passes.
+    with :func:`meta_end`). ``hooks`` are told what the walk passes; ``top`` records where
+    the top-level elements are.
     """
     buf, start = data, dataset_offset  # walked in place: no copy of a large file
     if deflated:
@@ -597,7 +628,7 @@ def check_structure(
                                    has_pixel_data=False)
         buf, start = inflated, 0
     walker = Walker(buf, implicit=implicit, little=little, base=dataset_offset - start,
-                    hooks=hooks)
+                    hooks=hooks, top=top)
     return walk_report(walker, start, deflated=deflated)
 
 
