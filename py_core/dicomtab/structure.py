@@ -263,6 +263,16 @@ class WalkHooks:
         before the length is checked against the bytes left)."""
 
 
+#: By byte order (little endian first), made once (a walk is made per file and per meta
+#: group): a 16-bit and a 32-bit number, a tag's group and element, and an explicit VR
+#: header with a 2-byte length (group, element, VR, length; see Walker.dataset).
+_UNPACKERS = {
+    little: tuple(struct.Struct(("<" if little else ">") + form).unpack_from
+                  for form in ("H", "I", "HH", "HH2sH"))
+    for little in (True, False)
+}
+
+
 class Walker:
     """The one byte-level walk over DICOM elements: one encoding (implicit/explicit, little/
     big endian) of one byte buffer. The structure check, opening by slices, the inspector's
@@ -309,11 +319,7 @@ class Walker:
         #: Whether an explicit VR element has VR UN (see StructureReport.has_un).
         self.has_un = False
         self.implicit = implicit
-        self.u16 = struct.Struct("<H" if little else ">H").unpack_from
-        self.u32 = struct.Struct("<I" if little else ">I").unpack_from
-        self._group_element = struct.Struct("<HH" if little else ">HH").unpack_from
-        #: Group, element, VR and 2-byte length of an explicit VR header (see dataset()).
-        self._short_header = struct.Struct("<HH2sH" if little else ">HH2sH").unpack_from
+        self.u16, self.u32, self._group_element, self._short_header = _UNPACKERS[little]
         # ``base`` maps offsets in an inflated buffer back to the file for messages.
         self.base = base
         self.has_pixel_data = False
