@@ -254,11 +254,13 @@ def _header_from_walk(data: bytes, dataset_offset: int, stated_syntax: str | Non
     used, in the same character set), made from the structural walk's offsets; None when
     pydicom's reading of the file could differ from the walk's, and the file is parsed.
 
-    That is the case of explicit VR data sets (not deflated) whose walk found nothing
-    pydicom reads its own way (see TopElements.plain), no UN, no doubted element (a
-    repeated or out-of-order tag, a VR its tag does not allow), no command group (which
-    pydicom reads as implicit VR) and an element of ``only`` with an undefined length
-    (pydicom parses those sequences as it reads).
+    Made only for an explicit VR data set (not deflated) whose walk found nothing pydicom
+    reads its own way (see TopElements.plain), no UN, no doubted element (a repeated or
+    out-of-order tag, a VR its tag does not allow), no command group (which pydicom reads
+    as implicit VR), and no element of ``only`` with an undefined length (pydicom parses
+    those sequences as it reads). Implicit VR files are parsed: pydicom resolves their
+    sequences and ambiguous VRs as it opens them (see _resolve_ambiguous), which may refuse
+    the file.
     """
     encoding = ENCODINGS.get(stated_syntax or "")
     if (encoding is None or encoding[0] or encoding[2] or not top.plain or not top.offsets
