@@ -101,6 +101,17 @@ def test_every_file_of_the_parity_corpus(monkeypatch: pytest.MonkeyPatch) -> Non
     assert _compare(_corpus(), parses) >= 200
 
 
+def test_every_file_of_pydicom_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pydicom-data's files (a test extra): larger images, more vendors and syntaxes."""
+    import data_store  # pydicom-data's package
+
+    parses = _Parses(monkeypatch)
+    folder = Path(data_store.__file__).parent / "data"
+    paths = sorted(p for p in folder.rglob("*") if p.is_file())
+    assert len(paths) > 50
+    assert _compare(((p.name, p.read_bytes()) for p in paths), parses) >= 100
+
+
 def test_generated_sets_with_identifying_values(monkeypatch: pytest.MonkeyPatch,
                                                 tmp_path: Path) -> None:
     """The PHI-seeded sets: names in several character sets, dates, UIDs, private tags."""
