@@ -2,7 +2,7 @@
 
     python bench/index_bench.py [--count 20000] [--size 512] [--series-length 2000]
                                 [--scroll 200] [--site DIR] [--keep DIR]
-                                [--limit-seconds S] [--every S]
+                                [--limit-seconds S] [--every S] [--trace]
 
 Generates ``--count`` CT instances of ``--size`` x ``--size`` 16-bit pixels (20,000 at 512: about
 10 GB; check the free space first) in a temporary folder (deleted afterwards unless ``--keep``
@@ -17,7 +17,9 @@ names a folder to reuse), one series of ``--series-length`` slices and the rest 
 While indexing it prints a line every ``--every`` seconds (files listed, rate so far, the
 worker's WebAssembly memory, the page's JS heap), so a long run can be watched and stopped;
 ``--limit-seconds`` stops indexing after that long and prints the table for the files listed
-by then (the scroll is then skipped: the long series may not be complete).
+by then (the scroll is then skipped: the long series may not be complete). ``--trace`` traces
+the indexing with DevTools and adds the CPU time a file of the worker and of the page's main
+thread (thread time: the steadier measure on a loaded machine).
 
 Issue #14's targets: >= 300 files/s, WebAssembly memory < 600 MB, JS heap < 400 MB, no frame
 over 100 ms, >= 20 slices/s after the first pass. Not part of the test suite.
@@ -30,6 +32,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from bench.machine import describe  # noqa: E402
 from bench.tab import app_page  # noqa: E402
 from bench.tab_deid_bench import page_heap  # noqa: E402
+from bench.thread_cpu import traced  # noqa: E402
 from tests.conftest import bundled  # noqa: E402
 
 MB = 1048576
@@ -172,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop indexing after this long; the table covers what was listed")
     parser.add_argument("--every", type=float, default=5.0,
                         help="seconds between progress lines while indexing")
+    parser.add_argument("--trace", action="store_true",
+                        help="CPU a file of the worker and the page, from a DevTools trace")
     args = parser.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="dicomtab-index-"))
     try:
@@ -181,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         gigabytes = sum(p.stat().st_size for p in folder.rglob("*.dcm")) / 2**30
         print(f"indexing {args.count} files ({gigabytes:.1f} GB) from {folder}", flush=True)
         with app_page(args.site) as (page, version):
-            found = index(page, folder, args.count, args.limit_seconds, args.every)
+            with traced(page) if args.trace else nullcontext({}) as cpu:
+                found = index(page, folder, args.count, args.limit_seconds, args.every)
             passes = (scroll(page, min(args.scroll, args.series_length - 1))
                       if found["complete"] and args.scroll > 0 else None)
         print(describe())
@@ -198,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             ("  of which scripts / layout and style",
              f"{found['busy']['script']:.1f} / {found['busy']['layout']:.1f} s", ""),
             ("progress bar moved", "yes" if found["progress"] else "no", "yes"),
+            *[(f"CPU a file, {thread} (trace)", f"{cpu[thread] / found['listed'] * 1e3:.2f} ms",
+               "") for thread in ("worker", "page") if thread in cpu],
             ("worker WebAssembly memory", f"{found['wasm_mb']:.0f} MB", "< 600 MB"),
             ("page JS heap", f"{found['heap_mb']:.0f} MB", "< 400 MB"),
             ("scroll, first pass", f"{passes[0]:.1f} slices/s" if passes else "not run", ""),

@@ -29,6 +29,7 @@ from dicomtab.structure import (
     UNDEFINED_LENGTH,
     PixelsReached,
     StructureReport,
+    TopElements,
     Walker,
     WalkStopped,
     meta_end,
@@ -64,6 +65,8 @@ class FileHead:
     data: bytes
     complete: bool
     report: StructureReport | None = None
+    #: Where the walk found the header's top-level elements (with ``report``).
+    top: TopElements | None = None
 
 
 def header_bytes(first: bytes, size: int, read: Reader) -> FileHead | None:
@@ -98,7 +101,8 @@ def header_bytes(first: bytes, size: int, read: Reader) -> FileHead | None:
         tail = read(value_end, size) if value_end < size else b""
         if len(tail) != size - value_end:
             return None
-        return FileHead(head[:reached.value_start], False, _walk_on(walker, reached, head, tail))
+        return FileHead(head[:reached.value_start], False, _walk_on(walker, reached, head, tail),
+                        walker.top)
     return FileHead(head, True)
 
 
@@ -146,7 +150,8 @@ def _pixels(head: bytes) -> tuple[Walker, PixelsReached] | _More | None:
     implicit, little, deflated = ENCODINGS[syntax]
     if deflated:
         return None
-    walker = Walker(head, implicit=implicit, little=little, stop_at_pixels=True)
+    walker = Walker(head, implicit=implicit, little=little, stop_at_pixels=True,
+                    top=TopElements())
     try:
         walker.dataset(dataset_offset, len(head), 0, until_delimiter=False)
     except PixelsReached as reached:

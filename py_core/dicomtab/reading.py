@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import io
 import logging
+import struct
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import cast
 
 import pydicom
-from pydicom.dataset import Dataset
+from pydicom.charset import default_encoding
+from pydicom.dataelem import DataElement, RawDataElement, empty_value_for_VR
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.tag import BaseTag
 from pydicom.uid import (
     UID,
     DeflatedExplicitVRLittleEndian,
@@ -32,9 +37,13 @@ from dicomtab.errors import (
     TruncatedFileError,
 )
 from dicomtab.structure import (
+    KNOWN_VRS,
+    LONG_VRS,
+    UNDEFINED_LENGTH,
     PixelSpan,
     StructureProblem,
     StructureReport,
+    TopElements,
     check_structure,
     dictionary_vr,
     meta_end,
@@ -124,7 +133,9 @@ def _raise_for(problem: StructureProblem, name: str) -> None:
 
 
 def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False,
-                 checked: tuple[StructureReport, int] | None = None) -> OpenedFile:
+                 checked: tuple[StructureReport, int] | None = None,
+                 only: frozenset[int] | None = None,
+                 top: TopElements | None = None) -> OpenedFile:
     """Parse ``data`` (the whole file) as DICOM.
 
     ``name`` is only used in messages. With ``stop_before_pixels`` pydicom does not load
@@ -132,6 +143,11 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False,
     ``checked``: for ``data`` that is only the file's bytes up to its pixel value (read by
     slices, see dicomtab.file_head), the structural walk of the whole file's data set, already
     done, and the file's size; ``stop_before_pixels`` must then be true.
+    ``only``: the top-level tags (and File Meta) the caller reads, with
+    ``stop_before_pixels``: the data set may then hold only those, made from the structural
+    walk instead of a second reading of the file when pydicom would read them as the walk
+    does (see :func:`_header_from_walk`), with the same values, notes and refusals. ``top``:
+    with ``checked``, where that walk found the top-level elements.
 
     Raises:
         EmptyFileError, NotDicomError, TruncatedFileError, MalformedFileError
@@ -162,33 +178,34 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False,
     # hostile file (absurd nesting, impossible lengths) is refused before it is parsed.
     report = None
     size = len(data)
+    assert only is None or stop_before_pixels, "only the header is made from the walk"
     if checked is not None:
         assert stop_before_pixels, "only the header was read"
         report, size = checked
         if report.problem is not None:
             _raise_for(report.problem, name)
     elif stated_syntax in ENCODINGS:
-        report = _check(data, dataset_offset, *ENCODINGS[stated_syntax], name)
+        top = TopElements() if only is not None else None
+        report = _check(data, dataset_offset, *ENCODINGS[stated_syntax], name, top)
 
-    with quiet_pydicom():
-        try:
-            dataset = pydicom.dcmread(
-                io.BytesIO(data), force=True, stop_before_pixels=stop_before_pixels
-            )
-        except Exception as exc:  # pydicom raises many types; the class name holds no PHI
-            raise MalformedFileError(
-                f"{name} could not be parsed as DICOM ({type(exc).__name__})."
-            ) from None
-
+    dataset = None
+    if only is not None and top is not None and report is not None and data is original:
+        dataset = _header_from_walk(data, dataset_offset, stated_syntax, report, top, only)
+    # Made from the walk: the file's elements are those the walk found (at least one), and
+    # an explicit VR data set without UN leaves nothing for pydicom to resolve.
+    from_walk = dataset is not None
+    if dataset is None:
+        dataset = _parse(data, name, stop_before_pixels)
     has_file_meta = "TransferSyntaxUID" in dataset.file_meta
     implicit, little = dataset.original_encoding
     if implicit is None or little is None:
         raise NotDicomError(f"{name} is not a DICOM file: no data elements could be read.")
-    # In sequence items too, unless every nested element has its VR written out (explicit VR
-    # and no UN): then there is nothing to resolve, and parsing every item now is most of
-    # what resolving costs (opening a folder does it for each file).
-    nested = implicit or report is None or report.has_un
-    _resolve_ambiguous(dataset, name, nested=nested)
+    if not from_walk:
+        # In sequence items too, unless every nested element has its VR written out
+        # (explicit VR and no UN): then there is nothing to resolve, and parsing every item
+        # now is most of what resolving costs (opening a folder does it for each file).
+        nested = implicit or report is None or report.has_un
+        _resolve_ambiguous(dataset, name, nested=nested)
     if not has_preamble:
         notes.append(
             f"{name} has no File Meta Information header (no preamble and 'DICM' marker); "
@@ -202,7 +219,7 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False,
     if report is None:
         # Encoding unknown until pydicom guessed it (no meta, or a private transfer syntax).
         report = _check(data, dataset_offset, implicit, little, False, name)
-    if len(dataset) == 0:
+    if len(dataset) == 0 and not from_walk:
         raise NotDicomError(f"{name} is not a DICOM file: it holds no data elements.")
     incomplete = "Rows" in dataset and not report.has_pixel_data
     if incomplete:
@@ -215,6 +232,90 @@ def open_dataset(data: bytes, name: str, *, stop_before_pixels: bool = False,
     return OpenedFile(dataset=dataset, size=size, has_file_meta=has_file_meta, notes=notes,
                       pixel_span=span, incomplete=incomplete, doubts=report.doubts,
                       report=report if data is original else None)
+
+
+def _parse(data: bytes, name: str, stop_before_pixels: bool) -> Dataset:
+    """pydicom's reading of ``data``, or a MalformedFileError naming the file."""
+    with quiet_pydicom():
+        try:
+            return pydicom.dcmread(io.BytesIO(data), force=True,
+                                   stop_before_pixels=stop_before_pixels)
+        except Exception as exc:  # pydicom raises many types; the class name holds no PHI
+            raise MalformedFileError(
+                f"{name} could not be parsed as DICOM ({type(exc).__name__})."
+            ) from None
+
+
+def _header_from_walk(data: bytes, dataset_offset: int, stated_syntax: str | None,
+                      report: StructureReport, top: TopElements, only: frozenset[int]
+                      ) -> Dataset | None:
+    """The File Meta and the top-level elements ``only`` of the file's header, as
+    ``dcmread(stop_before_pixels=True)`` gives them (raw, converted by pydicom when first
+    used, in the same character set), made from the structural walk's offsets; None when
+    pydicom's reading of the file could differ from the walk's, and the file is parsed.
+
+    Made only for an explicit VR data set (not deflated) whose walk found nothing pydicom
+    reads its own way (see TopElements.plain), no UN, no doubted element (a repeated or
+    out-of-order tag, a VR its tag does not allow), no command group (which pydicom reads
+    as implicit VR), and no element of ``only`` with an undefined length (pydicom parses
+    those sequences as it reads). Implicit VR files are parsed: pydicom resolves their
+    sequences and ambiguous VRs as it opens them (see _resolve_ambiguous), which may refuse
+    the file.
+    """
+    encoding = ENCODINGS.get(stated_syntax or "")
+    if (encoding is None or encoding[0] or encoding[2] or not top.plain or not top.offsets
+            or report.has_un or report.doubts or next(iter(top.offsets)) >> 16 == 0):
+        return None
+    little = encoding[1]
+    meta: dict[BaseTag, RawDataElement | DataElement] = {}
+    pos = PREAMBLE_LENGTH + 4
+    while pos < dataset_offset:
+        element = _raw_element(data, pos, True)
+        if element is None:
+            return None
+        meta[element.tag] = element
+        pos = element.value_tell + element.length
+    elements: dict[BaseTag, RawDataElement | DataElement] = {}
+    for tag in only:
+        start = top.offsets.get(tag)
+        if start is not None:
+            element = _raw_element(data, start, little)
+            if element is None:
+                return None
+            elements[element.tag] = element
+    file_meta = FileMetaDataset(meta)
+    file_meta.set_original_encoding(False, True, default_encoding)
+    if file_meta.get("TransferSyntaxUID") != stated_syntax:
+        return None  # pydicom reads the value otherwise than the walk (padding)
+    dataset = Dataset(elements)
+    dataset.set_original_encoding(False, little, dataset._character_set)
+    dataset.file_meta = file_meta
+    return dataset
+
+
+#: An explicit VR element header (group, element, VR, 16-bit length) and a 32-bit length,
+#: by byte order (little endian first).
+_EXPLICIT_HEADER = {True: struct.Struct("<HH2sH"), False: struct.Struct(">HH2sH")}
+_LONG_LENGTH = {True: struct.Struct("<I"), False: struct.Struct(">I")}
+
+
+def _raw_element(data: bytes, start: int, little: bool) -> RawDataElement | None:
+    """The explicit VR element whose header is at ``start``, as pydicom reads it (its value
+    not converted yet); None for an undefined length or a VR pydicom does not read so."""
+    group, number, vr, length = _EXPLICIT_HEADER[little].unpack_from(data, start)
+    if vr not in KNOWN_VRS:
+        return None
+    value_start = start + 8
+    if vr in LONG_VRS:
+        length = _LONG_LENGTH[little].unpack_from(data, value_start)[0]
+        value_start += 4
+    if length == UNDEFINED_LENGTH:
+        return None
+    text = vr.decode("ascii")
+    value = (data[value_start:value_start + length] if length
+             else cast(bytes | None, empty_value_for_VR(text, raw=True)))
+    return RawDataElement(BaseTag(group << 16 | number), text, length, value, value_start,
+                          False, little)
 
 
 def _resolve_ambiguous(ds: Dataset, name: str, nested: bool) -> None:
@@ -244,9 +345,11 @@ def _resolve_ambiguous(ds: Dataset, name: str, nested: bool) -> None:
 
 
 def _check(
-    data: bytes, offset: int, implicit: bool, little: bool, deflated: bool, name: str
+    data: bytes, offset: int, implicit: bool, little: bool, deflated: bool, name: str,
+    top: TopElements | None = None,
 ) -> StructureReport:
-    report = check_structure(data, offset, implicit=implicit, little=little, deflated=deflated)
+    report = check_structure(data, offset, implicit=implicit, little=little, deflated=deflated,
+                             top=top)
     if report.problem is not None:
         _raise_for(report.problem, name)
     return report

@@ -27,7 +27,7 @@ from dicomtab.file_bytes import DEFAULT_BUDGET, ByteBudget, FileBytes
 from dicomtab.file_head import Reader, header_bytes
 from dicomtab.reading import OpenedFile, open_dataset
 from dicomtab.structure import StructureReport
-from dicomtab.summary import is_dicomdir, summarize
+from dicomtab.summary import HEADER_TAGS, is_dicomdir, summarize
 
 #: Bytes the parses of open instances may hold (an estimate, see ParsedCache.cost): at least
 #: 64 parses, where the inspector kept 8 and the viewer 4 before they shared this cache.
@@ -167,7 +167,7 @@ class Session:
 
         ``reader`` reads the file again later (its bytes may then be dropped meanwhile).
         """
-        opened = open_dataset(data, name, stop_before_pixels=True)
+        opened = open_dataset(data, name, stop_before_pixels=True, only=HEADER_TAGS)
         return self._add(name, opened, opened.report,
                          lambda dropped: FileBytes(data, name, reader, self.budget, dropped))
 
@@ -181,7 +181,7 @@ class Session:
             return self.open(reader() if head is None else head.data, name, reader)
         assert head.report is not None
         opened = open_dataset(head.data, name, stop_before_pixels=True,
-                              checked=(head.report, size))
+                              checked=(head.report, size), only=HEADER_TAGS, top=head.top)
         return self._add(name, opened, head.report, lambda dropped: FileBytes.unread(
             name, size, reader, self.budget, dropped))
 

@@ -22,6 +22,8 @@ from pydicom.dataset import Dataset
 #: Normals closer than this (1 − |cos angle|) count as parallel: scanners write cosines
 #: rounded to a few decimals.
 PARALLEL_TOLERANCE = 1e-3
+#: The elements :func:`geometry` reads.
+GEOMETRY_KEYWORDS = ("ImagePositionPatient", "ImageOrientationPatient")
 
 
 def _numbers(value: Any, count: int) -> list[float] | None:
@@ -40,9 +42,10 @@ def geometry(ds: Dataset) -> dict[str, list[float] | None]:
     For an enhanced multi-frame object they live per frame in functional groups; a stack of
     such objects is not scrolled instance by instance, so they are not looked for there.
     """
+    position, orientation = GEOMETRY_KEYWORDS
     return {
-        "position": _numbers(ds.get("ImagePositionPatient"), 3),
-        "orientation": _numbers(ds.get("ImageOrientationPatient"), 6),
+        "position": _numbers(ds.get(position), 3),
+        "orientation": _numbers(ds.get(orientation), 6),
     }
 
 

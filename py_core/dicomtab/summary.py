@@ -8,19 +8,44 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydicom.datadict import tag_for_keyword
+from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
+from pydicom.tag import BaseTag
 from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from dicomtab.reading import OpenedFile
-from dicomtab.stack import geometry
+from dicomtab.stack import GEOMETRY_KEYWORDS, geometry
 
 #: SOP Class UID of a Media Storage Directory (a DICOMDIR).
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 
+#: Every element the summary reads (:func:`summarize`, :func:`is_dicomdir`), and the
+#: character set its text is decoded with. Opening a file makes its header of these alone
+#: (:func:`dicomtab.reading.open_dataset`'s ``only``), so the summary reads them by
+#: :func:`_element`, which refuses any other.
+SUMMARY_KEYWORDS = frozenset({
+    "SpecificCharacterSet", "PatientName", "PatientID", "PatientBirthDate", "PatientSex",
+    "StudyInstanceUID", "StudyDate", "StudyDescription", "AccessionNumber",
+    "SeriesInstanceUID", "SeriesNumber", "SeriesDescription", "SOPInstanceUID",
+    "InstanceNumber", "Modality", "SOPClassUID", "Rows", "Columns", "NumberOfFrames",
+    "DirectoryRecordSequence", "MediaStorageSOPClassUID", "TransferSyntaxUID",
+    *GEOMETRY_KEYWORDS,
+})
+#: Their tags, looked up once (each summary reads about twenty).
+_TAGS = {keyword: BaseTag(tag_for_keyword(keyword) or 0) for keyword in SUMMARY_KEYWORDS}
+HEADER_TAGS = frozenset(int(tag) for tag in _TAGS.values())
+
+
+def _element(dataset: Dataset, keyword: str) -> DataElement | None:
+    """The element, or None; a KeyError for one not in SUMMARY_KEYWORDS."""
+    tag = _TAGS[keyword]
+    return dataset[tag] if tag in dataset._dict else None
+
 
 def _text(dataset: Dataset, keyword: str) -> str | None:
     """The element's value as display text (multi-values joined by a backslash)."""
-    element = dataset.data_element(keyword) if keyword in dataset else None
+    element = _element(dataset, keyword)
     if element is None or element.value is None or element.value == "":
         return None
     if element.VM > 1:
@@ -30,7 +55,8 @@ def _text(dataset: Dataset, keyword: str) -> str | None:
 
 def _int(dataset: Dataset, keyword: str) -> int | None:
     try:
-        value = dataset.get(keyword)
+        element = _element(dataset, keyword)
+        value = None if element is None else element.value
         return None if value is None or value == "" else int(value)
     except (TypeError, ValueError):
         return None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from bench import run as bench
+from bench.thread_cpu import traced
 from playwright.sync_api import Browser
 
 
@@ -108,8 +110,23 @@ def test_index_bench_measures_every_row(browser: Browser, site_url: str, tmp_pat
     page = context.new_page()
     page.goto(site_url)
     page.evaluate("Promise.all([window.dicomtab.ready, window.dicomtab.pixelsReady])")
-    found = index_bench.index(page, tmp_path, 30)
+    with traced(page) as cpu:
+        found = index_bench.index(page, tmp_path, 30)
     first_pass, second_pass = index_bench.scroll(page, 5)
     context.close()
     assert found["files_per_s"] > 0 and found["wasm_mb"] > 0 and found["heap_mb"] > 0
+    assert cpu["worker"] > 0 and cpu["page"] > 0
     assert found["progress"] and first_pass > 0 and second_pass > 0
+
+
+def test_open_bench_measures_cpython_and_webassembly(tmp_path: Path) -> None:
+    """bench/open_bench.py on a few generated CT slices, in CPython and in dist/'s Python."""
+    from bench import index_bench, open_bench
+
+    from tests.build.conftest import DIST
+
+    index_bench.generate(tmp_path, 6, 64, 6)
+    files = open_bench.slices(tmp_path)
+    assert len(files) == 6
+    assert open_bench.one_round(files, time.thread_time) > 0
+    assert open_bench.wasm(files, DIST, rounds=1) > 0

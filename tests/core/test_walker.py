@@ -322,3 +322,38 @@ def test_damage_inside_an_undefined_length_un_sequence_keeps_the_items_before_it
     kept = inspected.find("00081115/0/0020000E")
     assert kept is not None and getattr(kept, "values", None) == [ROOT + "2"]
     assert inspected.problem is not None and inspected.problem.path == "00081115"
+
+
+def _reports(data: bytes) -> tuple[StructureReport, StructureReport] | None:
+    """A strict walk of ``data``'s data set without hooks (short elements walked inline,
+    see Walker.dataset) and with hooks that do nothing (every element through element())."""
+    offset, syntax, problem = meta_end(data, 132)
+    if problem is not None or syntax not in ENCODINGS:
+        return None
+    implicit, little, deflated = ENCODINGS[syntax]
+    return tuple(check_structure(data, offset, implicit=implicit, little=little,
+                                 deflated=deflated, hooks=hooks)
+                 for hooks in (None, WalkHooks()))  # type: ignore[return-value]
+
+
+def test_the_inline_walk_of_short_elements_reports_what_element_does(tmp_path: Any) -> None:
+    """Problems, doubts, the pixel span and UN, for every bundled file, the PHI sets and
+    the fuzzer's mutations of them (bit flips, cuts, lengths, VRs, swapped tags...)."""
+    import random
+
+    from bench import fuzz
+
+    files, _ = fuzz.corpus(tmp_path)
+    rng = random.Random(5)
+    cases = [(name, data) for name, data in files if data[128:132] == b"DICM"]
+    for _ in range(600):
+        name, data = files[rng.randrange(len(files))]
+        cases.append((name, fuzz.mutate(data, rng.choice(fuzz.MUTATIONS), rng)))
+    compared = doubted = 0
+    for name, data in cases:
+        reports = _reports(data)
+        if reports is not None:
+            assert reports[0] == reports[1], name
+            compared += 1
+            doubted += bool(reports[0].doubts)
+    assert compared > 500 and doubted > 20
