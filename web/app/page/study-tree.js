@@ -511,7 +511,13 @@ export class StudyTree {
   fill(also = null, ticks = []) {
     const height = this.rowHeight || DEFAULT_ROW_PX;
     const focused = document.activeElement?.closest('[data-testid=tree-instance]')?.getAttribute('data-instance-id');
-    const wanted = new Set([this.selected, focused, also].filter((id) => id !== null && id !== undefined));
+    /** @type {Map<Group, number[]>} the rows that must be made wherever they are, by series */
+    const wanted = new Map();
+    for (const id of new Set([this.selected, focused, also])) {
+      const series = id ? this.model.seriesOf.get(id) : undefined;
+      const index = series ? series.entries.findIndex((s) => s.instanceId === id) : -1;
+      if (series && index >= 0) wanted.set(series, [...(wanted.get(series) ?? []), index]);
+    }
     /** @type {Array<{series: Group, list: HTMLElement}>} */
     const shown = [];
     let rows = 0;
@@ -541,10 +547,9 @@ export class StudyTree {
       /** @type {number[]} */
       const indexes = [];
       for (let i = from; i < to; i++) indexes.push(i);
-      if (wanted.size) {
-        entries.forEach((s, i) => {
-          if ((i < from || i >= to) && s.instanceId !== null && wanted.has(s.instanceId)) indexes.push(i);
-        });
+      const extra = (wanted.get(series) ?? []).filter((i) => i < from || i >= to);
+      if (extra.length) {
+        indexes.push(...extra);
         indexes.sort((a, b) => a - b);
       }
       place(list, indexes.map((i) => this.row(entries[i], i, entries.length, height, kept, ticks)));
