@@ -113,3 +113,17 @@ def test_index_bench_measures_every_row(browser: Browser, site_url: str, tmp_pat
     context.close()
     assert found["files_per_s"] > 0 and found["wasm_mb"] > 0 and found["heap_mb"] > 0
     assert found["progress"] and first_pass > 0 and second_pass > 0
+
+
+def test_tree_bench_times_updates_of_a_tree_larger_than_the_page_holds(browser: Browser, site_url: str) -> None:
+    """bench/tree_bench.py with 300 files: timed, and fewer rows in the page than files."""
+    from bench import tree_bench
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(site_url)
+    page.evaluate("window.dicomtab.ready")
+    results = tree_bench.measure(page, [300], 3)
+    context.close()
+    assert results["300"]["update_ms"][0] > 0 and results["300"]["frame_ms"][0] > 0
+    assert 0 < results["300"]["rows_in_page"] < 200
