@@ -130,3 +130,17 @@ def test_open_bench_measures_cpython_and_webassembly(tmp_path: Path) -> None:
     assert len(files) == 6
     assert open_bench.one_round(files, time.thread_time) > 0
     assert open_bench.wasm(files, DIST, rounds=1) > 0
+
+
+def test_tree_bench_times_updates_of_a_tree_larger_than_the_page_holds(browser: Browser, site_url: str) -> None:
+    """bench/tree_bench.py with 300 files: timed, and fewer rows in the page than files."""
+    from bench import tree_bench
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(site_url)
+    page.evaluate("window.dicomtab.ready")
+    results = tree_bench.measure(page, [300], 3)
+    context.close()
+    assert results["300"]["update_ms"][0] > 0 and results["300"]["frame_ms"][0] > 0
+    assert 0 < results["300"]["rows_in_page"] < 200

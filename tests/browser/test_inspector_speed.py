@@ -78,7 +78,9 @@ def test_folder_of_1000_instances_with_progress_and_a_live_page(app: Page, tmp_p
     }""")
     start = time.monotonic()
     app.get_by_test_id("folder-input").set_input_files(str(folder))
-    expect(app.get_by_test_id("tree-instance")).to_have_count(count, timeout=120000)
+    # All listed: the series counts them (its rows are in the page only near the view).
+    expect(app.get_by_test_id("tree-series").locator(":scope > summary > .count")).to_have_text(
+        f"{count} instances", timeout=120000)
     expect(app.get_by_test_id("opening")).to_be_hidden()
     elapsed = time.monotonic() - start
     app.evaluate("window.__stop = true")
@@ -87,6 +89,6 @@ def test_folder_of_1000_instances_with_progress_and_a_live_page(app: Page, tmp_p
     print(f"1000 instances: {elapsed:.1f} s, {len(progress)} progress updates, longest frame gap {max_gap:.0f} ms")
     assert len(progress) > 10 and progress == sorted(progress)
     assert max_gap < 500
-    expect(app.get_by_test_id("tree-series").locator(":scope > summary > .count")).to_have_text("1000 instances")
+    assert app.get_by_test_id("tree-instance").count() < 200
     first = app.get_by_test_id("tree-instance").first
     expect(first).to_contain_text("#1 CT big/0000.dcm")

@@ -1,92 +1,55 @@
 /**
  * The left-hand tree of everything opened: patient → study → series → instance, with counts,
  * series sorted by series number and instances by instance number, each node labelled with
- * modality and description. Brought up to date in place (new rows added, counts changed) a
- * few times a second at most while files stream in.
+ * modality and description (what is placed where: tree-model.js).
  *
- * A DICOMDIR opened with its files shapes the tree: its records give the patients, studies,
- * series and instances and their labels, and each record is linked to the opened file at its
- * Referenced File ID (relative to the DICOMDIR's folder, compared ignoring case). Records
- * whose file was not opened show as "not found"; opened files no DICOMDIR names are grouped
- * from their own headers, as without a DICOMDIR.
+ * Only the rows of instances in and near the view exist in the page: each series' list has the
+ * height of all its rows, and the rows shown are placed in it at their position (plus the
+ * selected one and the one with the focus, wherever they are). So a folder of 20,000 files
+ * costs the page the same per file as one of 20, where laying out and painting every row made
+ * each file dearer than the last. Patients, studies and series (a few hundred at most) are
+ * all there, brought up to date in place a few times a second at most while files stream in.
+ * The keyboard moves through every instance, rendered or not.
  * @module study-tree
  */
 import { el } from './views.js';
+import { TreeModel, isOpen } from './tree-model.js';
 
-/**
- * @typedef {import('../shared/protocol.js').InstanceSummary} TreeInstance
- */
+/** @typedef {import('./tree-model.js').TreeEntry} TreeEntry */
+/** @typedef {import('./tree-model.js').Group} Group */
 
-/**
- * An instance as the tree places it: an opened file, or a DICOMDIR record (linked to the
- * opened file it names, or `missing`). `groups` holds the study and series keys of records
- * without a UID. A missing record has no `geometry`.
- * @typedef {Omit<TreeInstance, 'instanceId'|'geometry'|'dicomdir'|'downloadName'> & {instanceId: ?string,
- *   geometry?: TreeInstance['geometry'], missing?: boolean,
- *   groups?: {study: string, series: string}}} TreeEntry
- */
-
-/**
- * @typedef {Object} Directory
- * @property {string} fileName  the DICOMDIR's name as opened (its folder is the base of paths)
- * @property {import('../shared/protocol.js').DicomdirTree} tree
- */
-
-/** Shortest time between two rebuilds of the tree while files stream in. */
+/** Shortest time between two updates of the tree while files stream in. */
 const RENDER_INTERVAL_MS = 250;
 /**
- * A rebuild waits at least this many times as long as the last one took: a rebuild costs in
- * proportion to the instances shown, so at a fixed interval a folder of thousands would spend
- * ever more of the page's time rebuilding (quadratic in all) and starve the opening itself.
- * So the tree takes at most a fifth of the page's time, however large it grows.
+ * An update waits at least this many times as long as the last one took, so that the tree
+ * never takes more than a fifth of the page's time.
  */
 const RENDER_SPACING = 4;
-
-/** @param {?number} a @param {?number} b */
-const byNumber = (a, b) => (a ?? Infinity) - (b ?? Infinity);
-
-/** @param {string} name @returns {string} the folder part of a relative path, with its '/' */
-const folderOf = (name) => name.slice(0, name.lastIndexOf('/') + 1);
-
 /**
- * Which DICOMDIR names a file when several in one folder do (pydicom's test folder has
- * variants side by side): one with the standard name first (the core says which), then by
- * name. The order files were opened in does not matter.
- * @param {Directory} a @param {Directory} b
+ * Up to this many rows in unfolded series, all are made: a small folder's tree is whole in the
+ * page (cheap at this size), as a user, or a test, finding a row by its text expects.
  */
-function byPriority(a, b) {
-  const rank = (/** @type {Directory} */ d) => (d.tree.standardName ? 0 : 1);
-  return rank(a) - rank(b) || (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0);
-}
+const WHOLE_TREE_ROWS = 200;
+/** Rows made beyond each edge of the view, in views: scrolling shows rows already there. */
+const OVERSCAN = 1;
+/** A row's height until one is measured (the style sheet sets it in rem). */
+const DEFAULT_ROW_PX = 24;
+/** The test ids of a patient, a study and a series, by level. */
+const GROUP_TEST_IDS = ['', 'tree-patient', 'tree-study', 'tree-series'];
 
-/**
- * @template T
- * @param {Map<string, T[]>} map
- * @param {string} key
- * @param {T} value
- */
-function push(map, key, value) {
-  if (!map.has(key)) map.set(key, []);
-  /** @type {T[]} */ (map.get(key)).push(value);
-}
-
-/**
- * The ids of the opened instances among these entries (not DICOMDIR records without a file).
- * @param {TreeEntry[]} entries
- * @returns {string[]}
- */
-function openIds(entries) {
-  return entries.filter((s) => !s.missing && s.instanceId !== null)
-    .map((s) => /** @type {string} */ (s.instanceId));
-}
+/** @param {number} n @param {string} one @param {string} many */
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
 /**
  * Make ``parent``'s children exactly ``children``, in that order, moving only those out of
- * place: a node moved is laid out again, so the rows already in place stay where they are.
+ * place: a node moved is laid out again (and loses the focus), so those that go are taken out
+ * first and the rows staying, already in order, are never moved.
  * @param {Element} parent
  * @param {Element[]} children
  */
 function place(parent, children) {
+  const staying = new Set(children);
+  for (const child of [...parent.children]) if (!staying.has(child)) child.remove();
   let at = parent.firstElementChild;
   for (const child of children) {
     if (child === at) at = at.nextElementSibling;
@@ -119,9 +82,37 @@ function previewOf(node, ids) {
   });
 }
 
+/**
+ * The label of an instance's row.
+ * @param {TreeEntry} s
+ */
+const rowLabel = (s) => [s.instance.number !== null ? `#${s.instance.number}` : '', s.modality, s.fileName]
+  .filter(Boolean).join(' ');
+
+/**
+ * A group's summary line: its label and count.
+ * @param {Group} g
+ * @returns {[string, string]}
+ */
+function groupText(g) {
+  const s = g.first;
+  if (g.level === 1) {
+    return [`${s.patient.name || '(no name)'}${s.patient.id ? ` · ${s.patient.id}` : ''}`,
+      plural(g.children.size, 'study', 'studies')];
+  }
+  if (g.level === 2) {
+    return [[s.study.date, s.study.description].filter(Boolean).join(' ') || '(study)',
+      plural(g.children.size, 'series', 'series')];
+  }
+  const missing = g.size - g.open;
+  return [[s.series.number !== null ? `#${s.series.number}` : '', s.modality, s.series.description]
+    .filter(Boolean).join(' ') || '(series)',
+  plural(g.size, 'instance', 'instances') + (missing ? `, ${missing} not found` : '')];
+}
+
 export class StudyTree {
   /**
-   * @param {HTMLElement} root
+   * @param {HTMLElement} root the scrolling pane
    * @param {function(string): void} onSelect called with an instance id
    * @param {function(string[]): void} onCompareSeries called with a series' instance ids
    * @param {import('./deid/scope.js').Scope} scope
@@ -137,80 +128,54 @@ export class StudyTree {
     this.onClose = onClose;
     /** what a de-identification takes: ticks on every node, shown with showScope(true) */
     this.scope = scope;
-    /** @type {TreeInstance[]} */
-    this.instances = [];
-    /** @type {Directory[]} DICOMDIRs whose records shape the tree */
-    this.directories = [];
+    this.model = new TreeModel();
     /** @type {?string} */
     this.selected = null;
     this.pending = false;
     /** @type {Promise<unknown>} */
     this.rendered = Promise.resolve();
     this.renderedAt = -Infinity;
-    /** how long the last rebuild took, in ms */
+    /** how long the last update took, in ms */
     this.renderCost = 0;
-    /** @type {Set<string>} keys of nodes the user closed */
+    /** @type {Set<string>} keys of groups the user folded */
     this.closed = new Set();
-    /** @type {Map<string, HTMLElement>} the nodes and rows shown, by key (see render) */
-    this.shown = new Map();
+    /** @type {Map<string, HTMLElement>} the groups' nodes, by key */
+    this.nodes = new Map();
     /** @type {WeakMap<HTMLElement, string>} what each node's summary line shows */
     this.summaries = new WeakMap();
+    /** @type {WeakMap<HTMLElement, number>} the version of its series each node's preview is for */
+    this.previewed = new WeakMap();
+    /** @type {Map<string, HTMLElement>} the instance rows in the page, by key (see row) */
+    this.rows = new Map();
+    /** a row's height in px, measured on the first row shown */
+    this.rowHeight = 0;
+    /** whether ticks may be out of date (they are set only while shown: see showScope) */
+    this.ticksStale = false;
+    this.fillPending = false;
     root.addEventListener('change', (event) => {
       const box = /** @type {HTMLInputElement} */ (event.target);
       if (box.getAttribute('data-testid') !== 'scope-check') return;
-      this.scope.set(JSON.parse(box.getAttribute('data-scope-ids') || '[]'), box.checked);
+      this.scope.set(this.idsOf(box), box.checked);
       this.showScopeState();
     });
-    root.addEventListener('click', (event) => {
-      const target = /** @type {HTMLElement} */ (event.target);
-      if (target.getAttribute('data-testid') === 'scope-check') return; // a tick, not a choice
-      const compare = target.closest('[data-compare-series]');
-      if (compare) {
-        event.preventDefault();
-        this.onCompareSeries(JSON.parse(compare.getAttribute('data-compare-series') || '[]'));
-        return;
-      }
-      const close = target.closest('[data-close-ids]');
-      if (close) {
-        event.preventDefault(); // in a summary line: close, do not fold
-        this.onClose(JSON.parse(close.getAttribute('data-close-ids') || '[]'));
-        return;
-      }
-      const report = target.closest('[data-study-phi]');
-      if (report) {
-        event.preventDefault();
-        this.onStudyReport(JSON.parse(report.getAttribute('data-study-phi') || '[]'));
-        return;
-      }
-      const item = target.closest('[data-testid=tree-instance], [data-testid=series-preview][data-instance-id]');
-      if (item) this.select(/** @type {string} */ (item.getAttribute('data-instance-id')));
-    });
-    root.addEventListener('keydown', (event) => {
-      const target = /** @type {HTMLElement} */ (event.target);
-      const item = target.closest('[data-testid=tree-instance]');
-      // A tick or a close button inside the row answers its own keys.
-      if (!item || target !== item) return;
-      const items = Array.from(root.querySelectorAll('[data-testid=tree-instance]'))
-        .filter((node) => /** @type {HTMLElement} */ (node).offsetParent !== null);
-      const index = items.indexOf(item);
-      if (event.key === 'Enter' || event.key === ' ') {
-        this.select(/** @type {string} */ (item.getAttribute('data-instance-id')));
-      } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-        /** @type {HTMLElement|undefined} */ (items[index + (event.key === 'ArrowDown' ? 1 : -1)])?.focus();
-      } else return;
-      event.preventDefault();
-    });
+    root.addEventListener('click', (event) => this.clicked(/** @type {HTMLElement} */ (event.target), event));
+    root.addEventListener('keydown', (event) => this.keyed(event));
     root.addEventListener('toggle', (event) => {
       const node = /** @type {HTMLDetailsElement} */ (event.target);
       const key = node.getAttribute('data-key') || '';
       if (node.open) this.closed.delete(key); else this.closed.add(key);
       node.querySelector(':scope > summary')?.setAttribute('aria-expanded', String(node.open));
+      this.fill();
     }, true);
+    // Rows follow the pane's view: scrolled or resized.
+    const later = () => this.fillSoon();
+    root.addEventListener('scroll', later, { passive: true });
+    new ResizeObserver(later).observe(root);
   }
 
-  /** @param {TreeInstance} instance */
+  /** @param {import('./tree-model.js').TreeInstance} instance */
   add(instance) {
-    this.instances.push(instance);
+    this.model.add(instance);
     this.schedule();
   }
 
@@ -224,7 +189,7 @@ export class StudyTree {
   forget(instanceIds) {
     const gone = new Set(instanceIds);
     const rows = this.rowIds();
-    this.instances = this.instances.filter((s) => !gone.has(s.instanceId));
+    this.model.forget(gone);
     let next = null;
     if (this.selected !== null && gone.has(this.selected)) {
       const at = rows.indexOf(this.selected);
@@ -237,16 +202,15 @@ export class StudyTree {
     return next;
   }
 
-  /** @returns {string[]} the ids of the instance rows, in tree order */
+  /** @returns {string[]} the ids of the opened instances, in tree order */
   rowIds() {
-    return Array.from(this.root.querySelectorAll('[data-testid=tree-instance]'),
-      (node) => /** @type {string} */ (node.getAttribute('data-instance-id')));
+    this.model.refresh();
+    return this.model.order();
   }
 
   /** Put the keyboard focus on the selected row (after a close took the focused button away). */
   focusSelected() {
-    const row = this.root.querySelector('[data-testid=tree-instance][aria-selected=true]');
-    if (row) /** @type {HTMLElement} */ (row).focus();
+    if (this.selected !== null) this.focusRow(this.selected);
   }
 
   /**
@@ -255,11 +219,11 @@ export class StudyTree {
    * @param {import('../shared/protocol.js').DicomdirTree} tree its records (Request.DICOMDIR)
    */
   addDirectory(fileName, tree) {
-    this.directories.push({ fileName, tree });
+    this.model.addDirectory(fileName, tree);
     this.schedule();
   }
 
-  /** Rebuild soon, at most a few times a second. */
+  /** Update soon, at most a few times a second. */
   schedule() {
     if (this.pending) return;
     this.pending = true;
@@ -267,7 +231,7 @@ export class StudyTree {
     let done = () => {};
     /** resolves once the tree shows every instance added so far */
     this.rendered = new Promise((resolve) => { done = () => resolve(undefined); });
-    // While a folder streams in, rebuilding the tree every frame would cost more than opening
+    // While a folder streams in, updating the tree every frame would cost more than opening
     // the files: at most a few times a second, the first one at once.
     const spacing = Math.max(RENDER_INTERVAL_MS, RENDER_SPACING * this.renderCost);
     const wait = Math.max(0, this.renderedAt + spacing - performance.now());
@@ -287,42 +251,53 @@ export class StudyTree {
    */
   showScope(on) {
     this.root.classList.toggle('scoping', on);
+    if (on && this.ticksStale) this.showScopeState();
   }
 
   /**
    * Set the ticks from the scope (ticked, unticked, or partly for a mixed group).
    * @param {Iterable<Element>} [ticks] these only (new ones); every tick by default
    */
-  showScopeState(ticks = this.root.querySelectorAll('[data-testid=scope-check]')) {
-    for (const node of ticks) {
+  showScopeState(ticks) {
+    if (!ticks) this.ticksStale = false;
+    for (const node of ticks ?? this.root.querySelectorAll('[data-testid=scope-check]')) {
       const box = /** @type {HTMLInputElement} */ (node);
-      const state = this.scope.state(JSON.parse(box.getAttribute('data-scope-ids') || '[]'));
+      const state = this.scope.state(this.idsOf(box));
       box.checked = state === 'all';
       box.indeterminate = state === 'some';
     }
   }
 
   /**
-   * A tick for the de-identification scope over these instances.
-   * @param {string[]} instanceIds
+   * The opened instances a tick, a button or a row stands for: its row's, else its group's.
+   * @param {Element} node
+   * @returns {string[]}
+   */
+  idsOf(node) {
+    const row = node.closest('[data-testid=tree-instance]');
+    if (row) return [/** @type {string} */ (row.getAttribute('data-instance-id'))];
+    const group = this.model.groups.get(node.closest('details[data-key]')?.getAttribute('data-key') || '');
+    return group ? this.model.openIds(group) : [];
+  }
+
+  /**
+   * A tick for the de-identification scope over a row's or a group's instances.
    * @param {string} label what it ticks, for screen readers
    */
-  scopeCheck(instanceIds, label) {
+  scopeCheck(label) {
     return el('input', {
       type: 'checkbox', class: 'scope-check', 'data-testid': 'scope-check',
-      'data-scope-ids': JSON.stringify(instanceIds), 'aria-label': `Include ${label} in the de-identification`,
+      'aria-label': `Include ${label} in the de-identification`,
     });
   }
 
   /**
-   * The instances in the order the tree lists them, once the pending rebuild is done (not
-   * rebuilt again for this: a folder of thousands takes a while).
+   * The instances in the order the tree lists them, once the pending update is done.
    * @returns {Promise<string[]>}
    */
   async instanceIds() {
     await this.rendered;
-    return [...this.root.querySelectorAll('[data-testid=tree-instance]')]
-      .map((node) => /** @type {string} */ (node.getAttribute('data-instance-id')));
+    return this.rowIds();
   }
 
   /** @param {string} instanceId */
@@ -333,227 +308,284 @@ export class StudyTree {
     for (const node of this.root.querySelectorAll('[data-testid=tree-instance][aria-selected=true]')) {
       node.setAttribute('aria-selected', 'false');
     }
-    this.root.querySelector(`[data-testid=tree-instance][data-instance-id="${CSS.escape(instanceId)}"]`)
-      ?.setAttribute('aria-selected', 'true');
+    const row = this.rowOf(instanceId);
+    if (row) row.setAttribute('aria-selected', 'true');
+    else this.fillSoon(); // the selected row is kept in the page, wherever it is
     this.onSelect(instanceId);
   }
 
+  /** @param {string} instanceId @returns {?HTMLElement} its row, if in the page */
+  rowOf(instanceId) {
+    return this.root.querySelector(`[data-testid=tree-instance][data-instance-id="${CSS.escape(instanceId)}"]`);
+  }
+
   /**
-   * A button closing these instances (a file, a series or a study). Its × is drawn by the
-   * style sheet, so that a row's text stays its label; its name is the aria-label.
-   * @param {string[]} instanceIds
+   * A button closing a file, a series or a study. Its × is drawn by the style sheet, so that a
+   * row's text stays its label; its name is the aria-label. A file's carries its id.
    * @param {'file'|'series'|'study'} what
+   * @param {string} [instanceId] the file's
    */
-  closeButton(instanceIds, what) {
+  closeButton(what, instanceId) {
     return el('button', {
       type: 'button', class: 'close', 'data-testid': `close-${what}`,
-      'data-close-ids': JSON.stringify(instanceIds), 'aria-label': `Close this ${what}`,
-      title: `Close this ${what}: it is forgotten from this tab's memory`,
+      ...(instanceId ? { 'data-close-ids': JSON.stringify([instanceId]) } : { 'data-group-action': 'close' }),
+      'aria-label': `Close this ${what}`, title: `Close this ${what}: it is forgotten from this tab's memory`,
     });
   }
 
   /**
-   * Every instance to show: the DICOMDIRs' records first (linked to the opened files they
-   * name, or missing), then the opened files no DICOMDIR names.
-   * @returns {TreeEntry[]}
+   * A click in the tree: a button, a row, a preview.
+   * @param {HTMLElement} target
+   * @param {Event} event
    */
-  entries() {
-    /** @type {Map<string, TreeInstance>} */
-    const byPath = new Map();
-    for (const s of this.instances) {
-      const key = s.fileName.toLowerCase();
-      if (!byPath.has(key)) byPath.set(key, s);
+  clicked(target, event) {
+    if (target.getAttribute('data-testid') === 'scope-check') return; // a tick, not a choice
+    const action = target.closest('[data-group-action], [data-close-ids]');
+    if (action) {
+      event.preventDefault(); // in a summary line: act, do not fold
+      const ids = this.idsOf(action);
+      const what = action.getAttribute('data-group-action') ?? 'close';
+      if (what === 'compare') this.onCompareSeries(ids);
+      else if (what === 'study-phi') this.onStudyReport(ids);
+      else this.onClose(ids);
+      return;
     }
-    /** @type {Set<TreeInstance>} */
-    const placed = new Set();
-    /** @type {Set<string>} */
-    const named = new Set();
-    /** @type {TreeEntry[]} */
-    const out = [];
-    for (const { fileName, tree } of [...this.directories].sort(byPriority)) {
-      const base = folderOf(fileName);
-      for (const p of tree.patients) {
-        for (const st of p.studies) {
-          for (const se of st.series) {
-            for (const record of se.instances) {
-              // No path: the core refused the record's file ID (it leaves the folder).
-              const path = record.path === null ? '(invalid file ID)' : base + record.path;
-              const key = path.toLowerCase();
-              if (record.path !== null) {
-                if (named.has(key)) continue; // named by a DICOMDIR before this one
-                named.add(key);
-              }
-              const found = record.path === null ? undefined : byPath.get(key);
-              if (found) placed.add(found);
-              out.push({
-                ...(found || {
-                  fileName: path, sopClass: { uid: record.sopClassUid, name: null },
-                  transferSyntax: { uid: null, name: null }, rows: null, columns: null,
-                  frames: 0, fileSize: 0, hasFileMeta: false, notes: [], damaged: false,
-                }),
-                instanceId: found ? found.instanceId : null,
-                missing: !found,
-                patient: { name: p.name, id: p.id, birthDate: null, sex: null },
-                study: {
-                  uid: st.uid, date: st.date, description: st.description,
-                  accessionNumber: st.accessionNumber,
-                },
-                series: { uid: se.uid, number: se.number, description: se.description },
-                instance: {
-                  uid: record.sopInstanceUid ?? found?.instance.uid ?? null,
-                  number: record.number ?? found?.instance.number ?? null,
-                },
-                modality: se.modality ?? found?.modality ?? null,
-                groups: { study: `${fileName}#${st.key}`, series: `${fileName}#${se.key}` },
-              });
-            }
-          }
-        }
-      }
-    }
-    for (const s of this.instances) if (!placed.has(s)) out.push(s);
-    return out;
+    const item = target.closest('[data-testid=tree-instance], [data-testid=series-preview][data-instance-id]');
+    if (item) this.select(/** @type {string} */ (item.getAttribute('data-instance-id')));
   }
 
   /**
-   * Bring the tree up to date in place: nodes and rows are kept by key and only those whose
-   * content changed are made again, so a folder streaming in adds its new rows and changes a
-   * few counts rather than rebuilding (and re-laying out) thousands of rows each time.
+   * Keys on a row: Enter or Space shows it; ↑ ↓ move to the row before or after, Home / End
+   * to the first or last, through every unfolded series, its rows shown or not.
+   * @param {KeyboardEvent} event
+   */
+  keyed(event) {
+    const target = /** @type {HTMLElement} */ (event.target);
+    // A tick or a close button inside the row answers its own keys.
+    if (target.getAttribute('data-testid') !== 'tree-instance') return;
+    const id = /** @type {string} */ (target.getAttribute('data-instance-id'));
+    if (event.key === 'Enter' || event.key === ' ') {
+      this.select(id);
+    } else if (['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) {
+      const order = this.model.order((key) => this.closed.has(key));
+      const at = order.indexOf(id);
+      const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: order.length - 1 }[event.key];
+      if (to !== undefined && to >= 0 && to < order.length) this.focusRow(order[to]);
+    } else return;
+    event.preventDefault();
+  }
+
+  /**
+   * Focus an instance's row, made first if it was out of view (focus then scrolls it in).
+   * @param {string} instanceId
+   */
+  focusRow(instanceId) {
+    let row = this.rowOf(instanceId);
+    if (!row) {
+      this.fill(instanceId);
+      row = this.rowOf(instanceId);
+    }
+    // Scrolled just into view, as the arrow keys move through a list (focus alone centres it).
+    row?.focus({ preventScroll: true });
+    row?.scrollIntoView({ block: 'nearest' });
+  }
+
+  /**
+   * Bring the tree up to date in place: the groups' nodes are kept by key and their summary
+   * lines made again only when what they show changed; then the rows in view are filled in.
    */
   render() {
-    /** @type {Map<string, TreeEntry[]>} */
-    const patients = new Map();
-    for (const s of this.entries()) push(patients, `${s.patient.id ?? ''}\u0000${s.patient.name ?? ''}`, s);
-    /** @type {Map<string, HTMLElement>} the nodes and rows shown after this render, by key */
-    const kept = new Map();
-    /** @type {HTMLElement[]} ticks made in this render, to be set from the scope */
+    this.model.refresh();
+    /** @type {HTMLElement[]} ticks made in this update, to be set from the scope */
     const ticks = [];
-    const plural = (/** @type {number} */ n, /** @type {string} */ word) => `${n} ${word}${n === 1 ? '' : 's'}`;
-    /** @type {HTMLElement[]} */
-    const patientNodes = [];
-    for (const [patientKey, patientInstances] of patients) {
-      const first = patientInstances[0];
-      /** @type {Map<string, TreeEntry[]>} */
-      const studies = new Map();
-      for (const s of patientInstances) push(studies, s.study.uid ?? s.groups?.study ?? `?${s.instanceId}`, s);
-      const patient = this.kept(kept, ticks, `p:${patientKey}`, 'tree-patient',
-        `${first.patient.name || '(no name)'}${first.patient.id ? ` · ${first.patient.id}` : ''}`,
-        plural(studies.size, 'study').replace('studys', 'studies'), patientInstances, 'this patient',
-        () => []);
-      /** @type {HTMLElement[]} */
-      const studyNodes = [];
-      for (const [studyUid, studyInstances] of studies) {
-        /** @type {Map<string, TreeEntry[]>} */
-        const series = new Map();
-        for (const s of studyInstances) push(series, s.series.uid ?? s.groups?.series ?? `?${s.instanceId}`, s);
-        const st = studyInstances[0].study;
-        const opened = openIds(studyInstances);
-        // Keys within their parent's: files of other patients may share a study or series UID.
-        const study = this.kept(kept, ticks, `s:${patientKey}\u0000${studyUid}`, 'tree-study',
-          [st.date, st.description].filter(Boolean).join(' ') || '(study)',
-          plural(series.size, 'series').replace('seriess', 'series'), studyInstances, 'this study',
-          () => (opened.length ? [el('button', {
-            type: 'button', class: 'link', 'data-testid': 'study-phi-report',
-            'data-study-phi': JSON.stringify(opened),
-          }, 'PHI report'), this.closeButton(opened, 'study')] : []));
-        /** @type {HTMLElement[]} */
-        const seriesNodes = [];
-        const ordered = [...series.entries()].sort((a, b) => byNumber(a[1][0].series.number, b[1][0].series.number));
-        for (const [seriesUid, seriesInstances] of ordered) {
-          const se = seriesInstances[0];
-          const present = seriesInstances.filter((s) => !s.missing);
-          const missing = seriesInstances.length - present.length;
-          const closable = openIds(present);
-          const node = this.kept(kept, ticks, `e:${patientKey}\u0000${studyUid}\u0000${seriesUid}`,
-            'tree-series',
-            [se.series.number !== null ? `#${se.series.number}` : '', se.modality, se.series.description]
-              .filter(Boolean).join(' ') || '(series)',
-            plural(seriesInstances.length, 'instance') + (missing ? `, ${missing} not found` : ''),
-            seriesInstances, 'this series',
-            () => [
-              ...(present.length > 1 ? [el('button', {
-                type: 'button', class: 'link', 'data-testid': 'series-compare',
-                'data-compare-series': JSON.stringify(present.map((s) => s.instanceId)),
-              }, 'what varies')] : []),
-              ...(closable.length ? [this.closeButton(closable, 'series')] : []),
-            ]);
-          let list = /** @type {?HTMLElement} */ (node.querySelector(':scope > ul'));
-          if (!list) list = el('ul', { role: 'group' });
-          seriesInstances.sort((a, b) => byNumber(a.instance.number, b.instance.number));
-          place(list, seriesInstances.map((s) => this.row(kept, ticks, s)));
-          const preview = previewOf(node, closable);
-          place(node, [/** @type {HTMLElement} */ (node.firstElementChild), ...(preview ? [preview] : []), list]);
-          seriesNodes.push(node);
-        }
-        place(study, [/** @type {HTMLElement} */ (study.firstElementChild), ...seriesNodes]);
-        studyNodes.push(study);
-      }
-      place(patient, [/** @type {HTMLElement} */ (patient.firstElementChild), ...studyNodes]);
-      patientNodes.push(patient);
-    }
+    /** @type {Set<string>} */
+    const kept = new Set();
+    /**
+     * @param {Group[]} groups
+     * @returns {HTMLElement[]}
+     */
+    const nodes = (groups) => groups.map((group, index) => {
+      const node = this.groupNode(group, index, groups.length, ticks);
+      kept.add(group.key);
+      const children = group.level === 3 ? this.seriesParts(node, group) : nodes(this.model.childrenOf(group));
+      place(node, [/** @type {HTMLElement} */ (node.firstElementChild), ...children]);
+      return node;
+    });
+    const patients = nodes([...this.model.patients.values()]);
     // The tree role on an element of its own: the root stays a navigation landmark.
     let tree = /** @type {?HTMLElement} */ (this.root.querySelector(':scope > [role=tree]'));
     if (!tree) {
       tree = el('div', { role: 'tree', 'aria-label': 'Patients, studies, series and instances' });
       this.root.replaceChildren(tree);
     }
-    place(tree, patientNodes);
-    this.shown = kept;
-    this.showScopeState(ticks);
+    place(tree, patients);
+    for (const key of this.nodes.keys()) if (!kept.has(key)) this.nodes.delete(key);
+    this.fill(null, ticks);
   }
 
   /**
-   * The node of a patient, study or series kept from the last render (made if new), with its
-   * summary line made again only if what it shows changed.
-   * @param {Map<string, HTMLElement>} kept where the nodes of this render are gathered
-   * @param {HTMLElement[]} ticks where new ticks are gathered
-   * @param {string} key
-   * @param {string} testId
-   * @param {string} label
-   * @param {string} count
-   * @param {TreeEntry[]} entries the instances under it
-   * @param {string} scopeLabel what its tick ticks, for screen readers
-   * @param {function(): HTMLElement[]} buttons its summary line's buttons after the count
+   * A series' preview (when it has opened files) and its list of rows.
+   * @param {HTMLElement} node
+   * @param {Group} series
+   * @returns {HTMLElement[]}
    */
-  kept(kept, ticks, key, testId, label, count, entries, scopeLabel, buttons) {
-    let details = /** @type {HTMLDetailsElement|undefined} */ (this.shown.get(key));
-    if (!details) {
-      details = /** @type {HTMLDetailsElement} */ (el('details', { 'data-testid': testId, 'data-key': key }));
-      details.open = !this.closed.has(key);
+  seriesParts(node, series) {
+    let list = /** @type {?HTMLElement} */ (node.querySelector(':scope > ul'));
+    if (!list) list = el('ul', { role: 'group' });
+    let preview = /** @type {?HTMLElement} */ (node.querySelector(':scope > canvas.series-preview'));
+    if (this.previewed.get(node) !== series.version) {
+      this.previewed.set(node, series.version);
+      preview = previewOf(node, this.model.openIds(series));
     }
-    kept.set(key, details);
-    const ids = openIds(entries);
-    const shows = `${label}\u0000${count}\u0000${ids.join(',')}`;
+    return [...(preview ? [preview] : []), list];
+  }
+
+  /**
+   * The node of a patient, study or series kept from the last update (made if new), with its
+   * summary line made again only if what it shows changed.
+   * @param {Group} group
+   * @param {number} index its place among its siblings
+   * @param {number} count its siblings
+   * @param {HTMLElement[]} ticks where new ticks are gathered
+   * @returns {HTMLElement}
+   */
+  groupNode(group, index, count, ticks) {
+    let details = /** @type {HTMLDetailsElement|undefined} */ (this.nodes.get(group.key));
+    if (!details) {
+      details = /** @type {HTMLDetailsElement} */ (el('details', {
+        'data-testid': GROUP_TEST_IDS[group.level], 'data-key': group.key,
+      }));
+      details.open = !this.closed.has(group.key);
+      this.nodes.set(group.key, details);
+    }
+    const [label, counted] = groupText(group);
+    const shows = `${label}\u0000${counted}\u0000${group.open}\u0000${index}\u0000${count}`;
     if (this.summaries.get(details) !== shows) {
       this.summaries.set(details, shows);
       // A tree node for assistive technology: the summary line is the item, its details the group.
-      const summary = el('summary', { role: 'treeitem', 'aria-expanded': String(details.open) });
-      if (ids.length) {
-        const tick = this.scopeCheck(ids, scopeLabel);
+      const summary = el('summary', {
+        role: 'treeitem', 'aria-expanded': String(details.open), 'aria-level': String(group.level),
+        'aria-setsize': String(count), 'aria-posinset': String(index + 1),
+      });
+      const what = ['', 'patient', 'study', 'series'][group.level];
+      if (group.open) {
+        const tick = this.scopeCheck(`this ${what}`);
         ticks.push(tick);
         summary.append(tick);
       }
-      summary.append(el('span', { class: 'label' }, label), el('span', { class: 'count' }, count), ...buttons());
+      summary.append(el('span', { class: 'label' }, label), el('span', { class: 'count' }, counted));
+      if (group.level === 2 && group.open) {
+        summary.append(el('button', {
+          type: 'button', class: 'link', 'data-testid': 'study-phi-report', 'data-group-action': 'study-phi',
+        }, 'PHI report'));
+      }
+      if (group.level === 3 && group.open > 1) {
+        summary.append(el('button', {
+          type: 'button', class: 'link', 'data-testid': 'series-compare', 'data-group-action': 'compare',
+        }, 'what varies'));
+      }
+      if (group.level > 1 && group.open) summary.append(this.closeButton(/** @type {'study'|'series'} */ (what)));
       const old = details.querySelector(':scope > summary');
       if (old) old.replaceWith(summary); else details.prepend(summary);
     }
     return details;
   }
 
+  /** Fill the rows in view at the next frame (once, however many times asked). */
+  fillSoon() {
+    if (this.fillPending) return;
+    this.fillPending = true;
+    requestAnimationFrame(() => {
+      this.fillPending = false;
+      this.fill();
+    });
+  }
+
   /**
-   * An instance's row, kept from the last render when it shows the same.
-   * @param {Map<string, HTMLElement>} kept
-   * @param {HTMLElement[]} ticks
-   * @param {TreeEntry} s
+   * Put in each unfolded series the rows in and near the view, the selected one, the focused
+   * one and ``also``, and take the others out. Sizes are set first and positions read in one
+   * go after, so the page is laid out once, not once per series.
+   * @param {?string} [also] an instance whose row must be made (to be focused)
+   * @param {HTMLElement[]} [ticks] ticks made by the update calling, to be set with the new rows'
    */
-  row(kept, ticks, s) {
-    const label = [s.instance.number !== null ? `#${s.instance.number}` : '', s.modality, s.fileName]
-      .filter(Boolean).join(' ');
-    const missing = s.missing || s.instanceId === null;
-    const key = `r:${missing ? '' : s.instanceId}\u0000${s.damaged ? 'd' : ''}\u0000${label}`;
-    let item = this.shown.get(key);
+  fill(also = null, ticks = []) {
+    const height = this.rowHeight || DEFAULT_ROW_PX;
+    const focused = document.activeElement?.closest('[data-testid=tree-instance]')?.getAttribute('data-instance-id');
+    /** @type {Map<Group, number[]>} the rows that must be made wherever they are, by series */
+    const wanted = new Map();
+    for (const id of new Set([this.selected, focused, also])) {
+      const series = id ? this.model.seriesOf.get(id) : undefined;
+      const index = series ? series.entries.findIndex((s) => s.instanceId === id) : -1;
+      if (series && index >= 0) wanted.set(series, [...(wanted.get(series) ?? []), index]);
+    }
+    /** @type {Array<{series: Group, list: HTMLElement}>} */
+    const shown = [];
+    let rows = 0;
+    for (const { series, unfolded } of this.model.series((key) => this.closed.has(key))) {
+      const list = /** @type {?HTMLElement} */ (this.nodes.get(series.key)?.querySelector(':scope > ul'));
+      if (!list) continue;
+      if (unfolded) {
+        list.style.height = `${series.entries.length * height}px`;
+        shown.push({ series, list });
+        rows += series.entries.length;
+      } else if (list.firstElementChild) place(list, []);
+    }
+    // The pane's own view, wherever the page is scrolled (the rows stay there meanwhile); a
+    // pane taller than the window (none is, in the layouts) counts as the window's height.
+    const pane = this.root.getBoundingClientRect();
+    const top = pane.top;
+    const bottom = top + Math.min(pane.height, window.innerHeight);
+    const margin = OVERSCAN * (bottom - top);
+    const whole = rows <= WHOLE_TREE_ROWS;
+    const tops = whole ? [] : shown.map(({ list }) => list.getBoundingClientRect().top);
+    /** @type {Set<string>} */
+    const kept = new Set();
+    shown.forEach(({ series, list }, n) => {
+      const entries = series.entries;
+      const from = whole ? 0 : Math.max(0, Math.floor((top - margin - tops[n]) / height));
+      const to = whole ? entries.length : Math.min(entries.length, Math.ceil((bottom + margin - tops[n]) / height));
+      /** @type {number[]} */
+      const indexes = [];
+      for (let i = from; i < to; i++) indexes.push(i);
+      const extra = (wanted.get(series) ?? []).filter((i) => i < from || i >= to);
+      if (extra.length) {
+        indexes.push(...extra);
+        indexes.sort((a, b) => a - b);
+      }
+      place(list, indexes.map((i) => this.row(entries[i], i, entries.length, height, kept, ticks)));
+    });
+    for (const key of this.rows.keys()) if (!kept.has(key)) this.rows.delete(key);
+    this.measure();
+    if (this.root.classList.contains('scoping')) this.showScopeState(ticks);
+    else if (ticks.length) this.ticksStale = true;
+  }
+
+  /** Measure a row once one is laid out; fill again if rows were placed at another height. */
+  measure() {
+    if (this.rowHeight) return;
+    const row = this.root.querySelector('li[role=treeitem]');
+    const height = row ? row.getBoundingClientRect().height : 0;
+    if (!height) return;
+    this.rowHeight = height;
+    if (height !== DEFAULT_ROW_PX) this.fill();
+  }
+
+  /**
+   * An instance's row, kept from the last fill when it shows the same, at its place.
+   * @param {TreeEntry} s
+   * @param {number} index its place in its series
+   * @param {number} count the instances of its series
+   * @param {number} height a row's
+   * @param {Set<string>} kept where the keys of the rows in the page are gathered
+   * @param {HTMLElement[]} ticks where new ticks are gathered
+   */
+  row(s, index, count, height, kept, ticks) {
+    const label = rowLabel(s);
+    const open = isOpen(s);
+    const key = `${open ? s.instanceId : ''}\u0000${s.damaged ? 'd' : ''}\u0000${label}`;
+    let item = this.rows.get(key);
     if (!item) {
-      if (missing) {
+      if (!open) {
         // Named by a DICOMDIR but not among the opened files: shown, not selectable.
         item = el('li', {
           'data-testid': 'tree-missing', class: 'missing', role: 'treeitem',
@@ -564,20 +596,27 @@ export class StudyTree {
         const id = /** @type {string} */ (s.instanceId);
         item = el('li', {
           'data-testid': 'tree-instance', 'data-instance-id': id, tabindex: '0',
-          role: 'treeitem', 'aria-selected': String(id === this.selected),
+          role: 'treeitem', 'aria-selected': String(id === this.selected), title: label,
         }, label);
         if (s.damaged) {
           item.classList.add('damaged');
           item.append(el('span', { class: 'badge damaged', 'data-testid': 'damaged-marker' }, 'damaged'));
         }
         // A damaged file's tick counts only when damaged files are allowed (the panel says so).
-        const tick = this.scopeCheck([id], s.damaged ? 'this damaged file' : 'this instance');
+        const tick = this.scopeCheck(s.damaged ? 'this damaged file' : 'this instance');
         ticks.push(tick);
         item.prepend(tick);
-        item.append(this.closeButton([id], 'file'));
+        item.append(this.closeButton('file', id));
       }
+      item.setAttribute('aria-level', '4');
+      this.rows.set(key, item);
     }
-    kept.set(key, item);
+    // The flat position, for assistive technology: most of the series' rows are not in the page.
+    if (item.getAttribute('aria-posinset') !== String(index + 1)) item.setAttribute('aria-posinset', String(index + 1));
+    if (item.getAttribute('aria-setsize') !== String(count)) item.setAttribute('aria-setsize', String(count));
+    const at = `${index * height}px`;
+    if (item.style.top !== at) item.style.top = at;
+    kept.add(key);
     return item;
   }
 }
