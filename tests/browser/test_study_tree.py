@@ -185,3 +185,33 @@ def test_a_folded_series_holds_no_rows_and_the_keys_skip_it(page: Page) -> None:
     big.click()
     expect(big).to_have_attribute("aria-expanded", "true")
     expect(page.locator(ROWS).first).to_have_text(label(1, 1))
+
+
+def test_a_series_growing_in_view_is_previewed_once_while_it_streams_in_then_again(
+        browser: Browser, site_url: str, folder: Path) -> None:
+    """Each preview costs the worker a frame: a series keeps the one it has while its files
+    come in, and gets the preview of all of them once they are in."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    # Every request the page sends the worker, by type, counted as it leaves the page.
+    context.add_init_script("""
+        window.__asked = [];
+        const post = Worker.prototype.postMessage;
+        Worker.prototype.postMessage = function (message, ...rest) {
+          if (message && message.type) window.__asked.push(message.type);
+          return post.call(this, message, ...rest);
+        };""")
+    errors: list[str] = []
+    page = load_app(context, site_url, errors)
+    page.get_by_test_id("folder-input").set_input_files(str(folder / "s1"))
+    expect(page.get_by_test_id("tree-series").locator(":scope > summary > .count")).to_have_text(
+        ["260 instances"], timeout=120000)
+    expect(page.get_by_test_id("opening")).to_be_hidden(timeout=60000)
+    preview = page.get_by_test_id("series-preview")
+    expect(preview).to_have_attribute("data-state", "drawn", timeout=30000)
+    asked = page.evaluate("window.__asked")
+    assert asked.count("open") > 10  # the files came in many requests, many tree updates
+    # one while they came in (the first files), one for all 260 at the end
+    assert 1 <= asked.count("series-preview") <= 2, asked
+    assert preview.get_attribute("data-preview-ids").count('"') == 2 * 260
+    context.close()
+    assert errors == []

@@ -296,6 +296,7 @@ async function openSources(picked) {
   }
   $('results').hidden = false;
   showOpening(0, sources.length);
+  studyTree.streaming = true;
   let lastPaint = performance.now();
   let lastProgress = lastPaint;
   // A few requests in flight, answered in order: the worker reads the next files while the
@@ -395,6 +396,8 @@ async function openSources(picked) {
     }
   }
   showOpening(sources.length, sources.length);
+  studyTree.streaming = false;
+  studyTree.schedule(); // the previews of the series that grew
   showFirstScreen();
   // Not waited for: the batch is done, and ordering a long series takes the worker a while.
   const settled = shownFirst !== null && studyTree.selected === shownFirst

@@ -145,6 +145,12 @@ export class StudyTree {
     this.summaries = new WeakMap();
     /** @type {WeakMap<HTMLElement, number>} the version of its series each node's preview is for */
     this.previewed = new WeakMap();
+    /**
+     * Whether files are streaming in: a series keeps the preview it has until they are all in
+     * (each new one would cost the worker a frame to decode, at every update of a growing
+     * series), then the next update makes it again. Set by the page around an opening.
+     */
+    this.streaming = false;
     /** @type {Map<string, HTMLElement>} the instance rows in the page, by key (see row) */
     this.rows = new Map();
     /** a row's height in px, measured on the first row shown */
@@ -433,7 +439,7 @@ export class StudyTree {
     let list = /** @type {?HTMLElement} */ (node.querySelector(':scope > ul'));
     if (!list) list = el('ul', { role: 'group' });
     let preview = /** @type {?HTMLElement} */ (node.querySelector(':scope > canvas.series-preview'));
-    if (this.previewed.get(node) !== series.version) {
+    if (this.previewed.get(node) !== series.version && !(this.streaming && preview)) {
       this.previewed.set(node, series.version);
       preview = previewOf(node, this.model.openIds(series));
     }
