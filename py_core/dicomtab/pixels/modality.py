@@ -99,6 +99,18 @@ def apply_modality(stored: NDArray, ds: Dataset, transform: ModalityTransform) -
     if stored.dtype.kind == "f":
         return (stored * transform.slope + transform.intercept).astype(np.float32)
     whole = float(transform.slope).is_integer() and float(transform.intercept).is_integer()
+    if whole and stored.dtype.kind in "iu" and stored.dtype.itemsize <= 2:
+        # Every 16-bit value rescaled stays within int32 for these bounds: computed in int32
+        # directly, with no int64 copy and no range check over the frame (each image of a
+        # scrolled series comes here).
+        slope, intercept = int(transform.slope), int(transform.intercept)
+        if abs(slope) * 65536 + abs(intercept) < 2**31:
+            values = stored.astype(np.int32)
+            if slope != 1:
+                values *= slope
+            if intercept:
+                values += intercept
+            return values
     if whole:
         wide = stored.astype(np.int64) * int(transform.slope) + int(transform.intercept)
         if wide.size == 0 or (wide.min() >= -(2**31) and wide.max() < 2**31):

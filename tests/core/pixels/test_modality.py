@@ -23,6 +23,24 @@ def test_ct_rescale_to_hounsfield_units() -> None:
     assert transform.rescale_type == "HU"
 
 
+def test_whole_rescale_of_16_bit_values_is_exact_int32_at_the_extremes() -> None:
+    """The int32 path for 16-bit stored values (no int64 copy) gives m * SV + b exactly,
+    at both ends of each type, and falls back to the wide path when int32 cannot hold them."""
+    cases = [
+        (np.array([-32768, -1, 0, 32767], dtype=np.int16), "3", "-1024"),
+        (np.array([0, 1, 65534, 65535], dtype=np.uint16), "-2", "7"),
+        (np.array([0, 255, 128], dtype=np.uint8), "1", "0"),
+        (np.array([-32768, 32767], dtype=np.int16), "40000", "5"),  # beyond int32: widened
+    ]
+    for stored, slope, intercept in cases:
+        ds = make_image(u16([0, 0]), rows=1, columns=2, RescaleSlope=slope, RescaleIntercept=intercept)
+        values = apply_modality(stored, ds, modality_transform(ds, 0))
+        want = stored.astype(np.int64) * int(slope) + int(intercept)
+        assert np.array_equal(values, want), (stored.dtype, slope, intercept)
+        fits = want.min() >= -(2**31) and want.max() < 2**31
+        assert values.dtype == (np.int32 if fits else np.float32)
+
+
 def test_fractional_slope_gives_float32() -> None:
     ds = make_image(u16([0, 1, 100, 4095]), rows=2, columns=2, RescaleSlope="0.5", RescaleIntercept="-10.25")
     values = apply_modality(np.array([0, 1, 100, 4095], dtype=np.uint16), ds, modality_transform(ds, 0))
