@@ -18,6 +18,18 @@ export function el(tag, attributes = {}, text = null) {
   return node;
 }
 
+/**
+ * Set a form control's value, or one of its attributes, only when it differs: the browser
+ * treats each write to a form control as a change of the page's forms (its form tracking
+ * then looks the page over), which costs on every image of a scrolled series.
+ * @param {HTMLInputElement|HTMLSelectElement} control
+ * @param {'value'|'max'} property
+ * @param {string} value
+ */
+export function setControl(control, property, value) {
+  if (/** @type {any} */ (control)[property] !== value) /** @type {any} */ (control)[property] = value;
+}
+
 /** @param {?number} bytes */
 export function formatBytes(bytes) {
   if (bytes === null || bytes === undefined) return '–';

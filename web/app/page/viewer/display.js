@@ -105,7 +105,8 @@ export class Display {
 
   /** The corner annotations (also when only the stack changed). */
   showAnnotations() {
-    const { instanceId, frame, voi, view, stack } = this.model;
+    const { frame, voi, view, stack } = this.model;
+    const instanceId = this.model.shownId();
     showCorners(this.corners, cornerText(instanceId ? this.summary(instanceId) : null, {
       frame, voi, zoom: view.zoom, stackIndex: this.model.stackIndex(), stackSize: stack.ids.length,
     }));

@@ -9,6 +9,7 @@ import { showRedaction } from './redaction-panel.js';
 import { showObject } from './objects.js';
 import { fillOverlays, loadOverlays } from './overlay-panel.js';
 import { setLoading, setMode, showCineBar } from './panels.js';
+import { setControl } from '../views.js';
 
 /** What the user is told about a file the core refused as damaged. */
 const DAMAGED = 'This file is damaged, so its image cannot be shown. The tag table lists what could be read before the damage.';
@@ -41,12 +42,16 @@ export async function load(viewer, instanceId, fromCine) {
     loaded(viewer, instanceId);
     return;
   }
+  // An image by its summary: its first frame is asked for with its kind, not after it (one
+  // round trip to the worker less for each image of a scrolled series).
+  if (summary && summary.rows) model.frames.get(instanceId, 0).catch(() => {});
   try {
     const info = await viewer.infos.get(instanceId);
     if (!model.current(token)) return;
     model.setInfo(info);
     if (info.kind === 'image') {
-      setMode(viewer, 'image');
+      // The next image of a series shown: the mode is set (setMode measures the stage).
+      if (!sameSeries) setMode(viewer, 'image');
       if (!sameSeries) {
         model.view.reset();
         model.wl.forget();
@@ -122,9 +127,19 @@ export function failed(viewer, error) {
 export async function updateStack(viewer, instanceId, token) {
   const model = viewer.model;
   if (!(await model.stack.follow(viewer.instances(), instanceId, () => model.current(token)))) return;
-  viewer.$('viewer-stack').textContent = model.stack.describe(instanceId);
+  showStackPlace(viewer);
   showCineBar(viewer);
   viewer.display.showAnnotations();
+}
+
+/**
+ * The status line says where the image drawn stands in its series (the selection may be
+ * further on while the stack scrolls).
+ * @param {import('./viewer.js').Viewer} viewer
+ */
+function showStackPlace(viewer) {
+  const id = viewer.model.shownId();
+  viewer.$('viewer-stack').textContent = id ? viewer.model.stack.describe(id) : '';
 }
 
 /**
@@ -164,9 +179,10 @@ export async function showFrame(viewer, index, { fresh = false } = {}) {
     setupFrames(viewer, d);
   }
   if (fresh || model.view.fitted) display.fitView();
-  viewer.slider.value = String(d.index + 1);
+  setControl(viewer.slider, 'value', String(d.index + 1));
   viewer.$('viewer-frame').textContent = d.frames > 1 ? `${d.index + 1} / ${d.frames}` : '';
   display.update();
+  if (newInstance) showStackPlace(viewer);
   loadOverlays(viewer, frame);
   // Cine asks for the next frame now, so that it is decoded by the time it is due.
   if (viewer.cine.playing && d.frames > 1) {
@@ -182,9 +198,9 @@ export async function showFrame(viewer, index, { fresh = false } = {}) {
  */
 function setupFrames(viewer, d) {
   showCineBar(viewer);
-  viewer.slider.max = String(d.frames);
-  viewer.slider.value = String(d.index + 1);
+  setControl(viewer.slider, 'max', String(d.frames));
+  setControl(viewer.slider, 'value', String(d.index + 1));
   const rate = rateOf(d);
   viewer.cine.setRate(rate);
-  viewer.fpsInput.value = String(Math.round(rate * 10) / 10);
+  setControl(viewer.fpsInput, 'value', String(Math.round(rate * 10) / 10));
 }

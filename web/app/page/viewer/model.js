@@ -90,9 +90,19 @@ export class ViewerModel extends EventTarget {
     return this.#frame && this.#instanceId ? imageKey(this.#instanceId, this.#frame.description.index) : null;
   }
 
-  /** @returns {number} the shown instance's place in the stack, -1 if none */
+  /**
+   * @returns {?string} the instance whose image is drawn, else the one selected: while the
+   *   stack scrolls the selection runs ahead of the image, and what is said of the image
+   *   (its place in the series, its corners) must be the image's
+   */
+  shownId() {
+    return this.#frame ? this.#frame.instanceId : this.#instanceId;
+  }
+
+  /** @returns {number} the drawn (else selected) instance's place in the stack, -1 if none */
   stackIndex() {
-    return this.#instanceId ? this.stack.ids.indexOf(this.#instanceId) : -1;
+    const id = this.shownId();
+    return id ? this.stack.ids.indexOf(id) : -1;
   }
 
   /** @param {string} name @param {string} [detail] */

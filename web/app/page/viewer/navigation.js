@@ -2,6 +2,14 @@
  * Moving through what the viewer holds: the frames of an instance, the images of its series
  * (the stack), and cine playing either. Stack moves tell the page (the tree, the inspector)
  * a moment after the last one, so scrolling stays quick.
+ *
+ * Scrolling the stack faster than images can be shown (a key held down, a quick wheel) shows
+ * one image at a time, always the one asked for last: while an image is being shown the moves
+ * only change which one is wanted next, so no stale request queues up in the worker, and each
+ * image drawn is a slice of the way, with its own number. One more frame is asked for ahead
+ * of the one being shown (the one wanted by then, else the next in the direction of the
+ * move), so that the worker prepares it while the page draws, and no frame the worker
+ * prepares is one the page will skip.
  * @module viewer/navigation
  */
 import { showFrame } from './loader.js';
@@ -20,6 +28,20 @@ export class Navigation {
     this.onNavigate = onNavigate;
     /** @type {?ReturnType<typeof setTimeout>} */
     this.timer = null;
+    /** @type {?string} the stack image asked for last, not yet being shown */
+    this.wanted = null;
+    /** whether a stack image is being shown (the moves meanwhile only change `wanted`) */
+    this.moving = false;
+    /** the direction of the last stack move: 1 down the stack, -1 up */
+    this.direction = 1;
+    /** @type {?string} the stack image this is showing */
+    this.showingId = null;
+    /** whether a frame asked for ahead is on its way (one at a time) */
+    this.asking = false;
+    // Another selection (the tree, cine, a close) voids the moves not yet shown.
+    viewer.model.addEventListener('instance', () => {
+      if (viewer.model.instanceId !== this.showingId) this.wanted = null;
+    });
   }
 
   /**
@@ -35,8 +57,12 @@ export class Navigation {
     const stacked = model.stack.ids.length > 1;
     const useStack = axis === 'stack' ? stacked || frames <= 1 : !(frames > 1) && stacked;
     if (useStack) {
-      const next = model.stack.neighbour(/** @type {string} */ (model.instanceId), delta);
-      if (next) this.navigate(next);
+      // From the image asked for last, not the one drawn: every move counts.
+      const from = this.wanted ?? /** @type {string} */ (model.instanceId);
+      const next = model.stack.neighbour(from, delta);
+      if (!next) return;
+      this.direction = Math.sign(delta) || 1;
+      this.navigate(next);
     } else if (frame && frames > 1) {
       cine.stop();
       const next = Math.min(frames - 1, Math.max(0, frame.description.index + delta));
@@ -54,17 +80,64 @@ export class Navigation {
 
   /**
    * Show another instance of the stack, and tell the page a moment after the last move.
+   * Cine waits for each image it shows; other moves go through `wanted` (see the module).
    * @param {string} instanceId
    * @param {{fromCine?: boolean}} [options]
    */
   navigate(instanceId, { fromCine = false } = {}) {
-    this.viewer.show(instanceId, { fromCine });
+    if (fromCine) {
+      this.viewer.show(instanceId, { fromCine });
+    } else {
+      this.wanted = instanceId;
+      if (this.moving) this.askAhead(instanceId);
+      else this.follow();
+    }
     if (!this.onNavigate) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.onNavigate && this.viewer.model.instanceId === instanceId) this.onNavigate(instanceId);
     }, NAVIGATE_DELAY_MS);
+  }
+
+  /** Show the wanted image, then the one wanted by then, until the moves stop. */
+  async follow() {
+    const viewer = this.viewer;
+    this.moving = true;
+    try {
+      while (this.wanted !== null) {
+        const id = this.wanted;
+        this.wanted = null;
+        this.showingId = id;
+        await viewer.show(id);
+      }
+    } finally {
+      this.moving = false;
+      this.showingId = null;
+    }
+    // The next move most likely goes on the same way.
+    const id = this.viewer.model.loadedId;
+    const next = id && this.viewer.model.stack.neighbour(id, this.direction);
+    if (next) this.askAhead(next);
+  }
+
+  /**
+   * Ask the worker for an image's frame ahead of showing it (kept in the frame cache; an error
+   * is left for when the image is shown). One at a time: when it is in and another image is
+   * wanted by then, that one is asked for next.
+   * @param {string} instanceId
+   */
+  askAhead(instanceId) {
+    const { model, infos } = this.viewer;
+    if (this.asking || model.frames.has(instanceId, 0)) return;
+    this.asking = true;
+    // Both at once: the worker answers them back to back (the frame of an instance that holds
+    // no image fails, unseen).
+    Promise.allSettled([infos.get(instanceId), model.frames.get(instanceId, 0)])
+      .finally(() => {
+        this.asking = false;
+        if (this.wanted !== null && this.wanted !== instanceId) this.askAhead(this.wanted);
+      });
   }
 
   /** Play or pause: the frames of a multi-frame image, else the images of the series. */

@@ -13,6 +13,8 @@ import { el } from '../views.js';
  */
 export function fillOverlays(viewer, d) {
   const box = viewer.$('viewer-overlays');
+  // Most images have none: the panel stays as it is (the next image of a series redoes nothing).
+  if (d.overlays.length === 0 && box.hidden && !box.querySelector('input')) return;
   const legend = el('legend', {}, 'Overlays');
   box.replaceChildren(legend);
   for (const o of d.overlays) {

@@ -14,6 +14,8 @@ export function followModel(viewer) {
   const { model, $ } = viewer;
   model.addEventListener('error', () => {
     const node = $('viewer-error');
+    // Unchanged when there was no error and is none (each image of a scrolled series clears it).
+    if (node.hidden && model.error === null) return;
     node.hidden = model.error === null;
     node.textContent = model.error || '';
   });
@@ -47,9 +49,28 @@ export function setMode(viewer, mode) {
   viewer.display.resize();
 }
 
-/** @param {import('./viewer.js').Viewer} viewer @param {boolean} on */
+/** A load shorter than this shows no "Loading…": each image of a scrolled series would flash it. */
+export const LOADING_AFTER_MS = 150;
+/** @type {WeakMap<import('./viewer.js').Viewer, ReturnType<typeof setTimeout>>} "Loading…" due */
+const loadingDue = new WeakMap();
+
+/**
+ * "Loading…" over the image: shown once a load has taken LOADING_AFTER_MS, hidden at once.
+ * @param {import('./viewer.js').Viewer} viewer @param {boolean} on
+ */
 export function setLoading(viewer, on) {
-  viewer.$('viewer-loading').hidden = !on;
+  const note = viewer.$('viewer-loading');
+  const due = loadingDue.get(viewer);
+  if (!on) {
+    if (due !== undefined) clearTimeout(due);
+    loadingDue.delete(viewer);
+    if (!note.hidden) note.hidden = true;
+  } else if (note.hidden && due === undefined) {
+    loadingDue.set(viewer, setTimeout(() => {
+      loadingDue.delete(viewer);
+      note.hidden = false;
+    }, LOADING_AFTER_MS));
+  }
 }
 
 /**

@@ -50,13 +50,17 @@ export function showRedaction(viewer) {
   const root = viewer.root;
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (root.querySelector(`[data-testid="${id}"]`));
   const boxes = viewer.model.instanceId ? viewer.model.redaction.boxes(viewer.model.instanceId) : [];
-  $('viewer-redaction').hidden = viewer.model.tool !== 'redact' && boxes.length === 0;
+  const panel = $('viewer-redaction');
+  panel.hidden = viewer.model.tool !== 'redact' && boxes.length === 0;
+  const suggested = viewer.model.instanceId ? viewer.model.redaction.suggestions(viewer.model.instanceId) : [];
+  // Nothing drawn, nothing listed, panel hidden: so it stays (each image of a scrolled series
+  // comes here; rebuilding the panel's buttons would change the page's forms every time).
+  if (panel.hidden && !boxes.length && !suggested.length && !panel.querySelector('li')) return;
   $('viewer-redact-boxes').replaceChildren(...boxes.map((box, i) => {
     const item = el('li', { 'data-testid': 'viewer-redact-box' }, `${describeBox(box)} `);
     item.append(el('button', { type: 'button', 'data-box': String(i), 'aria-label': `Remove box ${i + 1}` }, 'Remove'));
     return item;
   }));
-  const suggested = viewer.model.instanceId ? viewer.model.redaction.suggestions(viewer.model.instanceId) : [];
   $('viewer-redact-suggestions').replaceChildren(...suggested.map((box, i) => {
     const item = el('li', { 'data-testid': 'viewer-redact-suggestion' }, `Text found: ${describeBox(box)} `);
     item.append(

@@ -4,7 +4,7 @@
  * Knows nothing of drawing: the viewer renders after each change.
  * @module viewer/window-level
  */
-import { el } from '../views.js';
+import { el, setControl } from '../views.js';
 import { presetsFor } from './presets.js';
 import { minWidth } from './voi.js';
 
@@ -68,22 +68,27 @@ export class WindowLevel {
    */
   fillPresets(d) {
     const grey = d.bufferType !== 'rgb8';
-    this.select.disabled = !grey;
+    if (this.select.disabled !== !grey) this.select.disabled = !grey;
     this.presets = grey ? presetsFor(d) : [];
-    this.select.replaceChildren(
-      ...this.presets.map((p) => el('option', { value: p.id }, p.label)),
-      el('option', { value: 'custom', hidden: '' }, 'Custom'),
-    );
+    const options = [...this.presets.map((p) => ({ id: p.id, label: p.label })), { id: 'custom', label: 'Custom' }];
+    const held = [...this.select.options];
+    if (held.length === options.length && held.every((o, n) => o.value === options[n].id)) {
+      // The same presets (the next image of a series): only the labels may differ (the data's
+      // range); the menu is not rebuilt, a costly change of a form control.
+      held.forEach((o, n) => { if (o.text !== options[n].label) o.text = options[n].label; });
+    } else {
+      this.select.replaceChildren(...options.map(({ id, label }) => el('option', id === 'custom' ? { value: id, hidden: '' } : { value: id }, label)));
+    }
     this.syncPreset();
   }
 
   /** Select the preset matching the window, else "Custom". */
   syncPreset() {
     const voi = this.voi;
-    if (!voi) { this.select.value = ''; return; }
+    if (!voi) { setControl(this.select, 'value', ''); return; }
     const match = this.presets.find((p) => (voi.table ? p.table
       : !p.table && p.center === voi.center && p.width === voi.width));
-    this.select.value = match ? match.id : 'custom';
+    setControl(this.select, 'value', match ? match.id : 'custom');
   }
 
   /**
