@@ -19,6 +19,25 @@ export function el(tag, attributes = {}, text = null) {
 }
 
 /**
+ * Set a node's text only when it differs: the same text written again is still a new text
+ * node to style, lay out and paint (each image of a scrolled series writes the viewer's).
+ * @param {HTMLElement} node
+ * @param {string} text
+ */
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+/**
+ * Show or hide a node only when that changes (writing `hidden` again restyles the node).
+ * @param {HTMLElement} node
+ * @param {boolean} hidden
+ */
+export function setHidden(node, hidden) {
+  if (node.hidden !== hidden) node.hidden = hidden;
+}
+
+/**
  * Set a form control's value, or one of its attributes, only when it differs: the browser
  * treats each write to a form control as a change of the page's forms (its form tracking
  * then looks the page over), which costs on every image of a scrolled series.

@@ -5,6 +5,7 @@
  * @module viewer/annotations
  */
 import { fmt } from './presets.js';
+import { setText } from '../views.js';
 
 /**
  * The four corners' lines.
@@ -43,6 +44,6 @@ export function cornerText(s, view) {
  */
 export function showCorners(corners, text) {
   for (const [key, node] of Object.entries(corners)) {
-    node.textContent = /** @type {Record<string, string[]>} */ (text)[key].join('\n');
+    setText(node, /** @type {Record<string, string[]>} */ (text)[key].join('\n'));
   }
 }

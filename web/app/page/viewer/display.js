@@ -9,6 +9,7 @@ import { Renderer } from './renderer.js';
 import { fmt } from './presets.js';
 import { cornerText, showCorners } from './annotations.js';
 import { drawBoxes, drawSuggestions } from './redaction.js';
+import { setText } from '../views.js';
 
 /** @typedef {{x: number, y: number}} Point */
 
@@ -74,7 +75,7 @@ export class Display {
     const annotator = this.model.annotator;
     if (frame && key) annotator.draw(this.context, matrix, key, frame);
     const selected = frame && key ? annotator.selectedText(key, frame) : '';
-    this.$('viewer-measure-result').textContent = selected;
+    setText(this.$('viewer-measure-result'), selected);
     /** @type {HTMLButtonElement} */ (this.$('viewer-measure-delete')).disabled = !selected;
     if (frame && instanceId) {
       const redaction = this.model.redaction;
@@ -95,8 +96,8 @@ export class Display {
 
   showReadouts() {
     const { voi, view, wl, frame } = this.model;
-    this.$('viewer-wl').textContent = voi ? (voi.table ? 'VOI LUT' : `W ${fmt(voi.width)} / L ${fmt(voi.center)}`) : '';
-    this.$('viewer-zoom').textContent = frame ? `${Math.round(view.zoom * 100)}%` : '';
+    setText(this.$('viewer-wl'), voi ? (voi.table ? 'VOI LUT' : `W ${fmt(voi.width)} / L ${fmt(voi.center)}`) : '');
+    setText(this.$('viewer-zoom'), frame ? `${Math.round(view.zoom * 100)}%` : '');
     this.$('viewer-invert').setAttribute('aria-pressed', String(wl.userInvert));
     this.$('viewer-flip-h').setAttribute('aria-pressed', String(view.flipH));
     this.$('viewer-flip-v').setAttribute('aria-pressed', String(view.flipV));

@@ -9,7 +9,7 @@ import { showRedaction } from './redaction-panel.js';
 import { showObject } from './objects.js';
 import { fillOverlays, loadOverlays } from './overlay-panel.js';
 import { setLoading, setMode, showCineBar } from './panels.js';
-import { setControl } from '../views.js';
+import { setControl, setHidden, setText } from '../views.js';
 
 /** What the user is told about a file the core refused as damaged. */
 const DAMAGED = 'This file is damaged, so its image cannot be shown. The tag table lists what could be read before the damage.';
@@ -32,7 +32,7 @@ export async function load(viewer, instanceId, fromCine) {
   delete viewer.root.dataset.loaded;
   viewer.root.hidden = false;
   showRedaction(viewer);
-  viewer.$('viewer-export-warning').hidden = true;
+  setHidden(viewer.$('viewer-export-warning'), true);
   model.setError(null);
   setLoading(viewer, true);
   if (!summary && viewer.damaged().some((s) => s.instanceId === instanceId && s.damaged)) {
@@ -139,7 +139,7 @@ export async function updateStack(viewer, instanceId, token) {
  */
 function showStackPlace(viewer) {
   const id = viewer.model.shownId();
-  viewer.$('viewer-stack').textContent = id ? viewer.model.stack.describe(id) : '';
+  setText(viewer.$('viewer-stack'), id ? viewer.model.stack.describe(id) : '');
 }
 
 /**
@@ -180,7 +180,7 @@ export async function showFrame(viewer, index, { fresh = false } = {}) {
   }
   if (fresh || model.view.fitted) display.fitView();
   setControl(viewer.slider, 'value', String(d.index + 1));
-  viewer.$('viewer-frame').textContent = d.frames > 1 ? `${d.index + 1} / ${d.frames}` : '';
+  setText(viewer.$('viewer-frame'), d.frames > 1 ? `${d.index + 1} / ${d.frames}` : '');
   display.update();
   if (newInstance) showStackPlace(viewer);
   loadOverlays(viewer, frame);

@@ -6,16 +6,22 @@
  * Scrolling the stack faster than images can be shown (a key held down, a quick wheel) shows
  * one image at a time, always the one asked for last: while an image is being shown the moves
  * only change which one is wanted next, so no stale request queues up in the worker, and each
- * image drawn is a slice of the way, with its own number. One more frame is asked for ahead
- * of the one being shown (the one wanted by then, else the next in the direction of the
- * move), so that the worker prepares it while the page draws, and no frame the worker
- * prepares is one the page will skip.
+ * image drawn is a slice of the way, with its own number, painted before the next replaces
+ * it. One more frame is asked for ahead of the one being shown (the one wanted by then, else
+ * the next in the direction of the move), so that the worker prepares it while the page
+ * draws; one that is in when a slice further on is wanted is shown on the way, so no frame
+ * the worker prepared is skipped.
  * @module viewer/navigation
  */
 import { showFrame } from './loader.js';
 
 /** Wait after the last stack move before telling the page (the tree, the inspector). */
 const NAVIGATE_DELAY_MS = 300;
+
+/** @returns {Promise<void>} resolves once the page has painted (after the next animation frame) */
+function nextPaint() {
+  return new Promise((resolve) => { requestAnimationFrame(() => { setTimeout(resolve, 0); }); });
+}
 
 export class Navigation {
   /**
@@ -106,10 +112,12 @@ export class Navigation {
     this.moving = true;
     try {
       while (this.wanted !== null) {
-        const id = this.wanted;
-        this.wanted = null;
+        const id = this.readyOnTheWay() ?? this.wanted;
+        if (id === this.wanted) this.wanted = null;
         this.showingId = id;
         await viewer.show(id);
+        // The slice drawn is painted before the next one replaces it.
+        if (this.wanted !== null) await nextPaint();
       }
     } finally {
       this.moving = false;
@@ -119,6 +127,23 @@ export class Navigation {
     const id = this.viewer.model.loadedId;
     const next = id && this.viewer.model.stack.neighbour(id, this.direction);
     if (next) this.askAhead(next);
+  }
+
+  /**
+   * A slice between the one drawn and the one wanted whose frame is in already (asked for
+   * ahead when it was the one wanted): shown on the way, so that no frame the worker prepared
+   * is skipped. Null when the one wanted is in too, or none is.
+   * @returns {?string}
+   */
+  readyOnTheWay() {
+    const { model } = this.viewer;
+    const ids = model.stack.ids;
+    const from = model.loadedId === null ? -1 : ids.indexOf(model.loadedId);
+    const to = this.wanted === null ? -1 : ids.indexOf(this.wanted);
+    if (from < 0 || to < 0 || from === to || model.frames.has(ids[to], 0)) return null;
+    const back = to > from ? -1 : 1;
+    for (let i = to + back; i !== from; i += back) if (model.frames.has(ids[i], 0)) return ids[i];
+    return null;
   }
 
   /**

@@ -5,6 +5,7 @@
  * @module viewer/panels
  */
 import { showRedaction } from './redaction-panel.js';
+import { setHidden, setText } from '../views.js';
 
 /**
  * Show the model's error, probe and tool whenever they change.
@@ -20,7 +21,7 @@ export function followModel(viewer) {
     node.textContent = model.error || '';
   });
   model.addEventListener('probe', () => {
-    $('viewer-probe').textContent = model.probe ? model.probe.text : '';
+    setText($('viewer-probe'), model.probe ? model.probe.text : '');
   });
   model.addEventListener('tool', () => {
     viewer.display.stage.dataset.tool = model.tool;
@@ -81,8 +82,8 @@ export function showCineBar(viewer) {
   const { model, $ } = viewer;
   const frames = model.frame ? model.frame.description.frames : 1;
   const image = !viewer.display.stage.hidden;
-  $('viewer-frames').hidden = !image || (frames < 2 && model.stack.ids.length < 2);
-  viewer.slider.hidden = frames < 2;
+  setHidden($('viewer-frames'), !image || (frames < 2 && model.stack.ids.length < 2));
+  setHidden(viewer.slider, frames < 2);
 }
 
 /**

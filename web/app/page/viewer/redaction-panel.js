@@ -7,7 +7,7 @@
 import { Request } from '../../shared/protocol.js';
 import { downloadBlob } from '../download.js';
 import { describeBox } from './redaction.js';
-import { el } from '../views.js';
+import { el, setHidden } from '../views.js';
 
 /**
  * @param {import('./viewer.js').Viewer} viewer
@@ -51,7 +51,7 @@ export function showRedaction(viewer) {
   const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (root.querySelector(`[data-testid="${id}"]`));
   const boxes = viewer.model.instanceId ? viewer.model.redaction.boxes(viewer.model.instanceId) : [];
   const panel = $('viewer-redaction');
-  panel.hidden = viewer.model.tool !== 'redact' && boxes.length === 0;
+  setHidden(panel, viewer.model.tool !== 'redact' && boxes.length === 0);
   const suggested = viewer.model.instanceId ? viewer.model.redaction.suggestions(viewer.model.instanceId) : [];
   // Nothing drawn, nothing listed, panel hidden: so it stays (each image of a scrolled series
   // comes here; rebuilding the panel's buttons would change the page's forms every time).
