@@ -35,11 +35,11 @@ RECORD = """() => {
     window.__drawn = [];
     new MutationObserver(() => {
         if (!root.dataset.loaded) return;
-        const frame = window.dicomtab.viewer.model.frame;
+        const frame = window.dicomtab.viewer.model.frame;  // none when it could not be drawn
         let sum = 0;
-        for (const v of frame.values) sum += v;
+        for (const v of frame ? frame.values : []) sum += v;
         window.__drawn.push({
-            loaded: root.dataset.loaded, frame: frame.instanceId, sum,
+            loaded: root.dataset.loaded, frame: frame && frame.instanceId, sum,
             status: root.querySelector('[data-testid=viewer-stack]').textContent,
             corner: root.querySelector('[data-testid=viewer-corner-tr]').textContent,
         });
@@ -66,6 +66,12 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     positions = [float((n * 17) % SLICES) for n in range(SLICES)]
     paths = {f"slice{n}": p for n, p in enumerate(
         ct_series(folder, "slice-", "1.2.826.0.1.3680043.8.498.56.1", 3, positions, 7), 1)}
+    # A short series whose third slice (by position) has half its pixel data.
+    short = ct_series(folder, "short-", "1.2.826.0.1.3680043.8.498.56.3", 4, [0.0, 1.0, 2.0, 3.0, 4.0], 3)
+    damaged = pydicom.dcmread(short[2])
+    damaged.PixelData = damaged.PixelData[: len(damaged.PixelData) // 2]
+    damaged.save_as(short[2])
+    paths.update({f"short{n}": p for n, p in enumerate(short, 1)})
     other = pydicom.dcmread(bundled("CT_small.dcm"))
     other.SeriesInstanceUID = "1.2.826.0.1.3680043.8.498.56.2"
     paths["other"] = folder / "other.dcm"
@@ -90,6 +96,8 @@ def sums(files: dict[str, Path], ids: dict[str, str]) -> dict[str, int]:
     """Each slice's modality values summed, as the worker prepares them (here in CPython)."""
     out = {}
     for key, path in files.items():
+        if key == "short3":
+            continue  # damaged: no frame
         d = describe_frame(pydicom.dcmread(path), 0)
         out[ids[key]] = int(np.frombuffer(d.buffer, dtype="<i4").sum())
     return out
@@ -226,3 +234,32 @@ def test_choosing_another_image_during_a_fast_scroll_wins(page: Page, ids: dict[
     assert (st["instanceId"], st["loaded"]) == (ids["other"], ids["other"])
     assert st["stack"]["ids"] == [ids["other"]]
     assert page.evaluate("window.dicomtab.viewer.model.frame.instanceId") == ids["other"]
+
+
+def test_a_damaged_slice_scrolled_past_or_onto_says_so_and_the_scroll_goes_on(
+        page: Page, ids: dict[str, str], files: dict[str, Path]) -> None:
+    select(page, ids["short1"])
+    page.wait_for_function("() => window.dicomtab.viewer.state.stack.ids.length === 5")
+    order = state(page)["stack"]["ids"]
+    assert order == [ids[f"short{n}"] for n in range(1, 6)]
+    page.get_by_test_id("viewer-canvas").click()
+    page.get_by_test_id("viewer-one-to-one").click()
+    error = page.get_by_test_id("viewer-error")
+    # Past it (its frame asked for ahead fails unseen): the last slice, no error.
+    press_quickly(page, "ArrowDown", 4)
+    settle(page, order[4])
+    expect(error).to_be_hidden()
+    assert_on_screen_is(page, files["short5"])
+    # Onto it: its error, no image (and no stale one), its own place in the series.
+    press_quickly(page, "ArrowUp", 2)
+    expect(page.get_by_test_id("viewer")).to_have_attribute("data-loaded", order[2])
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("truncated or corrupt")
+    st = state(page)
+    assert st["frameIndex"] is None and st["error"]
+    expect(page.get_by_test_id("viewer-stack")).to_contain_text("Image 3 of 5")
+    # And on: the next slice is drawn, the error gone.
+    page.keyboard.press("ArrowDown")
+    settle(page, order[3])
+    expect(error).to_be_hidden()
+    assert_on_screen_is(page, files["short4"])

@@ -26,8 +26,9 @@ export async function load(viewer, instanceId, fromCine) {
   model.annotator.cancel();
   const summary = viewer.summary(instanceId);
   const seriesKey = summary && summary.series.uid ? `${summary.study.uid}|${summary.series.uid}` : null;
-  // Scrolling a series keeps its window, view and overlay choices.
-  const sameSeries = seriesKey !== null && seriesKey === model.seriesKey && model.frame !== null;
+  // Scrolling a series keeps its window, view and overlay choices (past a slice that could
+  // not be drawn too: the choices are still those made on its series).
+  const sameSeries = seriesKey !== null && seriesKey === model.seriesKey;
   const token = model.select(instanceId);
   delete viewer.root.dataset.loaded;
   viewer.root.hidden = false;
@@ -116,6 +117,7 @@ export function failed(viewer, error) {
   // Only the error's class name: its message may quote the file.
   if (!(error && error.code)) console.error('dicomtab viewer:', error && error.name);
   viewer.display.draw();
+  showStackPlace(viewer); // the place of the slice that failed, no longer of the image before it
 }
 
 /**
