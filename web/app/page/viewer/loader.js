@@ -10,6 +10,7 @@ import { showObject } from './objects.js';
 import { fillOverlays, loadOverlays } from './overlay-panel.js';
 import { setLoading, setMode, showCineBar } from './panels.js';
 import { setControl, setHidden, setText } from '../views.js';
+import { seriesOf } from './stack.js';
 
 /** What the user is told about a file the core refused as damaged. */
 const DAMAGED = 'This file is damaged, so its image cannot be shown. The tag table lists what could be read before the damage.';
@@ -43,9 +44,13 @@ export async function load(viewer, instanceId, fromCine) {
     loaded(viewer, instanceId);
     return;
   }
-  // An image by its summary: its first frame is asked for with its kind, not after it (one
-  // round trip to the worker less for each image of a scrolled series).
-  if (summary && summary.rows) model.frames.get(instanceId, 0).catch(() => {});
+  // An image by its summary: its series' order and its first frame are asked for with its
+  // kind, not after it (one round trip to the worker less for each image of a scrolled
+  // series), the order first, so that the image is drawn with its place in the series.
+  if (summary && summary.rows) {
+    model.stack.order(seriesOf(viewer.instances(), instanceId));
+    model.frames.get(instanceId, 0).catch(() => {});
+  }
   try {
     const info = await viewer.infos.get(instanceId);
     if (!model.current(token)) return;
