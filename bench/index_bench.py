@@ -223,7 +223,7 @@ def scroll(page: Page, slices: int, rate: float = 30.0) -> dict[str, Any]:
     then from its last image up and down again one key at a time (each press waits for its
     image to be drawn; first and second pass)."""
     page.locator("[data-testid=tree-instance]").first.click()  # the long series' first slice
-    page.wait_for_function("document.querySelector('[data-testid=viewer]').dataset.loaded")
+    page.wait_for_function("() => document.querySelector('[data-testid=viewer]').dataset.loaded")
     page.get_by_test_id("viewer-canvas").click()  # the viewer takes the keys
     page.evaluate(RECORD_SCROLL)
     first = hold_key(page, "ArrowDown", slices, rate)
