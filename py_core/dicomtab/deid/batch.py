@@ -29,7 +29,7 @@ from dicomtab.deid.pixel_cleaning import PixelCleaning, clean_pixels
 from dicomtab.deid.profile import Profile
 from dicomtab.deid.regions import Templates, device_layouts
 from dicomtab.deid.review import DAMAGED_FLAG
-from dicomtab.deid.verify import Finding, originals_of, verify_against
+from dicomtab.deid.verify import Finding, verify_output
 from dicomtab.deid.writer import encode
 from dicomtab.errors import (
     NOT_CAUGHT,
@@ -45,12 +45,6 @@ from dicomtab.reading import open_dataset
 
 if TYPE_CHECKING:
     from dicomtab.deid.journal import Journal
-    from dicomtab.deid.verifier import Pending, Verifier
-
-#: Inputs from which a batch in one process verifies its outputs in a second one (see
-#: dicomtab.deid.verifier): starting it costs a few tenths of a second of the other core, and
-#: with fewer files the batch would be over before it is ready.
-VERIFY_APART_FROM = 64
 
 
 @dataclass
@@ -257,10 +251,6 @@ class Batch:
         #: duplicate check sees them; None when each output is added before the next input.
         self.settle: Callable[[], None] | None = None
         self._pairs: dict[int, dict[str, str]] = {}
-        #: Where outputs are verified when not here (see dicomtab.deid.verifier); run_batch
-        #: sets it. The findings are collected when the outcome is added.
-        self.verifier: Verifier | None = None
-        self._verifying: dict[int, Pending] = {}
 
     def process(self, item: InputItem, *, digest: bool = True,
                 ) -> tuple[FileOutcome, bytes | None]:
@@ -288,13 +278,10 @@ class Batch:
             if digest:
                 digest_of(outcome, data)
             if self.result.verified:
-                originals = originals_of(source, damage.identifiers if damage else ())
-                pending = self.verifier.submit(originals, data, rel) if self.verifier else None
-                if pending is not None:
-                    self._verifying[id(outcome)] = pending
-                else:  # checked as encoded (result.dataset), its bytes searched and walked
-                    outcome.findings = verify_against(originals, data, rel,
-                                                      written=result.dataset)
+                # Checked as encoded (result.dataset), its bytes searched and walked.
+                outcome.findings = verify_output(
+                    source, data, rel, hunted=damage.identifiers if damage else (),
+                    written=result.dataset)
             pairs = dict(result.uid_map)
             for old, new in (result.patient, result.patient_name):
                 if old:
@@ -321,7 +308,6 @@ class Batch:
         outcome.error = {"code": "write-failed",
                          "message": f"{outcome.source}: the output could not be stored ({reason})"}
         self._claimed.discard(outcome.output or "")
-        self._verifying.pop(id(outcome), None)
         forget(outcome)
         self.add(outcome)
 
@@ -335,9 +321,6 @@ class Batch:
         crosswalk pairs (by default those :meth:`process` kept for it)."""
         if pairs is None:
             pairs = self._pairs.pop(id(outcome), {})
-        pending = self._verifying.pop(id(outcome), None)
-        if pending is not None and self.verifier is not None:
-            outcome.findings = self.verifier.findings(pending)
         self._claimed.discard(outcome.output or "")
         if outcome.output is not None and outcome.output in self._written:
             # Only when parts are added up (an earlier input of another part wrote it).
@@ -384,7 +367,6 @@ def run_batch(
     templates: Templates | None = None,
     journal: Journal | None = None,
     resume: bool = False,
-    verify_apart: bool | None = None,
 ) -> BatchResult:
     """De-identify ``items`` into ``outdir``; a failing file is recorded, the rest go on.
 
@@ -394,12 +376,10 @@ def run_batch(
     instance.dcm``) and bytes instead of writing under ``outdir``. ``allow_damaged``:
     process an image whose pixel data is missing (refused by default). ``journal``: record
     the finished inputs as the batch goes (removed once it is complete); with ``resume``,
-    the inputs it says an interrupted run did are not done again. ``verify_apart``: verify in
-    a second process (:mod:`dicomtab.deid.verifier`; the same findings) where Python can start
-    one; by default when there are at least :data:`VERIFY_APART_FROM` inputs.
+    the inputs it says an interrupted run did are not done again.
     """
     from dicomtab.deid.journal import GROUP, job_fingerprint
-    from dicomtab.deid.pipeline import Storing, processes_possible, read_ahead, worker_thread
+    from dicomtab.deid.pipeline import Storing, read_ahead, worker_thread
 
     batch = Batch(profile, key, verify=verify, allow_damaged=allow_damaged, templates=templates)
     if journal is not None:
@@ -433,12 +413,6 @@ def run_batch(
                 write_atomically(outdir / rel, data)
         return run
 
-    if verify_apart is None:
-        verify_apart = len(items) - len(before) >= VERIFY_APART_FROM
-    if verify and verify_apart and processes_possible():
-        from dicomtab.deid.verifier import Verifier
-
-        batch.verifier = Verifier()
     storing: Storing[_Settled] = Storing(settle)
     # A later input may be the same instance as one still being stored: the duplicate check
     # waits for it, so the outcome is the one storing each output in turn gives.
@@ -461,9 +435,6 @@ def run_batch(
         finally:
             storing.close()
             batch.settle = None
-            if batch.verifier is not None:
-                batch.verifier.close()
-                batch.verifier = None
     if journal is not None:
         journal.remove()  # complete: the release record made from the result replaces it
     return batch.result

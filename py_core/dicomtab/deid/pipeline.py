@@ -11,7 +11,6 @@ settled (entered into the result) in input order, and only once its output is st
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -28,12 +27,6 @@ BEHIND = 4
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def processes_possible() -> bool:
-    """Whether Python here can start another process and talk to it over pipes (a POSIX
-    system, not Pyodide): see dicomtab.deid.verifier."""
-    return os.name == "posix" and sys.platform != "emscripten"
 
 
 def worker_thread(name: str) -> Executor:
