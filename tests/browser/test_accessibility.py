@@ -281,7 +281,11 @@ def test_the_main_tasks_work_by_keyboard_alone(browser: Browser, site_url: str, 
     page.get_by_test_id("task-file-input").set_input_files([str(p) for p in series])
     stage = page.get_by_test_id("viewer-stage")
     expect(stage).to_be_focused(timeout=60000)
-    page.wait_for_function("window.dicomtab.viewer.state.loaded !== null", timeout=30000)
+    # The first image is shown while the others are still coming in; the stack follows.
+    # (A function: the page's policy forbids evaluating a bare expression while polling.)
+    page.wait_for_function("(n) => window.dicomtab.viewer.state.loaded !== null"
+                           " && window.dicomtab.viewer.state.stack.ids.length === n",
+                           arg=len(series), timeout=30000)
     ids = viewer_state(page)["stack"]["ids"]
     assert len(ids) == len(series)
 
