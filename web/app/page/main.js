@@ -332,6 +332,8 @@ async function openSources(picked) {
   let batch = studyTree.selected ? OPEN_BATCH : 1;
   /** @type {?string} the instance this batch showed first (while the rest streams in) */
   let shownFirst = null;
+  /** the user's choices in the tree before it was shown (a choice since then is kept) */
+  let choicesBefore = 0;
   let issued = 0;
   for (const [index, source] of sources.entries()) {
     while (issued < sources.length) {
@@ -358,6 +360,7 @@ async function openSources(picked) {
         results.push({ fileName: source.name, status: 'success', instanceId: summary.instanceId });
         if (!studyTree.selected) {
           shownFirst = summary.instanceId;
+          choicesBefore = studyTree.choices;
           studyTree.select(summary.instanceId);
           const waited = new Promise((resolve) => { setTimeout(resolve, TAGS_AFTER_MS); });
           await Promise.race([viewer.show(summary.instanceId), waited]);
@@ -401,7 +404,8 @@ async function openSources(picked) {
   showFirstScreen();
   // Not waited for: the batch is done, and ordering a long series takes the worker a while.
   const settled = shownFirst !== null && studyTree.selected === shownFirst
-    ? showFirstImage(shownFirst) : viewer.refreshStack();
+    && studyTree.choices === choicesBefore
+    ? showFirstImage(shownFirst, choicesBefore) : viewer.refreshStack();
   settled.catch(() => {}); // the viewer shows its own errors
   showSkipped();
   inspector.fillCompareChoices();
@@ -413,13 +417,15 @@ async function openSources(picked) {
  * Once a batch is in: show the first series of the tree at its first image (in slice order),
  * with its whole stack, unless the user chose another instance meanwhile.
  * @param {string} shownFirst the instance shown while the files came in
+ * @param {number} choicesBefore the user's choices in the tree when it was shown
  */
-async function showFirstImage(shownFirst) {
+async function showFirstImage(shownFirst, choicesBefore) {
   const images = new Set(summaries.filter((s) => s.rows).map((s) => s.instanceId));
   const first = (await studyTree.instanceIds()).find((id) => images.has(id));
   if (!first) return;
   const target = await viewer.firstOfSeries(first);
-  if (studyTree.selected !== shownFirst) return; // the user chose meanwhile
+  // the user chose meanwhile (maybe the image already shown: it stays)
+  if (studyTree.selected !== shownFirst || studyTree.choices !== choicesBefore) return;
   if (target !== shownFirst) studyTree.select(target);
   await viewer.show(target);
   await viewer.refreshStack();

@@ -131,6 +131,8 @@ export class StudyTree {
     this.model = new TreeModel();
     /** @type {?string} */
     this.selected = null;
+    /** how many times the user chose an instance in the tree (see choose) */
+    this.choices = 0;
     this.pending = false;
     /** @type {Promise<unknown>} */
     this.rendered = Promise.resolve();
@@ -357,7 +359,17 @@ export class StudyTree {
       return;
     }
     const item = target.closest('[data-testid=tree-instance], [data-testid=series-preview][data-instance-id]');
-    if (item) this.select(/** @type {string} */ (item.getAttribute('data-instance-id')));
+    if (item) this.choose(/** @type {string} */ (item.getAttribute('data-instance-id')));
+  }
+
+  /**
+   * The user chose this instance (a click, Enter or Space on its row): counted in `choices`,
+   * so that the page does not move away from it afterwards, even if it was already shown.
+   * @param {string} instanceId
+   */
+  choose(instanceId) {
+    this.choices++;
+    this.select(instanceId);
   }
 
   /**
@@ -371,7 +383,7 @@ export class StudyTree {
     if (target.getAttribute('data-testid') !== 'tree-instance') return;
     const id = /** @type {string} */ (target.getAttribute('data-instance-id'));
     if (event.key === 'Enter' || event.key === ' ') {
-      this.select(id);
+      this.choose(id);
     } else if (['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(event.key)) {
       const order = this.model.order((key) => this.closed.has(key));
       const at = order.indexOf(id);
