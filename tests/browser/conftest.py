@@ -123,6 +123,17 @@ def open_files(page: Page, paths: list[Path], *, expect_total: int) -> None:
     expect(page.locator(RESULT_ITEMS)).to_have_count(expect_total, timeout=30000)
 
 
+def drop_folder(page: Page, folder: Path, *, at: tuple[float, float] = (300, 300)) -> None:
+    """Drag ``folder`` from the desktop onto the page at ``at`` and drop it, as the browser
+    delivers a real drag (DevTools' Input.dispatchDragEvent): the page gets the folder as a
+    directory entry to walk, which no script-made DataTransfer can hold."""
+    session = page.context.new_cdp_session(page)
+    data = {"items": [], "files": [str(folder)], "dragOperationsMask": 1}
+    for kind in ("dragEnter", "dragOver", "drop"):
+        session.send("Input.dispatchDragEvent", {"type": kind, "x": at[0], "y": at[1], "data": data})
+    session.detach()
+
+
 def tree_ids(page: Page, files: dict[str, Path]) -> dict[str, str]:
     """Instance id of each opened file, by key, from the study tree (labels end in the name)."""
     by_label = page.evaluate(

@@ -9,6 +9,7 @@ import pydicom
 from playwright.sync_api import Page, expect
 
 from tests import badfiles
+from tests.browser.conftest import drop_folder
 from tests.conftest import bundled
 
 
@@ -127,25 +128,52 @@ def test_study_tree_keyboard(app: Page, tmp_path: Path) -> None:
     expect(app.locator('[data-testid=tag-row][data-path="00200013"] [data-col=value]')).to_have_text("2")
 
 
-def test_dropped_folder_is_walked(app: Page) -> None:
-    """A dropped folder arrives as FileSystemEntry objects, which only a real drag can make:
-    the walk is driven here with entries of the same shape."""
-    names = app.evaluate("""async () => {
+def test_a_dropped_folder_is_walked_in_name_order(app: Page, tmp_path: Path) -> None:
+    """A folder dragged onto the page: its files and those of its subfolders, each folder's
+    entries in name order (numbers by value), a file that is not DICOM skipped and counted."""
+    study = tmp_path / "study"
+    (study / "sub").mkdir(parents=True)
+    ds = pydicom.dcmread(bundled("CT_small.dcm"))
+    for name in ("b10.dcm", "b2.dcm", "sub/c.dcm"):
+        ds.SOPInstanceUID = pydicom.uid.generate_uid()
+        ds.save_as(study / name)
+    (study / "notes.txt").write_text("not an image")
+    drop_folder(app, study)
+    expect(app.get_by_test_id("tree-instance")).to_have_count(3, timeout=30000)
+    expect(app.get_by_test_id("instance").locator("h3")).to_have_text(
+        ["study/b2.dcm", "study/b10.dcm", "study/sub/c.dcm"])
+    expect(app.get_by_test_id("skipped")).to_have_text(
+        "1 file in folders or archives skipped (not DICOM)")
+    expect(app.get_by_test_id("opening")).to_be_hidden()
+
+
+def test_a_dropped_folder_is_opened_while_it_is_listed(app: Page) -> None:
+    """The files found first are handed on before the folder is listed to its end: the
+    walk's list grows, and says when it is complete. Driven with entries of a dropped
+    folder's shape, where listing the second subfolder waits until the test says."""
+    seen = app.evaluate("""async () => {
         const { fromDataTransfer } = await import('./app/page/file-sources.js');
         const file = (name) => ({ isFile: true, isDirectory: false, name,
           file: (ok) => ok(new File(['x'], name)) });
-        const dir = (name, children) => ({ isFile: false, isDirectory: true, name,
-          createReader: () => { let done = false;
-            return { readEntries: (ok) => { const batch = done ? [] : children; done = true; ok(batch); } }; } });
-        const tree = dir('study', [file('b10.dcm'), dir('sub', [file('c.dcm')]), file('b2.dcm')]);
-        const transfer = { items: [{ kind: 'file', webkitGetAsEntry: () => tree }], files: [] };
-        const sources = await fromDataTransfer(transfer);
-        return sources.map((s) => [s.name, s.fromCollection, s.file.name]);
+        let release;
+        const later = new Promise((resolve) => { release = resolve; });
+        const dir = (name, children, wait) => ({ isFile: false, isDirectory: true, name,
+          createReader: () => { let given = false; return { readEntries: async (ok) => {
+            if (wait) await wait;
+            const batch = given ? [] : children;
+            given = true;
+            ok(batch); } }; } });
+        const tree = dir('study', [dir('b', [file('b1.dcm')], later), dir('a', [file('a2.dcm'), file('a1.dcm')])]);
+        const list = fromDataTransfer({ items: [{ kind: 'file', webkitGetAsEntry: () => tree }], files: [] });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const before = { names: list.items.map((s) => s.name), done: list.done };
+        release();
+        await list.beyond(Infinity);
+        return { before, after: { names: list.items.map((s) => s.name), done: list.done } };
     }""")
-    assert names == [
-        ["study/b2.dcm", True, "b2.dcm"], ["study/b10.dcm", True, "b10.dcm"],
-        ["study/sub/c.dcm", True, "c.dcm"],
-    ]
+    assert seen["before"] == {"names": ["study/a/a1.dcm", "study/a/a2.dcm"], "done": False}
+    assert seen["after"] == {
+        "names": ["study/a/a1.dcm", "study/a/a2.dcm", "study/b/b1.dcm"], "done": True}
 
 
 def test_folder_with_dicomdir(app: Page) -> None:

@@ -47,6 +47,66 @@ export function fromFileList(files) {
 }
 
 /**
+ * Sources that arrive over time: a dropped folder is listed as it is opened, so its first files
+ * are read while the rest are still being found, and no task waits for the whole listing (a
+ * folder input's FileList, by contrast, is built by the browser in one go before the page gets
+ * it). `items` only grows; `done` once the list is complete.
+ */
+export class GrowingSources {
+  /** @param {Source[]} [items] @param {boolean} [done] */
+  constructor(items = [], done = false) {
+    /** @type {Source[]} */
+    this.items = items;
+    this.done = done;
+    /** true when listing stopped on an error: `items` holds what was found before it */
+    this.incomplete = false;
+    /** @type {function(): void} */
+    this.wake = () => {};
+    /** @type {Promise<void>} */
+    this.moved = this.nextMove();
+  }
+
+  /** A complete list. @param {Source[]} items */
+  static of(items) {
+    return new GrowingSources(items, true);
+  }
+
+  /** @returns {Promise<void>} */
+  nextMove() {
+    return new Promise((resolve) => { this.wake = resolve; });
+  }
+
+  /** @param {Source[]} found */
+  push(found) {
+    if (found.length === 0) return;
+    this.items.push(...found);
+    this.wakeWaiting();
+  }
+
+  finish() {
+    this.done = true;
+    this.wakeWaiting();
+  }
+
+  /** @private */
+  wakeWaiting() {
+    const wake = this.wake;
+    this.moved = this.nextMove();
+    wake();
+  }
+
+  /**
+   * Resolves once there are more than `count` items, or the list is complete.
+   * @param {number} count
+   * @returns {Promise<void>}
+   */
+  async beyond(count) {
+    while (this.items.length <= count && !this.done) await this.moved;
+  }
+}
+
+/**
+ * One directory's entries (readEntries gives them in batches of ~100).
  * @param {FileSystemDirectoryEntry} directory
  * @returns {Promise<FileSystemEntry[]>}
  */
@@ -63,36 +123,63 @@ function readAll(directory) {
   });
 }
 
+/** Files of a folder asked for their File at once: each is a round trip to the browser. */
+const FILES_AT_ONCE = 64;
+
 /**
+ * @param {FileSystemFileEntry} entry
+ * @returns {Promise<File>}
+ */
+const fileOf = (entry) => new Promise((resolve, reject) => entry.file(resolve, reject));
+
+/**
+ * Walk `entry` depth first, each folder's entries in name order (numbers by value), pushing
+ * its files into `out` as they are found.
  * @param {FileSystemEntry} entry
  * @param {string} prefix
- * @param {SourceFile[]} out
+ * @param {GrowingSources} out
  * @param {boolean} inFolder
  */
 async function walk(entry, prefix, out, inFolder) {
   if (entry.isFile) {
-    const file = await new Promise((resolve, reject) => (
-      /** @type {FileSystemFileEntry} */ (entry)).file(resolve, reject));
-    out.push({ file, name: prefix + entry.name, fromCollection: inFolder });
-  } else if (entry.isDirectory) {
-    const children = await readAll(/** @type {FileSystemDirectoryEntry} */ (entry));
-    children.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
-    for (const child of children) await walk(child, `${prefix}${entry.name}/`, out, true);
+    const file = await fileOf(/** @type {FileSystemFileEntry} */ (entry));
+    out.push([{ file, name: prefix + entry.name, fromCollection: inFolder }]);
+    return;
+  }
+  if (!entry.isDirectory) return;
+  const children = await readAll(/** @type {FileSystemDirectoryEntry} */ (entry));
+  children.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  const folder = `${prefix}${entry.name}/`;
+  for (let i = 0; i < children.length;) {
+    if (children[i].isDirectory) { await walk(children[i++], folder, out, true); continue; }
+    // A run of files, in order, their File objects asked for together.
+    let end = i;
+    while (end < children.length && !children[end].isDirectory && end - i < FILES_AT_ONCE) end++;
+    const files = children.slice(i, end).filter((child) => child.isFile);
+    const read = await Promise.all(files.map((child) => fileOf(/** @type {FileSystemFileEntry} */ (child))));
+    out.push(read.map((file, k) => ({ file, name: folder + files[k].name, fromCollection: true })));
+    i = end;
   }
 }
 
 /**
- * Files and folders dropped on the page. Folders are walked recursively.
+ * Files and folders dropped on the page. Folders are walked recursively, and their files
+ * come as they are found (see {@link GrowingSources}). A folder that cannot be listed ends
+ * the list where it stopped, marked incomplete.
  * @param {DataTransfer} transfer
- * @returns {Promise<SourceFile[]>}
+ * @returns {GrowingSources}
  */
-export async function fromDataTransfer(transfer) {
+export function fromDataTransfer(transfer) {
+  // Entries must be taken now: a DataTransfer is emptied once its drop event is over.
   const entries = Array.from(transfer.items || [])
     .map((item) => (item.kind === 'file' && item.webkitGetAsEntry ? item.webkitGetAsEntry() : null));
-  if (entries.length === 0 || entries.some((entry) => !entry)) return fromFileList(transfer.files);
-  /** @type {SourceFile[]} */
-  const out = [];
-  for (const entry of entries) await walk(/** @type {FileSystemEntry} */ (entry), '', out, false);
+  if (entries.length === 0 || entries.some((entry) => !entry)) {
+    return GrowingSources.of(fromFileList(transfer.files));
+  }
+  const out = new GrowingSources();
+  (async () => {
+    for (const entry of entries) await walk(/** @type {FileSystemEntry} */ (entry), '', out, false);
+  })().catch(() => { out.incomplete = true; }).finally(() => out.finish());
   return out;
 }
 
@@ -137,3 +224,4 @@ export async function readySource(source) {
   if ('file' in source) return source;
   return { file: await source.open(), name: source.name, fromCollection: source.fromCollection };
 }
+

@@ -4,7 +4,7 @@
  * automation API `window.dicomtab`.
  * @module main
  */
-import { BOOT_STAGES, Event, Request } from '../shared/protocol.js';
+import { BOOT_STAGES, Event, READER_PORT, Request } from '../shared/protocol.js';
 import { takeOver } from './start-worker.js';
 import { WorkerClient, WorkerError } from './worker-client.js';
 import { NetworkMonitor } from './network-monitor.js';
@@ -12,7 +12,7 @@ import { SITE_FILES } from './site-files.js';
 import { enableOffline } from './offline.js';
 import { instanceItem, privacyText, problemItem } from './views.js';
 import {
-  expandArchives, fromDataTransfer, fromFileList, readySource,
+  GrowingSources, expandArchives, fromDataTransfer, fromFileList, readySource,
 } from './file-sources.js';
 import { StudyTree } from './study-tree.js';
 import { SeriesPreviews } from './series-previews.js';
@@ -32,6 +32,8 @@ const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.get
 const network = new NetworkMonitor(SITE_FILES);
 const { worker, early } = takeOver();
 const client = new WorkerClient(worker, early);
+let headReaderFailed = false;
+const headReader = connectHeadReader(worker);
 network.onChange(showPrivacy);
 client.on(Event.NETWORK, ({ requests, blocked }) => {
   if (requests) network.add(requests);
@@ -63,6 +65,22 @@ const BATCHES_IN_FLIGHT = 3;
 const ENTRIES_IN_FLIGHT = 4;
 /** The progress bar and its words change at most this often (each change repaints the page). */
 const PROGRESS_EVERY_MS = 100;
+
+/**
+ * Start the head reader (app/worker/head-reader.js), which OPEN requests go through, and
+ * connect it to the worker.
+ * @param {Worker} python
+ * @returns {Worker}
+ */
+function connectHeadReader(python) {
+  const reader = new Worker(new URL('../worker/head-reader.js', import.meta.url), { type: 'module', name: 'dicomtab-files' });
+  // One that could not start: files go to the worker itself, which then reads them itself.
+  reader.addEventListener('error', () => { headReaderFailed = true; });
+  const channel = new MessageChannel();
+  python.postMessage({ type: READER_PORT }, [channel.port1]);
+  reader.postMessage({ type: READER_PORT }, [channel.port2]);
+  return reader;
+}
 /** The longest the tag table waits for the image of a newly selected instance. */
 const TAGS_AFTER_MS = 300;
 
@@ -220,10 +238,14 @@ function showPrivacy() {
  * @property {string} [message]
  */
 
-/** @param {number} done @param {number} total */
-function showOpening(done, total) {
-  $('opening').hidden = done >= total;
-  $('open-status').textContent = `Reading ${done} of ${total} files…`;
+/**
+ * @param {number} done
+ * @param {number} total the files found so far
+ * @param {boolean} [listing] more files may still be found (a dropped folder being listed)
+ */
+function showOpening(done, total, listing = false) {
+  $('opening').hidden = done >= total && !listing;
+  $('open-status').textContent = `Reading ${done} of ${total} files${listing ? ' found so far' : ''}…`;
   /** @type {HTMLProgressElement} */ ($('open-progress')).value = total ? done / total : 1;
 }
 
@@ -279,23 +301,51 @@ async function useDicomdir(summary, name) {
 }
 
 /**
+ * The sources as they come, each ZIP archive among them replaced by its entries (in place);
+ * the archives that could not be read are reported and added to `results`.
+ * @param {GrowingSources} picked
+ * @param {OpenResult[]} results
+ * @returns {GrowingSources}
+ */
+function expandingArchives(picked, results) {
+  const out = new GrowingSources();
+  (async () => {
+    for (let seen = 0; !picked.done || seen < picked.items.length;) {
+      await picked.beyond(seen);
+      const found = /** @type {import('./file-sources.js').SourceFile[]} */ (picked.items.slice(seen));
+      seen += found.length;
+      const { files, unsupported, problems } = await expandArchives(found);
+      skipped.unsupportedZipEntries += unsupported;
+      for (const problem of problems) {
+        $('problems').append(problemItem(problem.message));
+        results.push({ ...problem, status: 'failed' });
+      }
+      out.push(files);
+    }
+    if (picked.incomplete) {
+      const message = 'Part of the dropped folder could not be listed by the browser; the files found before it were opened.';
+      $('problems').append(problemItem(message));
+      results.push({ fileName: '', status: 'failed', code: 'read-failed', message });
+    }
+  })().finally(() => out.finish());
+  return out;
+}
+
+/**
  * Open files one after another (bounded memory; the tree grows as they come, with a progress
- * bar); a failure is reported and the rest go on.
- * @param {import('./file-sources.js').SourceFile[]} picked
+ * bar); a failure is reported and the rest go on. A list still growing (a dropped folder) is
+ * opened as it is found.
+ * @param {import('./file-sources.js').SourceFile[]|GrowingSources} picked
  * @returns {Promise<OpenResult[]>}
  */
 async function openSources(picked) {
   await ready;
-  const { files: sources, unsupported, problems } = await expandArchives(picked);
-  skipped.unsupportedZipEntries += unsupported;
   /** @type {OpenResult[]} */
   const results = [];
-  for (const problem of problems) {
-    $('problems').append(problemItem(problem.message));
-    results.push({ ...problem, status: 'failed' });
-  }
+  const list = expandingArchives(picked instanceof GrowingSources ? picked : GrowingSources.of(picked), results);
+  const sources = list.items;
   $('results').hidden = false;
-  showOpening(0, sources.length);
+  showOpening(0, sources.length, !list.done);
   studyTree.streaming = true;
   let lastPaint = performance.now();
   let lastProgress = lastPaint;
@@ -314,8 +364,9 @@ async function openSources(picked) {
       .then(async (ready) => {
         ready.forEach(({ source }, k) => { if (source) opened[from + k] = source; });
         const files = ready.flatMap(({ source }) => (source ? [{ name: source.name, file: source.file }] : []));
+        // Through the head reader, which reads each file's first and last bytes on its way.
         /** @type {import('../shared/protocol.js').OpenOutcome[]} */
-        const outcomes = files.length ? await client.request(Request.OPEN, { files }) : [];
+        const outcomes = files.length ? await client.request(Request.OPEN, { files }, [], headReaderFailed ? worker : headReader) : [];
         let next = 0;
         return ready.map(({ source, error }) => {
           if (!source) return { error };
@@ -335,7 +386,10 @@ async function openSources(picked) {
   /** the user's choices in the tree before it was shown (a choice since then is kept) */
   let choicesBefore = 0;
   let issued = 0;
-  for (const [index, source] of sources.entries()) {
+  for (let index = 0; ; index++) {
+    await list.beyond(index);
+    if (index >= sources.length) break;
+    const source = sources[index];
     while (issued < sources.length) {
       const entry = !('file' in sources[issued]);
       if (issued >= index + (batch === 1 ? 1 : entry ? ENTRIES_IN_FLIGHT : batch * BATCHES_IN_FLIGHT)) break;
@@ -388,7 +442,7 @@ async function openSources(picked) {
       }
     }
     if (index === 0 || performance.now() - lastProgress >= PROGRESS_EVERY_MS) {
-      showOpening(index + 1, sources.length);
+      showOpening(index + 1, sources.length, !list.done);
       showFirstScreen();
       lastProgress = performance.now();
     }
@@ -499,7 +553,7 @@ const TASKS = {
 
 /**
  * Open files into a task: the files first, then the task's view, when something opened.
- * @param {import('./file-sources.js').SourceFile[]} sources
+ * @param {import('./file-sources.js').SourceFile[]|GrowingSources} sources
  * @param {?import('./first-screen.js').Task} task none: as the file inputs do
  */
 async function openInto(sources, task) {
@@ -514,7 +568,7 @@ wireTaskPickers($('first-screen'), {
 }, (files, task) => { openInto(fromFileList(files), task); });
 wireDropAnywhere($('drop-overlay'), (transfer, target) => {
   const task = taskOf(target);
-  fromDataTransfer(transfer).then((sources) => openInto(sources, task));
+  openInto(fromDataTransfer(transfer), task);
 });
 showStage(BOOT_STAGES[0]);
 showPrivacy();

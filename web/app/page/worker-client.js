@@ -52,13 +52,15 @@ export class WorkerClient {
    * @param {T} type
    * @param {import('../shared/protocol.js').PayloadOf<T>} payload
    * @param {Transferable[]} [transfer] buffers to move (not copy) to the worker
+   * @param {Worker} [via] a helper worker that passes the request on to the worker (which
+   *   answers as always)
    * @returns {Promise<import('../shared/protocol.js').ResponseOf<T>>}
    */
-  request(type, payload, transfer = []) {
+  request(type, payload, transfer = [], via = this.worker) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage(makeRequest(id, type, payload), transfer);
+      via.postMessage(makeRequest(id, type, payload), transfer);
     });
   }
 

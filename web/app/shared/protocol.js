@@ -14,11 +14,11 @@
 /** Requests the page may send. */
 export const Request = Object.freeze({
   /**
-   * payload: {files: Array<{name: string, file: File}>} → {@link OpenOutcome}[], one per
-   * file in the order given: its summary, or why it was refused. Several files go in one
-   * message because, opening a folder of thousands, a message per file cost the page and the
-   * worker as much as parsing it. The worker keeps each File and reads it again when it
-   * needs bytes it dropped (py_core/dicomtab/file_bytes.py)
+   * payload: {files: OpenFile[]} → {@link OpenOutcome}[], one per file in the order given:
+   * its summary, or why it was refused. Several files go in one message because, opening a
+   * folder of thousands, a message per file cost the page and the worker as much as parsing
+   * it. The worker keeps each File and reads it again when it needs bytes it dropped
+   * (py_core/dicomtab/file_bytes.py), or more of its header than the head
    */
   OPEN: 'open',
   /** payload: {} → InstanceSummary[] */
@@ -245,6 +245,39 @@ export const BOOT_STAGES = Object.freeze([
  * @property {boolean} [inspectable]  OPEN failed, but what precedes the problem can be shown
  *   for inspection (Request.OPEN_DAMAGED): the core decides
  */
+
+/**
+ * One file given to OPEN: its handle, and its first and last bytes, which the head reader
+ * (app/worker/head-reader.js) adds on the request's way from the page to the Python worker.
+ * Taking a slice of a File blocks the thread taking it for a round trip to the browser
+ * (~0.2 ms): in the Python worker, the two slices of each file held the thread parsing the
+ * files for about a quarter of its time. Without them (the browser could not read the file),
+ * the core reads what it needs itself.
+ * @typedef {Object} OpenFile
+ * @property {string} name  the name shown (a relative path in a folder or an archive)
+ * @property {File} file
+ * @property {ArrayBuffer} [head]  its first {@link OPEN_HEAD_BYTES} (all of it, if shorter)
+ * @property {?ArrayBuffer} [tail]  its bytes from {@link openTailStart}, null if the head is
+ *   all of it: what may follow the pixel data (padding, a signature), which the core would
+ *   otherwise read synchronously
+ */
+
+/**
+ * The message that gives the Python worker, and the head reader, their ends of the channel
+ * OPEN requests take between them: {type: READER_PORT}, with the port.
+ */
+export const READER_PORT = 'reader-port';
+
+/** The first bytes of a file given with OPEN: most headers fit (the core reads on if not). */
+export const OPEN_HEAD_BYTES = 64 * 1024;
+/** The last bytes of a file given with OPEN, after its head. */
+export const OPEN_TAIL_BYTES = 4 * 1024;
+
+/**
+ * Where the tail of a file given with OPEN starts.
+ * @param {number} size the file's size
+ */
+export const openTailStart = (size) => Math.max(OPEN_HEAD_BYTES, size - OPEN_TAIL_BYTES);
 
 /**
  * What OPEN says of one of its files: the file's summary, or why it was refused.
@@ -591,7 +624,7 @@ export const BOOT_STAGES = Object.freeze([
  * WorkerClient.request and the worker's handlers are typed by, so that tsc checks both
  * ends of each message.
  * @typedef {{
- *   'open': {payload: {files: Array<{name: string, file: File}>}, response: OpenOutcome[]},
+ *   'open': {payload: {files: OpenFile[]}, response: OpenOutcome[]},
  *   'instances': {payload: {}, response: InstanceSummary[]},
  *   'close': {payload: {instanceIds: string[]}, response: {closed: string[]}},
  *   'open-damaged': {payload: {name: string, bytes: ArrayBuffer},

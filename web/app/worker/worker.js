@@ -17,7 +17,7 @@
  */
 import { loadPyodide } from '../../pyodide/pyodide.mjs';
 import {
-  BOOT_STAGES, Event, Request, makeEvent, makeFailure, makeSuccess,
+  BOOT_STAGES, Event, READER_PORT, Request, makeEvent, makeFailure, makeSuccess, openTailStart,
 } from '../shared/protocol.js';
 import { unpackSitePackages } from './site-packages.js';
 // A few lines that load nothing until the first detection: imported with the worker, so that
@@ -36,10 +36,6 @@ const OCR_URL = new URL('../../ocr/', import.meta.url).href;
  *         textDetector: import('./ocr/detector.js').DetectorFiles}}
  */
 const BOOT_FILES = /** @type {any} */ ("__BOOT_FILES__");
-/** The first bytes of a file read to open it: most headers fit (the core reads on if not). */
-const FIRST_SLICE = 64 * 1024;
-/** The last bytes of a file read with its first ones: what may follow its pixel data. */
-const LAST_SLICE = 4 * 1024;
 /** The OPEN batches parsed so far: the next one is parsed after them. */
 /** @type {Promise<unknown>} */
 let openings = Promise.resolve();
@@ -533,31 +529,21 @@ const PIXEL_HANDLERS = {
 const NO_CODECS = new Set(/** @type {string[]} */ ([Request.VERIFY]));
 
 /**
- * The first byte of a file's last slice (after its first slice).
- * @param {File} file
- */
-const lastStart = (file) => Math.max(FIRST_SLICE, file.size - LAST_SLICE);
-
-/**
- * Open one file of an OPEN in Python, from its first and last slices (LAST_SLICE: the
- * elements after the pixel data, padding or a signature, which Python would otherwise read
- * synchronously, ~2 ms a read). Python reads on synchronously, in the middle of the call,
- * when the header is longer, and reads all of the file when its pixels are needed
- * (dicomtab.file_head). Returns the JSON result.
- * @param {string} name
- * @param {File} file
- * @param {ArrayBuffer} firstBytes
- * @param {?ArrayBuffer} lastBytes null when the first slice is all of the file
+ * Open one file of an OPEN in Python, from the head and tail the head reader read (OpenFile).
+ * Python reads on synchronously, in the middle of the call, when the header is longer, and
+ * reads all of the file when its pixels are needed (dicomtab.file_head). Returns the JSON
+ * result.
+ * @param {import('../shared/protocol.js').OpenFile} given
  * @returns {string}
  */
-function openFile(name, file, firstBytes, lastBytes) {
-  const last = lastBytes && new Uint8Array(lastBytes);
-  const from = lastStart(file);
+function openFile({ name, file, head, tail }) {
+  const last = tail ? new Uint8Array(tail) : null;
+  const from = openTailStart(file.size);
   const readAll = () => new Uint8Array(new FileReaderSync().readAsArrayBuffer(file));
   const read = (/** @type {number} */ start, /** @type {number} */ end) => (last && start >= from
     ? last.subarray(start - from, end - from)
     : new Uint8Array(new FileReaderSync().readAsArrayBuffer(file.slice(start, end))));
-  return callCore(api.open_file_by_parts, new Uint8Array(firstBytes), file.size, name,
+  return callCore(api.open_file_by_parts, new Uint8Array(head || new ArrayBuffer(0)), file.size, name,
     // The whole file goes as it is: Python copies it once (worker_api.JsBuffer), where a
     // converted memoryview would hold it twice in WebAssembly memory, which never shrinks.
     returningBytes(read), readAll);
@@ -566,27 +552,14 @@ function openFile(name, file, firstBytes, lastBytes) {
 /** @type {Handlers<string>} request type → Python call (JSON text) */
 const HANDLERS = {
   [Request.OPEN]: async ({ files }) => {
-    // Batches are parsed in the order they came, so instance ids follow the page's order
-    // (the reads of a later batch may end first).
+    // Batches are parsed in the order they came, so instance ids follow the page's order.
     const before = openings;
     let done = () => {};
     openings = new Promise((resolve) => { done = () => resolve(undefined); });
-    // Each file's first and last bytes without blocking, all of the batch's at once:
-    // meanwhile this thread parses the batches before it.
-    const slices = await Promise.allSettled(files.map(({ file }) => Promise.all([
-      file.slice(0, FIRST_SLICE).arrayBuffer(),
-      file.size > FIRST_SLICE ? file.slice(lastStart(file)).arrayBuffer() : null,
-    ])));
     await before;
     try {
       // Each file's result is already JSON: joined, not parsed and written again.
-      const outcomes = files.map(({ name, file }, i) => {
-        const read = slices[i];
-        return read.status === 'fulfilled'
-          ? openFile(name, file, ...read.value)
-          : JSON.stringify({ status: 'failed', error: unexpected(read.reason) });
-      });
-      return `{"status": "success", "payload": [${outcomes.join(',')}]}`;
+      return `{"status": "success", "payload": [${files.map(openFile).join(',')}]}`;
     } finally {
       done();
     }
@@ -713,7 +686,18 @@ function unexpected(error) {
     : { code: 'internal', message: 'Internal error; the worker is still running.' };
 }
 
-self.addEventListener('message', async (event) => {
+/** @param {MessageEvent} event a request, from the page or through the head reader */
+async function onRequest(event) {
   await booted;
   await answer(event.data);
+}
+
+self.addEventListener('message', (event) => {
+  if (event.data?.type !== READER_PORT) {
+    onRequest(event);
+    return;
+  }
+  const [port] = event.ports;
+  port.addEventListener('message', onRequest);
+  port.start();
 });
