@@ -75,6 +75,34 @@ def test_only_the_rows_near_the_view_are_in_the_page(page: Page) -> None:
     assert lists.nth(0).evaluate("(l) => l.getBoundingClientRect().height") == pytest.approx(260 * height, abs=1)
 
 
+def test_file_summaries_are_made_for_the_first_files_and_the_rest_once_opened(page: Page) -> None:
+    """A card in "File summaries" is ~30 elements: the first 200 files get theirs as they
+    open, the others when the section is opened, all in the order the files opened."""
+    cards = page.get_by_test_id("instance")
+    expect(cards).to_have_count(200)
+    section = page.locator("details.summaries")
+    section.locator("summary").click()
+    expect(cards).to_have_count(320)
+    opened = [s["fileName"] for s in page.evaluate("window.dicomtab.instances()")]
+    assert cards.locator("h3").all_text_contents() == opened
+    section.locator("summary").click()
+    expect(section).not_to_have_attribute("open", "")
+
+
+def test_the_compare_list_is_made_whole_once_the_user_reaches_for_it(page: Page) -> None:
+    """Thousands of options slow every layout of the page: beyond 200 open files, the
+    inspector's compare-with list holds the default choice until it is focused."""
+    options = page.locator("#compare-with option")
+    expect(options).to_have_count(1)
+    toggle = page.get_by_test_id("tags-toggle")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    page.get_by_test_id("compare-with").focus()
+    expect(options).to_have_count(320)
+    opened = [s["fileName"] for s in page.evaluate("window.dicomtab.instances()")]
+    assert options.all_text_contents() == opened
+
+
 def test_rows_carry_their_place_for_assistive_technology(page: Page) -> None:
     tree = page.locator("[role=tree]")
     expect(tree).to_have_count(1)

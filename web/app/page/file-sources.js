@@ -123,6 +123,12 @@ function readAll(directory) {
   });
 }
 
+/**
+ * A folder's entries in name order, numbers by value (file-2 before file-10). One collator:
+ * localeCompare with options makes one per comparison (~100 ms to sort 1,000 names).
+ */
+const BY_NAME = new Intl.Collator(undefined, { numeric: true });
+
 /** Files of a folder asked for their File at once: each is a round trip to the browser. */
 const FILES_AT_ONCE = 64;
 
@@ -148,7 +154,7 @@ async function walk(entry, prefix, out, inFolder) {
   }
   if (!entry.isDirectory) return;
   const children = await readAll(/** @type {FileSystemDirectoryEntry} */ (entry));
-  children.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  children.sort((a, b) => BY_NAME.compare(a.name, b.name));
   const folder = `${prefix}${entry.name}/`;
   for (let i = 0; i < children.length;) {
     if (children[i].isDirectory) { await walk(children[i++], folder, out, true); continue; }

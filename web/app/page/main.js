@@ -203,6 +203,7 @@ async function closeInstances(instanceIds) {
   for (const item of $('instances').querySelectorAll('[data-testid=instance]')) {
     if (gone.has(item.getAttribute('data-instance-id') || '')) item.remove();
   }
+  for (const id of closed) carded.delete(id);
   scope.forget(closed);
   viewer.forget(closed);
   inspector.forget(closed);
@@ -212,6 +213,36 @@ async function closeInstances(instanceIds) {
   showFirstScreen();  // the last file closed: back to the first screen
   return closed;
 }
+
+/**
+ * The cards of "File summaries" (one per file, ~30 elements each) are made for the first
+ * files as they open, and for the others only once the section is opened: a folder of 20,000
+ * would otherwise add 600,000 elements nobody asked for, and cost the page about a fifth of its
+ * time while the folder opens. The ids of the files with a card.
+ * @type {Set<string>}
+ */
+const carded = new Set();
+const CARDS_AHEAD = 200;
+const summariesSection = /** @type {HTMLDetailsElement} */ ($('summaries'));
+
+/** @param {import('../shared/protocol.js').InstanceSummary} summary */
+function addSummaryCard(summary) {
+  if (carded.size >= CARDS_AHEAD && !summariesSection.open) return;
+  $('instances').append(instanceItem(summary));
+  carded.add(summary.instanceId);
+}
+
+summariesSection.addEventListener('toggle', () => {
+  if (!summariesSection.open) return;
+  // Made in the order the files opened: those without a card all opened after those with one.
+  const cards = document.createDocumentFragment();
+  for (const summary of summaries) {
+    if (carded.has(summary.instanceId)) continue;
+    cards.append(instanceItem(summary));
+    carded.add(summary.instanceId);
+  }
+  $('instances').append(cards);
+});
 
 /** The first screen while no file is open; the bar to open more (and the tasks) once some are. */
 function showFirstScreen() {
@@ -409,7 +440,7 @@ async function openSources(picked) {
       } else {
         summaries.push(summary);
         inspectable.push({ instanceId: summary.instanceId, fileName: source.name, downloadName: summary.downloadName });
-        $('instances').append(instanceItem(summary));
+        addSummaryCard(summary);
         studyTree.add(summary);
         results.push({ fileName: source.name, status: 'success', instanceId: summary.instanceId });
         if (!studyTree.selected) {
