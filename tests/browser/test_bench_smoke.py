@@ -121,6 +121,14 @@ def test_index_bench_measures_every_row(browser: Browser, site_url: str, tmp_pat
         # The last slice asked for is always drawn; those skipped on the way are not counted.
         assert held["asked"] == 5 and 1 <= held["shown"] <= 5 and held["slices_per_s"] > 0
     assert all(rate > 0 for rate in passes["one_at_a_time"])
+    # The same folder dropped on the page.
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(site_url)
+    page.evaluate("window.dicomtab.ready")
+    dropped = index_bench.index(page, tmp_path, 30, via="drop")
+    context.close()
+    assert dropped["complete"] and dropped["listed"] == 30 and dropped["progress"]
 
 
 def test_open_bench_measures_cpython_and_webassembly(tmp_path: Path) -> None:
