@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydicom.dataset import Dataset
 
 from dicomtab.deid.damage import Damage, damage_of, drop_unreadable
+from dicomtab.deid.elements import ValueStrings
 from dicomtab.deid.engine import DeidResult, ElementRecord, deidentify, needs_pixel_review
 from dicomtab.deid.folders import write_atomically
 from dicomtab.deid.inputs import InputItem, Source
@@ -251,6 +252,9 @@ class Batch:
         #: duplicate check sees them; None when each output is added before the next input.
         self.settle: Callable[[], None] | None = None
         self._pairs: dict[int, dict[str, str]] = {}
+        #: The values verification decoded, for the next outputs (the files of a series share
+        #: most of them).
+        self._strings = ValueStrings()
 
     def process(self, item: InputItem, *, digest: bool = True,
                 ) -> tuple[FileOutcome, bytes | None]:
@@ -281,7 +285,7 @@ class Batch:
                 # Checked as encoded (result.dataset), its bytes searched and walked.
                 outcome.findings = verify_output(
                     source, data, rel, hunted=damage.identifiers if damage else (),
-                    written=result.dataset)
+                    written=result.dataset, strings=self._strings)
             pairs = dict(result.uid_map)
             for old, new in (result.patient, result.patient_name):
                 if old:

@@ -10,7 +10,7 @@ import pytest
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 
-from dicomtab.deid.elements import value_strings, values_of
+from dicomtab.deid.elements import ValueStrings, value_strings, values_of
 from tests.conftest import BUNDLED_DIR
 
 FILES = sorted(str(p) for p in BUNDLED_DIR.rglob("*.dcm"))
@@ -67,3 +67,52 @@ def test_most_elements_of_an_explicit_vr_file_are_read_straight() -> None:
     mismatches: list[str] = []
     _compare(ds, mismatches, counted)
     assert not mismatches and counted[0] > 0.8 * len(ds)
+
+
+def _pairs(ds: Dataset) -> list[tuple[Dataset, object]]:
+    """Every element of ``ds`` and of its items, raw as read, with the data set holding it."""
+    found: list[tuple[Dataset, object]] = []
+    for raw in list(ds.elements()):
+        found.append((ds, raw))
+        if raw.VR == "SQ" or value_strings(ds, raw) is None and ds[raw.tag].VR == "SQ":
+            for item in ds[raw.tag].value or []:
+                found.extend(_pairs(item))
+    return found
+
+
+def test_value_strings_remembered_across_files_are_those_of_each_file() -> None:
+    """One ValueStrings for every bundled file (as a batch keeps one for all its outputs):
+    each element, asked twice, gives what value_strings gives for it in its own file, whatever
+    the files before held (other character sets, byte orders, VRs for the same bytes)."""
+    strings = ValueStrings()
+    checked = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path in FILES:
+            try:
+                ds = pydicom.dcmread(path, force=True)
+                pairs = _pairs(ds)
+            except Exception:  # a file pydicom itself cannot decode is not this test's
+                continue
+            for _ in range(2):
+                for holder, raw in pairs:
+                    expected = value_strings(holder, raw)  # type: ignore[arg-type]
+                    assert strings(holder, raw) == expected, (path, raw)  # type: ignore[arg-type]
+                    checked += expected is not None
+    assert checked > 1000
+
+
+def test_value_strings_remembered_tell_encodings_apart() -> None:
+    strings = ValueStrings()
+    latin, utf8 = Dataset(), Dataset()
+    latin.SpecificCharacterSet, utf8.SpecificCharacterSet = "ISO_IR 100", "ISO_IR 192"
+    name = RawDataElement(0x00100010, "PN", 7, "Müller".encode(), 0, False, True)
+    assert strings(utf8, name) == ["Müller"]
+    assert strings(latin, name) == ["MÃ¼ller"] == value_strings(latin, name)
+    little = RawDataElement(0x00280010, "US", 2, b"\x00\x02", 0, False, True)
+    big = RawDataElement(0x00280010, "US", 2, b"\x00\x02", 0, False, False)
+    assert strings(latin, little) == ["512"] and strings(latin, big) == ["2"]
+    as_text = RawDataElement(0x00081030, "LO", 2, b"\x00\x02", 0, False, True)
+    assert strings(latin, as_text) == value_strings(latin, as_text)
+    assert strings(latin, RawDataElement(0x00280010, "US", 3, b"\x00\x02\x00", 0, False,
+                                         True)) is None  # left to pydicom, as value_strings
