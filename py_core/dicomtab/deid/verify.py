@@ -145,12 +145,17 @@ class Originals:
             self.values.setdefault(s, owner)
             self.forms.setdefault(s, set()).update(encoded_forms(s, charsets))
 
-    def add_dataset(self, ds: Dataset, charsets: list[str] | None = None) -> None:
-        """Collect the identifying values of ``ds`` (and of its sequence items)."""
+    def add_dataset(self, ds: Dataset, charsets: list[str] | None = None,
+                    strings: ValueStrings | None = None) -> None:
+        """Collect the identifying values of ``ds`` (and of its sequence items).
+
+        ``strings``: what the values of the files before decoded to (a batch's); a raw
+        element's values are read from its bytes, without making a DataElement of it."""
         self._searches.clear()  # compiled for the values known so far
         declared = ds.get("SpecificCharacterSet")
         if declared:
             charsets = [str(v) for v in values_of(declared)]
+        read = strings or value_strings
         for raw in in_tag_order(ds):
             # Only elements that may hold an identifying value are decoded (decoding is most
             # of the cost); those whose VR is not known without decoding are decoded too.
@@ -158,23 +163,32 @@ class Originals:
             if vr not in SOUGHT_VRS and vr is not None and keyword(raw.tag) not in (
                     IDENTIFIER_KEYWORDS):
                 continue
-            elem = ds[raw.tag]
-            if elem.VR == "SQ":
-                for item in elem.value or []:
-                    self.add_dataset(item, charsets)
-                continue
-            if elem.value is None or elem.is_empty:
-                continue
-            name = keyword(elem.tag)
-            values = values_of(elem.value)
-            if elem.VR == "UI":
-                self.uids.update(str(v) for v in values if v and not is_well_known(str(v)))
-            elif elem.VR in ("DA", "DT"):
-                self.dates.update(str(v)[:8] for v in values if len(str(v)) >= 8)
-            elif elem.VR == "PN" or name in IDENTIFIER_KEYWORDS:
-                for s in identifier_strings(elem.VR, elem.value):
-                    self.values.setdefault(s, "PN" if elem.VR == "PN" else name)
-                    self.forms.setdefault(s, set()).update(encoded_forms(s, charsets))
+            found = read(ds, raw)
+            if found is None:
+                elem = ds[raw.tag]
+                if elem.VR == "SQ":
+                    for item in elem.value or []:
+                        self.add_dataset(item, charsets, strings)
+                    continue
+                if elem.value is None or elem.is_empty:
+                    continue
+                self._add_values(elem.VR, keyword(elem.tag), elem.value, charsets)
+            elif found:
+                self._add_values(str(vr), keyword(raw.tag), found, charsets)
+
+    def _add_values(self, vr: str, name: str, value: object, charsets: list[str] | None,
+                    ) -> None:
+        """Collect the identifying values of one element's ``value`` (decoded, or the strings
+        its values print as)."""
+        values = values_of(value)
+        if vr == "UI":
+            self.uids.update(str(v) for v in values if v and not is_well_known(str(v)))
+        elif vr in ("DA", "DT"):
+            self.dates.update(str(v)[:8] for v in values if len(str(v)) >= 8)
+        elif vr == "PN" or name in IDENTIFIER_KEYWORDS:
+            for s in identifier_strings(vr, value):
+                self.values.setdefault(s, "PN" if vr == "PN" else name)
+                self.forms.setdefault(s, set()).update(encoded_forms(s, charsets))
 
 
 class _Search:
@@ -463,7 +477,7 @@ def verify_output(source: Dataset, data: bytes, name: str,
     with warnings.catch_warnings():  # pydicom's warnings quote values
         warnings.simplefilter("ignore")
         originals = Originals()
-        originals.add_dataset(source)
+        originals.add_dataset(source, strings=strings)
         originals.add_values(hunted, source)
         try:
             if written is None:
