@@ -57,10 +57,17 @@ def encoded_forms(value: str, charsets: Iterable[str] | None) -> set[bytes]:
         pass
     if charsets:
         try:
-            forms.add(encode_string(value, convert_encodings(list(charsets))))
+            forms.add(encode_string(value, _codecs(tuple(charsets))))
         except (LookupError, ValueError, UnicodeError):
             pass  # an unknown or unusable declared set: the other forms still stand
     return forms
+
+
+@lru_cache(maxsize=64)
+def _codecs(charsets: tuple[str, ...]) -> list[str]:
+    """pydicom's Python codecs for the Specific Character Set values ``charsets``: the same
+    few for every value of a batch, converted once (LookupError/ValueError: unusable)."""
+    return convert_encodings(list(charsets))
 
 
 class ByteScanner:

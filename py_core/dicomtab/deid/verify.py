@@ -156,6 +156,7 @@ class Originals:
         if declared:
             charsets = [str(v) for v in values_of(declared)]
         read = strings or value_strings
+        encoding = ds._character_set  # asked once: a data set's lookup costs more than a read
         for raw in in_tag_order(ds):
             # Only elements that may hold an identifying value are decoded (decoding is most
             # of the cost); those whose VR is not known without decoding are decoded too.
@@ -163,7 +164,7 @@ class Originals:
             if vr not in SOUGHT_VRS and vr is not None and keyword(raw.tag) not in (
                     IDENTIFIER_KEYWORDS):
                 continue
-            found = read(ds, raw)
+            found = read(ds, raw, encoding)
             if found is None:
                 elem = ds[raw.tag]
                 if elem.VR == "SQ":
