@@ -269,6 +269,7 @@ def cpu_costs(paths: list[Path], profile_name: str, passes: int = 3) -> tuple[fl
     de-identify, encode) and verifying the output as a batch does (every element of the data set
     encoded, every byte of the output, against its original's values)."""
     from dicomtab.deid.batch import Batch, _process
+    from dicomtab.deid.elements import ValueStrings
     from dicomtab.deid.inputs import InputItem
     from dicomtab.deid.keys import Key
     from dicomtab.deid.profile import load_profile
@@ -280,12 +281,13 @@ def cpu_costs(paths: list[Path], profile_name: str, passes: int = 3) -> tuple[fl
     outputs = []
     best_deid = best_verify = float("inf")
     for _ in range(passes):
+        strings = ValueStrings()  # one a batch, for its inputs and outputs
         start = time.thread_time()
-        outputs = [_process(item, profile, key, False, templates) for item in items]
+        outputs = [_process(item, profile, key, False, templates, strings) for item in items]
         best_deid = min(best_deid, time.thread_time() - start)
         start = time.thread_time()
         for (source, result, data, _damage), item in zip(outputs, items, strict=True):
-            verify_output(source, data, item.name, written=result.dataset)
+            verify_output(source, data, item.name, written=result.dataset, strings=strings)
         best_verify = min(best_verify, time.thread_time() - start)
     return best_deid / len(items) * 1000, best_verify / len(items) * 1000
 

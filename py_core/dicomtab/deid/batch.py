@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydicom.dataset import Dataset
 
 from dicomtab.deid.damage import Damage, damage_of, drop_unreadable
+from dicomtab.deid.elements import ValueStrings
 from dicomtab.deid.engine import DeidResult, ElementRecord, deidentify, needs_pixel_review
 from dicomtab.deid.folders import write_atomically
 from dicomtab.deid.inputs import InputItem, Source
@@ -194,7 +195,7 @@ def _read_for_deid(data: bytes, name: str,
 
 
 def _process(item: InputItem, profile: Profile, key: Key, allow_damaged: bool = False,
-             templates: Templates | None = None,
+             templates: Templates | None = None, strings: ValueStrings | None = None,
              ) -> tuple[Dataset, DeidResult, bytes, Damage | None]:
     try:
         data = item.read()
@@ -208,7 +209,8 @@ def _process(item: InputItem, profile: Profile, key: Key, allow_damaged: bool = 
         def cleaner(original: Dataset, out: Dataset) -> PixelCleaning | None:
             return clean_pixels(original, out, templates or Templates(), item.name,
                                 detect=detect)
-    result = deidentify(source, profile, key, damage=damage, pixel_cleaner=cleaner)
+    result = deidentify(source, profile, key, damage=damage, pixel_cleaner=cleaner,
+                        strings=strings)
     if not result.sop_instance_uid or "SOPClassUID" not in result.dataset:
         raise UnsupportedError(
             f"{item.name} has no SOP Class/Instance UID, so it is not a storable DICOM "
@@ -251,6 +253,9 @@ class Batch:
         #: duplicate check sees them; None when each output is added before the next input.
         self.settle: Callable[[], None] | None = None
         self._pairs: dict[int, dict[str, str]] = {}
+        #: What the values of the inputs and outputs decoded to, for the next files (the files
+        #: of a series share most of them): read by the engine and by verification.
+        self._strings = ValueStrings()
 
     def process(self, item: InputItem, *, digest: bool = True,
                 ) -> tuple[FileOutcome, bytes | None]:
@@ -262,7 +267,8 @@ class Batch:
         outcome = FileOutcome(item.name)
         try:
             source, result, data, damage = _process(item, self.profile, self.key,
-                                                    self.allow_damaged, self.templates)
+                                                    self.allow_damaged, self.templates,
+                                                    self._strings)
             rel = output_relpath(result).as_posix()
             if rel in self._claimed and self.settle is not None:
                 self.settle()
@@ -281,7 +287,7 @@ class Batch:
                 # Checked as encoded (result.dataset), its bytes searched and walked.
                 outcome.findings = verify_output(
                     source, data, rel, hunted=damage.identifiers if damage else (),
-                    written=result.dataset)
+                    written=result.dataset, strings=self._strings)
             pairs = dict(result.uid_map)
             for old, new in (result.patient, result.patient_name):
                 if old:

@@ -130,14 +130,62 @@ def value_strings(ds: Dataset, elem: Element,
     descriptors (whose first value pydicom corrects). Those are read through ``ds[tag]``.
     ``encoding``: ``ds``'s character set, when the caller has it (it is looked up otherwise).
     """
-    if not isinstance(elem, RawDataElement) or elem.VR in (None, "UN", "SQ") or (
-            int(elem.tag) in LUT_DESCRIPTOR_TAGS):
+    if not _decodable(elem):
         return None
+    return _strings(elem,  # type: ignore[arg-type]  # _decodable: a raw element
+                    ds._character_set if encoding is None else encoding)
+
+
+def _decodable(elem: Element) -> bool:
+    """Whether :func:`value_strings` decodes ``elem`` itself (see there)."""
+    return isinstance(elem, RawDataElement) and elem.VR not in (None, "UN", "SQ") and (
+        int(elem.tag) not in LUT_DESCRIPTOR_TAGS)
+
+
+def _strings(elem: RawDataElement, encoding: str | list[str]) -> list[str] | None:
     try:
-        value = convert_value(str(elem.VR), elem,
-                              ds._character_set if encoding is None else encoding)
+        value = convert_value(str(elem.VR), elem, encoding)
     except BytesLengthException:
         return None
     if value is None or value == "" or (isinstance(value, MultiValue | list) and not value):
         return []
     return [str(v) for v in values_of(value)]
+
+
+_UNKNOWN: list[str] = []
+
+
+class ValueStrings:
+    """:func:`value_strings` remembering what it decoded, for the outputs of one batch.
+
+    Most elements of the files of a series hold the same bytes (geometry, acquisition, the
+    dummies and pseudonyms the engine wrote), and decoding them is most of the cost of
+    checking an element: what bytes decode to, as a VR in a byte order and character set,
+    is decoded once. Values of up to :data:`SHORT` bytes are remembered, at most
+    :data:`LIMIT` of them; the lists given are shared, not to be changed.
+    """
+
+    SHORT = 256
+    LIMIT = 8192
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[Any, ...], list[str] | None] = {}
+
+    def __call__(self, ds: Dataset, elem: Element,
+                 encoding: str | list[str] | None = None) -> list[str] | None:
+        if not _decodable(elem):
+            return None
+        raw: RawDataElement = elem  # type: ignore[assignment]  # _decodable said so
+        if encoding is None:
+            encoding = ds._character_set
+        value = raw.value
+        if value is None or len(value) > self.SHORT:
+            return _strings(raw, encoding)
+        key = (raw.VR, value, raw.is_little_endian,
+               encoding if isinstance(encoding, str) else tuple(encoding))
+        known = self._known.get(key, _UNKNOWN)
+        if known is _UNKNOWN:
+            if len(self._known) >= self.LIMIT:
+                self._known.clear()
+            known = self._known[key] = _strings(raw, encoding)
+        return known

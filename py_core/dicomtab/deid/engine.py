@@ -34,12 +34,14 @@ from dicomtab.deid.actions import (
 from dicomtab.deid.damage import Damage, holds_control_bytes
 from dicomtab.deid.elements import (
     Element,
+    ValueStrings,
     in_tag_order,
     keyword,
     mark_encoding,
     passes_through,
     peek_vr,
     read_as,
+    value_strings,
     values_of,
 )
 from dicomtab.deid.freetext import IDENTIFIER_KEYWORDS, TEXT_VRS, Scrubber, identifier_strings
@@ -176,8 +178,11 @@ class Walker:
     """One pass over a dataset tree with the state that pass needs."""
 
     def __init__(self, profile: Profile, table: DeidTable, key: Key, source: Dataset,
-                 damage: Damage | None = None) -> None:
+                 damage: Damage | None = None, strings: ValueStrings | None = None) -> None:
         self.profile = profile
+        #: How a raw element's values are read when only they matter (not a DataElement):
+        #: remembered across a batch's files, or not.
+        self.strings = strings or value_strings
         self.table = table
         self.key = key
         self.uids = UidMapper(key)
@@ -213,7 +218,8 @@ class Walker:
             if vr != "PN" and keyword(tag) not in IDENTIFIER_KEYWORDS:
                 continue
             if self._decide(ds, tag, vr, tree).action not in ("K", "C"):
-                found.extend(identifier_strings(vr, ds[tag].value))
+                values = self.strings(ds, raw)
+                found.extend(identifier_strings(vr, ds[tag].value if values is None else values))
         return found
 
     def _damaged_identifiers(self, damage: Damage | None) -> list[str]:
@@ -318,12 +324,22 @@ class Walker:
         if action == "D":
             self._record(where, tag, vr, "D", d.source)
             if vr == "UI":
+                mapped = self._mapped(ds, raw, vr)
+                if mapped is not None:  # a new element even when each UID maps to itself
+                    return _new(tag, vr, mapped[1] if len(mapped[1]) > 1 else mapped[1][0])
                 return self._map_uids(decoded())
             return _new(tag, vr, dummy_value(vr))
         # What follows may keep the value as it is: then the raw element goes out, so its
         # bytes are copied rather than encoded again.
         changed: DataElement | None = None
         if action == "U" or (vr == "UI" and action == "C"):
+            mapped = self._mapped(ds, raw, vr)
+            if mapped is not None:
+                values, new_values = mapped
+                if new_values == values:
+                    return raw  # well-known UIDs (SOP Class, Transfer Syntax) map to themselves
+                self._record(where, tag, vr, "U", d.source)
+                return _new(tag, vr, new_values if len(new_values) > 1 else new_values[0])
             elem = decoded()
             new = self._map_uids(elem)
             if new.value == elem.value:
@@ -341,6 +357,9 @@ class Walker:
         elif vr in TEXT_VRS and d.source != "override":
             # K: kept, but kept text is still searched for identifiers removed elsewhere,
             # unless the profile explicitly asked to keep this very attribute.
+            texts = None if isinstance(raw, DataElement) else self.strings(ds, raw)
+            if texts is not None:
+                return self._scrubbed_text(raw, vr, texts, where, d.source)
             elem = decoded()
             changed = self._scrubbed(elem, where, d.source)
         else:
@@ -362,6 +381,15 @@ class Walker:
         items = [self.walk(item, f"{where}[{i}].", inner, (*at, i))
                  for i, item in enumerate(elem.value)]
         return _new(elem.tag, "SQ", Sequence(items))
+
+    def _mapped(self, ds: Dataset, raw: Element, vr: str) -> tuple[list[str], list[str]] | None:
+        """The UIDs of ``raw``, a raw UI element, read from its bytes (a DataElement is not
+        made for the input's), and what they map to, as :meth:`_map_uids` maps them; None
+        for what the element's own decoding must read (an empty value too)."""
+        values = None if vr != "UI" or isinstance(raw, DataElement) else self.strings(ds, raw)
+        if not values:
+            return None
+        return values, [self.uids.map(v) for v in values]
 
     def _map_uids(self, elem: DataElement) -> DataElement:
         value = elem.value
@@ -425,6 +453,17 @@ class Walker:
         self._record(where, elem.tag, elem.VR, "C", f"{source}+allowlist:{replaced}")
         cleaned = [r.text for r in results]
         return _new(elem.tag, elem.VR, cleaned if len(cleaned) > 1 else cleaned[0])
+
+    def _scrubbed_text(self, raw: Element, vr: str, values: list[str], where: str,
+                       source: str) -> Element:
+        """As :meth:`_scrubbed` for a raw element, from the strings its values print as."""
+        if not self.scrubber or not values:
+            return raw
+        cleaned = [self.scrubber.scrub(v) for v in values]
+        if cleaned == values:
+            return raw
+        self._record(where, raw.tag, vr, "C", source + "+free-text")
+        return _new(raw.tag, vr, cleaned if len(cleaned) > 1 else cleaned[0])
 
     def _scrubbed(self, elem: DataElement, where: str, source: str) -> DataElement:
         if not self.scrubber or elem.is_empty:
@@ -506,13 +545,15 @@ def _file_meta(source: Dataset, out: Dataset, walker: Walker) -> FileMetaDataset
     meta.ImplementationVersionName = IMPLEMENTATION_VERSION_NAME
     # SourceApplicationEntityTitle and any private meta are dropped: they name the sender.
     old = getattr(source, "file_meta", None) or Dataset()
-    for elem in old:
-        if elem.keyword not in ("MediaStorageSOPClassUID", "TransferSyntaxUID",
-                                "FileMetaInformationGroupLength", "FileMetaInformationVersion"):
-            action = "U" if elem.keyword == "MediaStorageSOPInstanceUID" else "D"
-            action = "X" if elem.keyword not in meta else action
-            walker._record(f"FileMeta.{elem.keyword or _tag_text(elem.tag)}", elem.tag,
-                           elem.VR, action, "file-meta")
+    for raw in in_tag_order(old):  # the tags and VRs only: the values are not decoded
+        tag = int(raw.tag)
+        name = keyword(tag)
+        if name not in ("MediaStorageSOPClassUID", "TransferSyntaxUID",
+                        "FileMetaInformationGroupLength", "FileMetaInformationVersion"):
+            action = "U" if name == "MediaStorageSOPInstanceUID" else "D"
+            action = "X" if not name or name not in meta else action
+            walker._record(f"FileMeta.{name or _tag_text(tag)}", tag,
+                           peek_vr(raw) or old[tag].VR, action, "file-meta")
     return meta
 
 
@@ -524,22 +565,26 @@ def deidentify(
     table: DeidTable | None = None,
     pixel_cleaner: PixelCleaner | None = None,
     damage: Damage | None = None,
+    strings: ValueStrings | None = None,
 ) -> DeidResult:
     """De-identify ``source`` under ``profile`` with ``key``; ``source`` is left untouched.
 
     ``damage``: ``source`` is what could be read of a damaged file (see
-    :mod:`dicomtab.deid.damage`)."""
+    :mod:`dicomtab.deid.damage`). ``strings``: what the values of the files before decoded
+    to (a batch's, see :class:`dicomtab.deid.elements.ValueStrings`)."""
     # pydicom warns about odd values *quoting them*; nothing may print a value from a file.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _deidentify(source, profile, key, table or load_table(), pixel_cleaner, damage)
+        return _deidentify(source, profile, key, table or load_table(), pixel_cleaner, damage,
+                           strings)
 
 
 def _deidentify(
     source: Dataset, profile: Profile, key: Key, table: DeidTable,
     pixel_cleaner: PixelCleaner | None, damage: Damage | None,
+    strings: ValueStrings | None = None,
 ) -> DeidResult:
-    walker = Walker(profile, table, key, source, damage)
+    walker = Walker(profile, table, key, source, damage, strings)
     out = walker.walk(source, "", None)
     # The file meta first: the pixel step may change the transfer syntax.
     out.file_meta = _file_meta(source, out, walker)

@@ -30,7 +30,14 @@ from pydicom.uid import UID
 
 from dicomtab.deid.actions import DUMMY_BY_VR
 from dicomtab.deid.bytescan import ByteScanner, encoded_forms, needles_for
-from dicomtab.deid.elements import in_tag_order, keyword, peek_vr, value_strings, values_of
+from dicomtab.deid.elements import (
+    ValueStrings,
+    in_tag_order,
+    keyword,
+    peek_vr,
+    value_strings,
+    values_of,
+)
 from dicomtab.deid.freetext import (
     IDENTIFIER_KEYWORDS,
     PATTERNS,
@@ -138,12 +145,18 @@ class Originals:
             self.values.setdefault(s, owner)
             self.forms.setdefault(s, set()).update(encoded_forms(s, charsets))
 
-    def add_dataset(self, ds: Dataset, charsets: list[str] | None = None) -> None:
-        """Collect the identifying values of ``ds`` (and of its sequence items)."""
+    def add_dataset(self, ds: Dataset, charsets: list[str] | None = None,
+                    strings: ValueStrings | None = None) -> None:
+        """Collect the identifying values of ``ds`` (and of its sequence items).
+
+        ``strings``: what the values of the files before decoded to (a batch's); a raw
+        element's values are read from its bytes, without making a DataElement of it."""
         self._searches.clear()  # compiled for the values known so far
         declared = ds.get("SpecificCharacterSet")
         if declared:
             charsets = [str(v) for v in values_of(declared)]
+        read = strings or value_strings
+        encoding = ds._character_set  # asked once: a data set's lookup costs more than a read
         for raw in in_tag_order(ds):
             # Only elements that may hold an identifying value are decoded (decoding is most
             # of the cost); those whose VR is not known without decoding are decoded too.
@@ -151,23 +164,32 @@ class Originals:
             if vr not in SOUGHT_VRS and vr is not None and keyword(raw.tag) not in (
                     IDENTIFIER_KEYWORDS):
                 continue
-            elem = ds[raw.tag]
-            if elem.VR == "SQ":
-                for item in elem.value or []:
-                    self.add_dataset(item, charsets)
-                continue
-            if elem.value is None or elem.is_empty:
-                continue
-            name = keyword(elem.tag)
-            values = values_of(elem.value)
-            if elem.VR == "UI":
-                self.uids.update(str(v) for v in values if v and not is_well_known(str(v)))
-            elif elem.VR in ("DA", "DT"):
-                self.dates.update(str(v)[:8] for v in values if len(str(v)) >= 8)
-            elif elem.VR == "PN" or name in IDENTIFIER_KEYWORDS:
-                for s in identifier_strings(elem.VR, elem.value):
-                    self.values.setdefault(s, "PN" if elem.VR == "PN" else name)
-                    self.forms.setdefault(s, set()).update(encoded_forms(s, charsets))
+            found = read(ds, raw, encoding)
+            if found is None:
+                elem = ds[raw.tag]
+                if elem.VR == "SQ":
+                    for item in elem.value or []:
+                        self.add_dataset(item, charsets, strings)
+                    continue
+                if elem.value is None or elem.is_empty:
+                    continue
+                self._add_values(elem.VR, keyword(elem.tag), elem.value, charsets)
+            elif found:
+                self._add_values(str(vr), keyword(raw.tag), found, charsets)
+
+    def _add_values(self, vr: str, name: str, value: object, charsets: list[str] | None,
+                    ) -> None:
+        """Collect the identifying values of one element's ``value`` (decoded, or the strings
+        its values print as)."""
+        values = values_of(value)
+        if vr == "UI":
+            self.uids.update(str(v) for v in values if v and not is_well_known(str(v)))
+        elif vr in ("DA", "DT"):
+            self.dates.update(str(v)[:8] for v in values if len(str(v)) >= 8)
+        elif vr == "PN" or name in IDENTIFIER_KEYWORDS:
+            for s in identifier_strings(vr, value):
+                self.values.setdefault(s, "PN" if vr == "PN" else name)
+                self.forms.setdefault(s, set()).update(encoded_forms(s, charsets))
 
 
 class _Search:
@@ -223,8 +245,10 @@ TEXT_VALUE = 0x0040A160
 
 class _Scanner:
     def __init__(self, name: str, ds: Dataset, originals: Originals | None,
-                 safe_harbor: bool = False) -> None:
+                 safe_harbor: bool = False, strings: ValueStrings | None = None) -> None:
         self.name = name
+        #: How an element's values are decoded: remembered across a batch's outputs, or not.
+        self.strings = strings or value_strings
         self.findings: list[Finding] = []
         codes = ds.get("DeidentificationMethodCodeSequence") or []
         self.applied = {CODE_TO_OPTION.get(str(i.get("CodeValue", "")), "") for i in codes}
@@ -264,7 +288,7 @@ class _Scanner:
                 # not text: the byte scan searches it, in every encoding
                 self.read.append((path, tag, vr or "", None, ds))
                 continue
-            values = value_strings(ds, raw, encoding)
+            values = self.strings(ds, raw, encoding)
             if values is None:  # decoded by pydicom: text in a character set, sequences...
                 elem = ds[tag]
                 if elem.VR == "SQ":
@@ -412,15 +436,16 @@ def _is_deflated(ds: Dataset) -> bool:
 
 def verify_dataset(
     ds: Dataset, name: str, originals: Originals | None = None, data: bytes | None = None,
-    *, safe_harbor: bool = False, in_memory: bool = False,
+    *, safe_harbor: bool = False, in_memory: bool = False, strings: ValueStrings | None = None,
 ) -> list[Finding]:
     """Findings for one data set (and its file meta group); ``data``: its file's bytes.
 
     ``safe_harbor`` applies Safe Harbor's rules even when the file does not say it was made
     by a Safe Harbor profile. ``in_memory``: ``ds`` is the data set ``data`` was encoded from
     (its transfer syntax then says how ``data`` is encoded), not one read from ``data``.
+    ``strings``: what decoded the values of the files checked before (a batch's outputs).
     """
-    scanner = _Scanner(name, ds, originals, safe_harbor)
+    scanner = _Scanner(name, ds, originals, safe_harbor, strings)
     scanner.in_memory = in_memory
     meta = getattr(ds, "file_meta", None)
     if meta is not None:
@@ -435,7 +460,8 @@ def verify_dataset(
 
 def verify_output(source: Dataset, data: bytes, name: str,
                   hunted: Iterable[tuple[int, str, str]] = (),
-                  written: Dataset | None = None) -> list[Finding]:
+                  written: Dataset | None = None,
+                  strings: ValueStrings | None = None) -> list[Finding]:
     """Findings for one output file (``data``) against the values of its own original.
 
     ``hunted``: more identifying values of the original as (tag, VR, value), those a damaged
@@ -443,6 +469,7 @@ def verify_output(source: Dataset, data: bytes, name: str,
     ``written``: the data set ``data`` was encoded from, when the caller has it (a batch does):
     its elements are checked instead of parsing ``data`` back, and ``data`` is walked for its
     structure only (:func:`dicomtab.reading.check_written`). Every byte is searched either way.
+    ``strings``: the values the outputs checked before decoded to (see ValueStrings).
 
     What a batch runs on each file it writes: every element and every byte of the output is
     searched for the identifying values of ``source``, and the checks that need no original
@@ -451,7 +478,7 @@ def verify_output(source: Dataset, data: bytes, name: str,
     with warnings.catch_warnings():  # pydicom's warnings quote values
         warnings.simplefilter("ignore")
         originals = Originals()
-        originals.add_dataset(source)
+        originals.add_dataset(source, strings=strings)
         originals.add_values(hunted, source)
         try:
             if written is None:
@@ -461,7 +488,8 @@ def verify_output(source: Dataset, data: bytes, name: str,
                 ds = written
         except DicomtabError as exc:
             return [Finding(name, "", "unreadable", exc.code)]
-        return verify_dataset(ds, name, originals, data, in_memory=written is not None)
+        return verify_dataset(ds, name, originals, data, in_memory=written is not None,
+                              strings=strings)
 
 
 def verify_items(

@@ -17,11 +17,12 @@ import struct
 import warnings
 
 import pydicom
-from pydicom.charset import default_encoding
-from pydicom.dataelem import RawDataElement
+from pydicom.charset import convert_encodings, default_encoding
+from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.filebase import DicomBytesIO
 from pydicom.filewriter import write_data_element, write_file_meta_info
+from pydicom.multival import MultiValue
 from pydicom.tag import BaseTag
 from pydicom.uid import UID
 from pydicom.valuerep import EXPLICIT_VR_LENGTH_32
@@ -94,6 +95,7 @@ def _encode_direct(ds: Dataset) -> bytes | None:
         write_file_meta_info(fp, FileMetaDataset(ds.file_meta), enforce_standard=True)
     fp.is_implicit_VR = implicit
     charset = ds.get("SpecificCharacterSet", default_encoding)
+    text_as_ascii = _ascii_compatible(charset)
     for tag in sorted(ds._dict):
         if tag & 0xFFFF == 0 and tag >> 16 > 6:
             continue  # retired group lengths are not written (PS3.5 7.2), as in dcmwrite
@@ -107,9 +109,62 @@ def _encode_direct(ds: Dataset) -> bytes | None:
         ):
             fp.write(_header(int(tag), elem.VR, len(elem.value or b""), implicit))
             fp.write(elem.value or b"")
+        elif (value := _ascii_value(elem, text_as_ascii)) is not None:
+            fp.write(_header(int(tag), elem.VR, len(value), implicit))
+            fp.write(value)
         else:
             write_data_element(fp, ds[tag], charset)
     return fp.getvalue()
+
+
+#: String VRs pydicom writes in its default encoding whatever the character set
+#: (``write_string``, and ``write_DA``/``DT``/``TM`` for text values), with their padding.
+_STRING_PADDING = {"AE": " ", "AS": " ", "CS": " ", "DA": " ", "DT": " ", "TM": " ", "UR": " ",
+                   "UI": "\0"}
+#: Text VRs pydicom encodes in the data set's character set (``write_text``).
+_TEXT_VRS = frozenset({"LO", "LT", "SH", "ST", "UC", "UT"})
+#: Python codecs (pydicom's names) that encode ASCII text as ASCII, with no escape sequence
+#: when first in the character set: the default repertoire, Latin-1 and UTF-8.
+_ASCII_CODECS = frozenset({default_encoding, "latin_1", "UTF8"})
+
+
+def _ascii_compatible(charset: object) -> bool:
+    """Whether pydicom encodes ASCII text in ``charset`` (a Specific Character Set value) as
+    the ASCII bytes themselves."""
+    try:
+        codecs = convert_encodings(
+            [str(v) for v in charset] if isinstance(charset, MultiValue | list) else
+            str(charset))
+    except (LookupError, ValueError):
+        return False
+    return bool(codecs) and codecs[0] in _ASCII_CODECS
+
+
+def _ascii_value(elem: DataElement | RawDataElement, text_as_ascii: bool) -> bytes | None:
+    """The value bytes pydicom's writer gives ``elem``, a new element whose value is ASCII text
+    (one string or several) or empty, of a string VR; None for anything else (pydicom writes
+    it). Most elements the engine makes are such (dummies, emptied values, mapped UIDs, shifted
+    dates), and pydicom's writer spent most of its time on them."""
+    if not isinstance(elem, DataElement) or elem.is_undefined_length:
+        return None
+    vr = elem.VR
+    padding = _STRING_PADDING.get(vr) or (" " if text_as_ascii and vr in _TEXT_VRS else None)
+    if padding is None:
+        return None
+    value = elem.value
+    if value is None:
+        return b""
+    if isinstance(value, MultiValue | list | tuple):
+        if not all(isinstance(v, str) for v in value):
+            return None
+        value = "\\".join(value)
+    elif not isinstance(value, str):
+        return None
+    if not value.isascii():
+        return None
+    if len(value) % 2:
+        value += padding
+    return value.encode("ascii")
 
 
 def _header(tag: int, vr: str | None, length: int, implicit: bool) -> bytes:
