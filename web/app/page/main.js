@@ -420,6 +420,7 @@ async function openSources(picked) {
   for (let index = 0; ; index++) {
     await list.beyond(index);
     if (index >= sources.length) break;
+    if (index === 0) showOpening(0, sources.length, !list.done); // the files found: how many to read
     const source = sources[index];
     while (issued < sources.length) {
       const entry = !('file' in sources[issued]);
