@@ -276,8 +276,9 @@ function showPrivacy() {
  */
 function showOpening(done, total, listing = false) {
   $('opening').hidden = done >= total && !listing;
-  $('open-status').textContent = `Reading ${done} of ${total} files${listing ? ' found so far' : ''}…`;
-  /** @type {HTMLProgressElement} */ ($('open-progress')).value = total ? done / total : 1;
+  $('open-status').textContent = total === 0 && listing ? 'Looking for files…'
+    : `Reading ${done} of ${total} files${listing ? ' found so far' : ''}…`;
+  /** @type {HTMLProgressElement} */ ($('open-progress')).value = total ? done / total : Number(!listing);
 }
 
 function showSkipped() {
