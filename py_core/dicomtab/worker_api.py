@@ -130,14 +130,25 @@ def open_file_by_parts(first: Bytes, size: int,
                                               read_all))
 
 
+def refuse_unreadable(name: str, kind: str) -> str:
+    """JSON failure for a file the browser could not read before Python was called (the
+    head reader's reads failed); ``kind``: the browser's error name (NotFoundError, …)."""
+    def refuse() -> None:
+        raise _unreadable(name, str(kind))
+    return _run(refuse)
+
+
 def _read_or_refuse(name: str, read: Callable[[], bytes]) -> bytes:
     try:
         return read()
     except Exception as exc:  # the browser's NotReadableError and its kin (no file content)
-        raise UnsupportedError(
-            f"{name} could not be read ({type(exc).__name__}): it was changed, moved or "
-            "deleted since it was chosen; choose it again."
-        ) from None
+        raise _unreadable(name, type(exc).__name__) from None
+
+
+def _unreadable(name: str, kind: str) -> UnsupportedError:
+    return UnsupportedError(
+        f"{name} could not be read ({kind}): it was changed, moved or deleted since it was "
+        "chosen; choose it again.")
 
 
 def list_instances() -> str:

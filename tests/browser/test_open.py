@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import shutil
 from pathlib import Path
 
 import pydicom
@@ -247,3 +248,26 @@ def test_patients_sharing_study_and_series_uids_each_keep_their_rows(app: Page,
     expect(app.get_by_test_id("tree-series")).to_have_count(2)
     for n, patient in enumerate(app.get_by_test_id("tree-patient").all()):
         expect(patient.get_by_test_id("tree-instance")).to_have_text(f"#1 CT patient-{n}.dcm")
+
+
+def test_a_file_deleted_after_it_was_chosen_is_named_and_the_others_open(
+        app: Page, tmp_path: Path) -> None:
+    """The browser cannot read a chosen file that was deleted since: the head reader's
+    slices fail, the worker's own read fails too, and the file is named as gone; the file
+    chosen with it opens."""
+    kept, gone = tmp_path / "kept.dcm", tmp_path / "gone.dcm"
+    for path in (kept, gone):
+        shutil.copy(bundled("CT_small.dcm"), path)
+    # Chosen in an input of the test's own, so that nothing reads the files yet.
+    app.evaluate("""() => { const input = document.createElement('input');
+        input.type = 'file'; input.multiple = true; input.id = 'chosen-later';
+        document.body.append(input); }""")
+    app.locator("#chosen-later").set_input_files([str(kept), str(gone)])
+    gone.unlink()
+    results = app.evaluate("() => window.dicomtab.openFiles(document.getElementById('chosen-later').files)")
+    assert [(r["fileName"], r["status"]) for r in results] == [
+        ("kept.dcm", "success"), ("gone.dcm", "failed")]
+    expect(app.get_by_test_id("problem")).to_have_text(
+        "gone.dcm could not be read (NotFoundError): it was changed, moved or deleted since it "
+        "was chosen; choose it again.")
+    expect(app.get_by_test_id("tree-instance")).to_have_count(1)

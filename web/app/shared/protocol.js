@@ -251,8 +251,8 @@ export const BOOT_STAGES = Object.freeze([
  * (app/worker/head-reader.js) adds on the request's way from the page to the Python worker.
  * Taking a slice of a File blocks the thread taking it for a round trip to the browser
  * (~0.2 ms): in the Python worker, the two slices of each file held the thread parsing the
- * files for about a quarter of its time. Without them (the browser could not read the file),
- * the core reads what it needs itself.
+ * files for about a quarter of its time. Without them (no head reader), the core reads what
+ * it needs itself.
  * @typedef {Object} OpenFile
  * @property {string} name  the name shown (a relative path in a folder or an archive)
  * @property {File} file
@@ -260,6 +260,8 @@ export const BOOT_STAGES = Object.freeze([
  * @property {?ArrayBuffer} [tail]  its bytes from {@link openTailStart}, null if the head is
  *   all of it: what may follow the pixel data (padding, a signature), which the core would
  *   otherwise read synchronously
+ * @property {string} [unreadable]  instead of head and tail: the browser's error reading the
+ *   file (NotFoundError: deleted since it was chosen, …)
  */
 
 /**

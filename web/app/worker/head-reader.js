@@ -17,21 +17,24 @@ let python = null;
 let passed = Promise.resolve();
 
 /**
- * A file's head and tail (see OpenFile); none if the browser cannot read it (changed or
- * deleted since it was chosen): the Python worker then reads it itself, and says why not.
+ * A file's head and tail (see OpenFile), or the name of the browser's error if it cannot read
+ * the file (changed or deleted since it was chosen).
  * @param {import('../shared/protocol.js').OpenFile} given
  * @returns {Promise<import('../shared/protocol.js').OpenFile>}
  */
 async function withEnds(given) {
   const { file } = given;
   try {
+    // A file deleted since it was chosen says it has 0 bytes, and a slice of it reads as
+    // empty: only reading all of it tells it from an empty file.
+    if (file.size === 0) return { ...given, head: await file.arrayBuffer(), tail: null };
     const [head, tail] = await Promise.all([
       file.slice(0, OPEN_HEAD_BYTES).arrayBuffer(),
       file.size > OPEN_HEAD_BYTES ? file.slice(openTailStart(file.size)).arrayBuffer() : null,
     ]);
     return { ...given, head, tail };
-  } catch {
-    return given;
+  } catch (error) {
+    return { ...given, unreadable: error instanceof Error ? error.name : 'Error' };
   }
 }
 

@@ -536,7 +536,8 @@ const NO_CODECS = new Set(/** @type {string[]} */ ([Request.VERIFY]));
  * @param {import('../shared/protocol.js').OpenFile} given
  * @returns {string}
  */
-function openFile({ name, file, head, tail }) {
+function openFile({ name, file, head, tail, unreadable }) {
+  if (unreadable) return callCore(api.refuse_unreadable, name, unreadable);
   const last = tail ? new Uint8Array(tail) : null;
   const from = openTailStart(file.size);
   const readAll = () => new Uint8Array(new FileReaderSync().readAsArrayBuffer(file));
