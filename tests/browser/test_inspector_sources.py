@@ -176,6 +176,25 @@ def test_a_dropped_folder_is_opened_while_it_is_listed(app: Page) -> None:
         "names": ["study/a/a1.dcm", "study/a/a2.dcm", "study/b/b1.dcm"], "done": True}
 
 
+def test_a_dropped_folder_that_cannot_be_listed_to_its_end_keeps_what_was_found(app: Page) -> None:
+    """A subfolder the browser fails to list ends the list there, marked incomplete (the page
+    then says so); the files found before it are kept."""
+    seen = app.evaluate("""async () => {
+        const { fromDataTransfer } = await import('./app/page/file-sources.js');
+        const file = (name) => ({ isFile: true, isDirectory: false, name,
+          file: (ok) => ok(new File(['x'], name)) });
+        const dir = (name, children) => ({ isFile: false, isDirectory: true, name,
+          createReader: () => { let given = false; return { readEntries: (ok, fail) => {
+            if (children === null) { fail(new DOMException('gone', 'NotFoundError')); return; }
+            const batch = given ? [] : children; given = true; ok(batch); } }; } });
+        const tree = dir('study', [dir('a', [file('a1.dcm')]), dir('b', null), dir('c', [file('c1.dcm')])]);
+        const list = fromDataTransfer({ items: [{ kind: 'file', webkitGetAsEntry: () => tree }], files: [] });
+        await list.beyond(Infinity);
+        return { names: list.items.map((s) => s.name), done: list.done, incomplete: list.incomplete };
+    }""")
+    assert seen == {"names": ["study/a/a1.dcm"], "done": True, "incomplete": True}
+
+
 def test_folder_with_dicomdir(app: Page) -> None:
     folder = bundled("dicomdirtests/TINY_ALPHA/DICOMDIR").parent
     images = [p for p in folder.rglob("IM*") if p.is_file()]

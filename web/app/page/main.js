@@ -354,12 +354,13 @@ function expandingArchives(picked, results) {
       }
       out.push(files);
     }
-    if (picked.incomplete) {
-      const message = 'Part of the dropped folder could not be listed by the browser; the files found before it were opened.';
-      $('problems').append(problemItem(message));
-      results.push({ fileName: '', status: 'failed', code: 'read-failed', message });
-    }
-  })().finally(() => out.finish());
+    if (picked.incomplete) throw new Error('listing stopped');
+  })().catch(() => {
+    // The files found so far are opened; the user is told the list stopped short.
+    const message = 'Part of the files chosen could not be listed by the browser; the files found before were opened.';
+    $('problems').append(problemItem(message));
+    results.push({ fileName: '', status: 'failed', code: 'read-failed', message });
+  }).finally(() => out.finish());
   return out;
 }
 
