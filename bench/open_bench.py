@@ -3,7 +3,8 @@
     python bench/open_bench.py [--folder DIR] [--count 1000] [--rounds 5] [--wasm] [--site dist]
 
 Each file goes through the worker's open path (``worker_api.open_file_by_parts``) as the
-worker hands it over: its first 64 KB and last 4 KB, read before Python is called, and a read
+worker hands it over: its first 64 KB and last 4 KB, read by the head reader before Python is
+called, and a read
 of any other bytes (none, for a CT slice). The folder is ``index_bench.py``'s (generated into
 ``--folder`` when it holds no ``.dcm`` file: ``--count`` CT slices of 512 x 512).
 
@@ -30,8 +31,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: What the worker reads of a file before calling Python (web/app/worker/worker.js:
-#: FIRST_SLICE, LAST_SLICE).
+#: What the head reader reads of a file before Python is called (web/app/shared/protocol.js:
+#: OPEN_HEAD_BYTES, OPEN_TAIL_BYTES).
 FIRST_SLICE = 64 * 1024
 LAST_SLICE = 4 * 1024
 #: Files of the folder run in WebAssembly (each round re-opens them all).

@@ -3,7 +3,7 @@
 Opening a folder lists each file's summary, which needs only the elements before the pixel
 data. In the browser the worker reads each file through its ``File`` handle, and reading a
 512 KB CT slice whole to summarise its first few KB cost more than parsing it (3 ms of its
-10 ms, measured). :func:`header_bytes` takes a first slice (the worker reads 64 KB: a CT or
+10 ms, measured). :func:`header_bytes` takes a first slice (the tab reads 64 KB: a CT or
 MR header is a few KB, one with vendor sequences some tens of KB), reads longer ones while the
 header does not fit, and the bytes after the pixel value if there are any (padding,
 signatures). pydicom parses the header as it would parse the whole file (it stops before the

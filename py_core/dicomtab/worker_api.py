@@ -116,7 +116,7 @@ def open_file_by_parts(first: Bytes, size: int,
     """Open one file reading only its header when that is enough (see
     :mod:`dicomtab.file_head`); JSON result with the summary, as :func:`open_file`.
 
-    ``first``: the file's first bytes (any number; the worker reads 64 KB), or all of it;
+    ``first``: the file's first bytes (any number; the tab's head reader reads 64 KB), or all of it;
     ``size``: its size; ``read(start, end)`` and ``reader()``: functions (in the browser, JS
     ones reading the File synchronously) returning a slice of the file and all of it.
     """

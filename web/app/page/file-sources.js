@@ -234,4 +234,3 @@ export async function readySource(source) {
   if ('file' in source) return source;
   return { file: await source.open(), name: source.name, fromCollection: source.fromCollection };
 }
-

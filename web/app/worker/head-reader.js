@@ -50,5 +50,9 @@ self.addEventListener('message', ({ data, ports }) => {
     /** @type {Transferable[]} */
     const buffers = files.flatMap(({ head, tail }) => [head, tail].filter((b) => b instanceof ArrayBuffer));
     /** @type {MessagePort} */ (python).postMessage({ ...data, payload: { files } }, buffers);
+  }).catch(() => {
+    // Passed on as it came (the worker then reads the files itself), so that this request is
+    // answered and the chain goes on for the next ones.
+    /** @type {MessagePort} */ (python).postMessage(data);
   });
 });
