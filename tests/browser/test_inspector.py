@@ -156,3 +156,54 @@ def test_automation_api_tags_and_phi_summary(app: Page) -> None:
     phi = app.evaluate("window.dicomtab.phiSummary('i1')")
     assert (phi["identifying"], phi["private"], phi["dates"], phi["uids"]) == (206, 170, 12, 6)
     assert phi["warnings"] == []
+
+
+def test_a_long_table_fills_a_screenful_a_frame(app: Page) -> None:
+    """CT_small's ~250 rows go in 40 shown rows at a time (a frame each), not in one long
+    layout, and the inspector counts as loaded once every row is in."""
+    app.evaluate("""() => {
+        window.__added = [];
+        new MutationObserver((records) => {
+          for (const r of records) {
+            const added = Array.from(r.addedNodes).filter((n) => n.nodeType === 1);
+            if (added.length) window.__added.push([added.length, added.filter((n) => !n.hidden).length]);
+          }
+        }).observe(document.querySelector('[data-testid=tag-rows]'), {childList: true});
+    }""")
+    open_files(app, [bundled("CT_small.dcm")], expect_total=1)
+    loaded(app, "i1")
+    added = app.evaluate("window.__added")
+    assert len(added) >= 5
+    assert max(shown for _, shown in added) == 40
+    assert sum(count for count, _ in added) == rows(app).count()
+    expect(row(app, "7FE00010")).to_have_count(1)
+
+
+def test_search_and_keys_reach_rows_not_added_yet(app: Page) -> None:
+    """With no frame drawn the table stays at its first screenful; a search, or End, adds
+    the rest at once and finds the last element."""
+    app.evaluate("window.requestAnimationFrame = () => 0")
+    open_files(app, [bundled("CT_small.dcm")], expect_total=1)
+    expect(row(app, "00020010")).to_have_count(1)
+    assert rows(app).count() < 60
+    expect(row(app, "7FE00010")).to_have_count(0)
+    expect(app.get_by_test_id("inspector")).not_to_have_attribute("data-loaded", "i1")
+    app.get_by_test_id("tag-search").fill("PixelData")
+    expect(row(app, "7FE00010")).to_have_attribute("data-match", "")
+    expect(row(app, "7FE00010")).to_be_visible()
+    loaded(app, "i1")
+
+
+def test_end_key_adds_the_rest_of_the_table(app: Page) -> None:
+    open_files(app, [bundled("CT_small.dcm")], expect_total=1)
+    loaded(app, "i1")
+    everything = rows(app).count()
+    # From here no frame adds rows: the table the filter makes stays at its first screenful.
+    app.evaluate("window.requestAnimationFrame = () => 0")
+    app.get_by_test_id("phi-only").check()
+    app.wait_for_function("() => document.querySelectorAll('[data-testid=tag-row]').length <= 60")
+    rows(app).first.click()
+    app.keyboard.press("End")
+    last = rows(app).last
+    expect(last).to_be_focused()
+    assert 60 < rows(app).count() < everything

@@ -145,10 +145,12 @@ export class Inspector {
     const phiOnly = /** @type {HTMLInputElement} */ ($('phi-only')).checked;
     const tree = await this.about(instanceId, Request.TREE, { instanceId, phiOnly });
     if (tree === null) return; // another was chosen, or this one closed
-    this.table.render(tree.rows);
+    const filled = this.table.render(tree.rows);
     const problem = $('tree-problem');
     problem.hidden = !tree.problem;
     problem.textContent = tree.problem ? tree.problem.message : '';
+    // "Loaded" once every row is in: a long table fills over a few frames.
+    if (!(await filled) || instanceId !== this.instanceId) return;
     $('inspector').dataset.loaded = instanceId;
     await this.search.rerun();
   }

@@ -25,6 +25,9 @@ function valueText(row) {
   return row.value ?? '';
 }
 
+/** Rows shown at once, and then added each frame: a screenful, 5-10 ms of layout. */
+const VISIBLE_ROWS_A_FRAME = 40;
+
 export class TagTable {
   /**
    * @param {HTMLTableSectionElement} body the <tbody>
@@ -41,62 +44,124 @@ export class TagTable {
     this.expanded = new Set();
     /** @type {?HTMLTableRowElement} */
     this.active = null;
+    /** How many of `rows` are in the table so far. */
+    this.added = 0;
+    /** The animation frame that adds the next rows (0: none). */
+    this.pending = 0;
+    /** @type {?function(boolean): void} settles the last render's promise while rows remain */
+    this.superseded = null;
     body.addEventListener('click', (event) => this.click(event));
     body.addEventListener('keydown', (event) => this.key(event));
   }
 
   /**
+   * Show these rows: the first screenful at once, the rest a frame at a time, so that a long
+   * table (a CT has ~270 rows: ~2,000 cells to lay out, 30-50 ms) never holds up a frame while
+   * a folder is still opening. Anything that needs every row (search, folding, keys) calls
+   * `complete` first, which adds the rest at once.
    * @param {TagRow[]} rows
+   * @returns {Promise<boolean>} resolves once every row is in; false if another render or a
+   *   close replaced these rows first
    */
   render(rows) {
     this.rows = rows;
     this.byPath.clear();
     this.expanded.clear();
     this.active = null;
-    const fragment = document.createDocumentFragment();
-    for (const row of rows) {
-      const tr = /** @type {HTMLTableRowElement} */ (el('tr', {
-        'data-testid': 'tag-row', 'data-kind': row.kind, 'data-tag': row.tag,
-        'aria-level': String(row.depth + 1), tabindex: '-1',
-      }));
-      if (row.path) { tr.dataset.path = row.path; this.byPath.set(row.path, tr); }
-      if (row.parent) tr.dataset.parent = row.parent;
-      if (row.keyword) tr.dataset.keyword = row.keyword;
-      const folds = row.kind === 'sequence' || row.kind === 'item';
-      if (folds) tr.setAttribute('aria-expanded', 'false');
-      const flags = [];
-      if (row.phi?.identifying) { tr.classList.add('identifying'); flags.push('may identify'); }
-      if (row.private) { tr.classList.add('private'); flags.push(row.isPrivateCreator ? 'private creator' : 'private'); }
-      if (row.phi?.category === 'free-text') flags.push('free text');
-      if (row.damaged || row.kind === 'problem') { tr.classList.add('damaged'); flags.push('damaged'); }
-      if (row.meta) tr.classList.add('meta');
-      const tagCell = el('td', { class: 'tag' });
-      tagCell.style.paddingLeft = `${0.3 + row.depth * 1.2}rem`;
-      if (folds) tagCell.append(el('span', { class: 'twisty', 'aria-hidden': 'true' }));
-      tagCell.append(document.createTextNode(row.kind === 'problem'
-        ? `${row.tag} @ byte ${row.offset}` : row.tag));
-      const value = el('td', { class: 'value', 'data-col': 'value' }, valueText(row));
-      if (row.truncated && !row.binary) value.append(' …');
-      if (row.truncated) {
-        value.append(el('button', { type: 'button', class: 'link', 'data-testid': 'show-all' }, 'show all'));
-      }
-      if (row.note) value.append(el('span', { class: 'note' }, ` (${row.note})`));
-      tr.append(
-        tagCell,
-        el('td', { 'data-col': 'name' }, nameText(row)),
-        el('td', { 'data-col': 'vr' }, row.vr ?? ''),
-        el('td', { 'data-col': 'vm' }, row.vm ?? ''),
-        el('td', { 'data-col': 'length' }, row.length ?? ''),
-        value,
-        el('td', { 'data-col': 'action', title: 'Basic Profile action (PS3.15 Table E.1-1)' }, row.phi?.action ?? ''),
-        el('td', { 'data-col': 'flags' }, flags.join(', ')),
-      );
-      tr.hidden = Boolean(row.parent);
-      fragment.append(tr);
-    }
-    this.body.replaceChildren(fragment);
+    this.added = 0;
+    cancelAnimationFrame(this.pending);
+    this.body.replaceChildren();
+    this.superseded?.(false);
+    this.superseded = null;
+    // A hidden page draws no frames: nothing to keep smooth, so every row at once.
+    this.addRows(document.hidden ? Infinity : VISIBLE_ROWS_A_FRAME);
     const first = /** @type {?HTMLTableRowElement} */ (this.body.querySelector('tr'));
     if (first) first.tabIndex = 0;
+    if (this.added === rows.length) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      this.superseded = resolve;
+      const next = () => {
+        if (this.superseded !== resolve) return; // replaced, or completed at once
+        this.addRows(VISIBLE_ROWS_A_FRAME);
+        if (this.added < this.rows.length) { this.pending = requestAnimationFrame(next); return; }
+        this.superseded = null;
+        resolve(true);
+      };
+      this.pending = requestAnimationFrame(next);
+    });
+  }
+
+  /** Add every row not added yet, at once: for whatever needs the whole table. */
+  complete() {
+    if (this.added === this.rows.length) return;
+    cancelAnimationFrame(this.pending);
+    this.addRows(Infinity);
+    const resolve = this.superseded;
+    this.superseded = null;
+    resolve?.(true);
+  }
+
+  /**
+   * Append the next rows, up to `visible` of them shown (rows folded inside a sequence cost
+   * no layout, so they do not count).
+   * @param {number} visible
+   */
+  addRows(visible) {
+    const fragment = document.createDocumentFragment();
+    let shown = 0;
+    while (this.added < this.rows.length && shown < visible) {
+      const tr = this.rowElement(this.rows[this.added]);
+      this.added += 1;
+      if (!tr.hidden) shown += 1;
+      fragment.append(tr);
+    }
+    this.body.append(fragment);
+  }
+
+  /**
+   * @param {TagRow} row
+   * @returns {HTMLTableRowElement}
+   */
+  rowElement(row) {
+    const tr = /** @type {HTMLTableRowElement} */ (el('tr', {
+      'data-testid': 'tag-row', 'data-kind': row.kind, 'data-tag': row.tag,
+      'aria-level': String(row.depth + 1), tabindex: '-1',
+    }));
+    if (row.path) { tr.dataset.path = row.path; this.byPath.set(row.path, tr); }
+    if (row.parent) tr.dataset.parent = row.parent;
+    if (row.keyword) tr.dataset.keyword = row.keyword;
+    const folds = row.kind === 'sequence' || row.kind === 'item';
+    if (folds) tr.setAttribute('aria-expanded', 'false');
+    const flags = [];
+    if (row.phi?.identifying) { tr.classList.add('identifying'); flags.push('may identify'); }
+    if (row.private) { tr.classList.add('private'); flags.push(row.isPrivateCreator ? 'private creator' : 'private'); }
+    if (row.phi?.category === 'free-text') flags.push('free text');
+    if (row.damaged || row.kind === 'problem') { tr.classList.add('damaged'); flags.push('damaged'); }
+    if (row.meta) tr.classList.add('meta');
+    const tagCell = el('td', { class: 'tag' });
+    tagCell.style.paddingLeft = `${0.3 + row.depth * 1.2}rem`;
+    if (folds) tagCell.append(el('span', { class: 'twisty', 'aria-hidden': 'true' }));
+    tagCell.append(document.createTextNode(row.kind === 'problem'
+      ? `${row.tag} @ byte ${row.offset}` : row.tag));
+    const value = el('td', { class: 'value', 'data-col': 'value' }, valueText(row));
+    if (row.truncated && !row.binary) value.append(' …');
+    if (row.truncated) {
+      value.append(el('button', { type: 'button', class: 'link', 'data-testid': 'show-all' }, 'show all'));
+    }
+    if (row.note) value.append(el('span', { class: 'note' }, ` (${row.note})`));
+    tr.append(
+      tagCell,
+      el('td', { 'data-col': 'name' }, nameText(row)),
+      el('td', { 'data-col': 'vr' }, row.vr ?? ''),
+      el('td', { 'data-col': 'vm' }, row.vm ?? ''),
+      el('td', { 'data-col': 'length' }, row.length ?? ''),
+      value,
+      el('td', { 'data-col': 'action', title: 'Basic Profile action (PS3.15 Table E.1-1)' }, row.phi?.action ?? ''),
+      el('td', { 'data-col': 'flags' }, flags.join(', ')),
+    );
+    // Folded inside its sequence until opened; `expanded` was cleared with the last render.
+    tr.hidden = Boolean(row.parent);
+    return tr;
   }
 
   /**
@@ -105,6 +170,7 @@ export class TagTable {
    * @param {boolean} open
    */
   setExpanded(path, open) {
+    this.complete();
     const tr = this.byPath.get(path);
     if (!tr || !tr.hasAttribute('aria-expanded')) return;
     if (open) this.expanded.add(path); else this.expanded.delete(path);
@@ -113,6 +179,7 @@ export class TagTable {
   }
 
   refreshVisibility() {
+    this.complete();
     for (const tr of this.body.rows) {
       const parent = tr.dataset.parent;
       if (!parent) continue;
@@ -123,6 +190,7 @@ export class TagTable {
 
   /** Expand the given containers (e.g. to reach a search match). @param {string[]} paths */
   expandAll(paths) {
+    this.complete();
     for (const path of paths) {
       this.expanded.add(path);
       this.byPath.get(path)?.setAttribute('aria-expanded', 'true');
@@ -132,6 +200,7 @@ export class TagTable {
 
   /** @param {Set<string>} paths rows to mark as matches (others unmarked) */
   highlight(paths) {
+    this.complete();
     for (const tr of this.body.rows) {
       const match = paths.has(tr.dataset.path || '');
       tr.classList.toggle('match', match);
@@ -176,6 +245,7 @@ export class TagTable {
   key(event) {
     const tr = /** @type {?HTMLTableRowElement} */ ((/** @type {HTMLElement} */ (event.target)).closest('tr'));
     if (!tr) return;
+    this.complete();
     const visible = Array.from(this.body.rows).filter((row) => !row.hidden);
     const index = visible.indexOf(tr);
     const path = tr.dataset.path || '';
