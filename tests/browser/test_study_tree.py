@@ -9,7 +9,7 @@ import pydicom
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import load_app
+from tests.browser.conftest import load_app, open_files
 from tests.conftest import bundled
 
 #: Two series: 260 slices and 60 (the tree is made whole up to 200 rows: these are more).
@@ -243,3 +243,18 @@ def test_a_series_growing_in_view_is_previewed_once_while_it_streams_in_then_aga
     assert preview.get_attribute("data-preview-ids").count('"') == 2 * 260
     context.close()
     assert errors == []
+
+
+def test_a_preview_keeps_its_box_whatever_the_image_shape(app: Page) -> None:
+    """A tall image's preview is drawn narrower than the canvas made for it; its box stays
+    64 × 64, so the rows below do not move when it comes."""
+    open_files(app, [bundled("CT_small.dcm"), bundled("JPEG2000.dcm")], expect_total=2)
+    previews = app.get_by_test_id("series-preview")
+    expect(previews).to_have_count(2)
+    for k in range(2):
+        expect(previews.nth(k)).to_have_attribute("data-state", "drawn", timeout=30000)
+    sizes = previews.evaluate_all("(cs) => cs.map((c) => [c.width, c.height])")
+    assert sorted(sizes) == [[16, 64], [64, 64]], sizes
+    for k in range(2):
+        box = previews.nth(k).bounding_box()
+        assert box is not None and (box["width"], box["height"]) == (64, 64), box
