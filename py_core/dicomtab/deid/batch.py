@@ -408,6 +408,8 @@ def run_batch(
         if progress is not None:
             progress(outcome)
 
+    made: set[Path] = set()  # the output folders made so far (used by the storing thread)
+
     def store(outcome: FileOutcome, data: bytes) -> Callable[[], None]:
         rel = outcome.output or ""
 
@@ -416,7 +418,7 @@ def run_batch(
             if sink is not None:
                 sink(rel, data)
             else:
-                write_atomically(outdir / rel, data)
+                write_atomically(outdir / rel, data, made=made)
         return run
 
     storing: Storing[_Settled] = Storing(settle)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ class Source:
         if self.is_url:
             return InputItem(self.name, lambda: _read_url(self.path))
         if self.member is None:
-            return InputItem(self.name, Path(self.path).read_bytes)
+            path = self.path
+            return InputItem(self.name, lambda: read_file(path))
         path, member = self.path, self.member
 
         def read() -> bytes:
@@ -48,6 +49,21 @@ class Source:
                 return archive.read(member)
 
         return InputItem(self.name, read)
+
+
+def read_file(path: str) -> bytes:
+    """The bytes of the file at ``path``, in as few system calls as it takes (open, size, one
+    read, the read that finds its end, close): a batch reads its inputs on a thread, where each
+    call releases the GIL and takes it back from the thread that de-identifies.
+    ``Path.read_bytes`` makes nine."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        parts = [os.read(fd, os.fstat(fd).st_size + 1)]
+        while parts[-1]:  # until the read that finds the end (the file may have grown)
+            parts.append(os.read(fd, 1 << 20))
+    finally:
+        os.close(fd)
+    return parts[0] if len(parts) == 2 else b"".join(parts)
 
 
 def _read_url(url: str) -> bytes:

@@ -7,6 +7,11 @@ waiting overlaps the de-identification of the next file instead of adding to it.
 bounded (:data:`AHEAD` inputs, :data:`BEHIND` outputs), so memory holds a few files, not the
 batch. What the batch decides, and the order of its outcomes, do not change: an outcome is
 settled (entered into the result) in input order, and only once its output is stored.
+
+Each system call a thread makes releases the GIL, and taking it back stalls the thread that
+de-identifies (it hands the GIL over, and waits to get it back): so the threads read and
+write with as few calls as it takes (:func:`dicomtab.deid.inputs.read_file`,
+:func:`dicomtab.deid.folders.write_atomically`).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ time, in input order, with failures, duplicates and the journal's entries as bef
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -13,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from dicomtab.deid.batch import Batch, BatchResult, collect_inputs, run_batch
-from dicomtab.deid.inputs import InputItem
+from dicomtab.deid.folders import write_atomically
+from dicomtab.deid.inputs import InputItem, read_file
 from dicomtab.deid.journal import _to_json
 from dicomtab.deid.keys import Key
 from dicomtab.deid.pipeline import Storing, read_ahead
@@ -178,3 +180,50 @@ def test_without_threads_the_batch_runs_one_file_at_a_time(inputs: Path, tmp_pat
     assert seen and max(seen) == started  # no thread was started
     assert [asdict(o) for o in at_once.outcomes] == [asdict(o) for o in threaded.outcomes]
     assert _stored(tmp_path / "at-once") == _stored(tmp_path / "threads")
+
+
+def test_an_input_is_read_whole_whatever_its_size_said(tmp_path: Path) -> None:
+    """read_file asks the size once and reads to the end: a DICOM file, an empty one, and a
+    pipe whose size (0) says nothing of what comes; a folder or a missing file is an OSError,
+    as the batch reports it."""
+    dicom = bundled("CT_small.dcm")
+    assert read_file(str(dicom)) == dicom.read_bytes()
+    (tmp_path / "empty").write_bytes(b"")
+    assert read_file(str(tmp_path / "empty")) == b""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    sent = dicom.read_bytes() * 5  # more than one read's worth after the first byte
+    writer = threading.Thread(target=lambda: pipe.write_bytes(sent))
+    writer.start()
+    assert read_file(str(pipe)) == sent
+    writer.join()
+    with pytest.raises(IsADirectoryError):
+        read_file(str(tmp_path))
+    with pytest.raises(FileNotFoundError):
+        read_file(str(tmp_path / "missing.dcm"))
+
+
+def test_an_output_is_written_whole_even_where_its_folder_went(tmp_path: Path) -> None:
+    """write_atomically with the folders made so far: a folder removed since is made again;
+    no temporary file is left, written or failed; the file's mode is Path.write_bytes's."""
+    made: set[Path] = set()
+    data = bundled("CT_small.dcm").read_bytes()
+    target = tmp_path / "out" / "p" / "one.dcm"
+    write_atomically(target, data, made=made)
+    assert target.read_bytes() == data and target.parent in made
+    shutil.rmtree(tmp_path / "out")
+    write_atomically(target, data, made=made)
+    assert target.read_bytes() == data
+    assert sorted(p.name for p in target.parent.iterdir()) == ["one.dcm"]
+    (tmp_path / "ref.dcm").write_bytes(data)
+    assert target.stat().st_mode == (tmp_path / "ref.dcm").stat().st_mode
+
+    def refused(partial: Path, where: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_atomically(target.with_name("two.dcm"), data, refused, made=made)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["one.dcm"]
+    # a link (store_once) leaves the file linked and removes the temporary name
+    write_atomically(target.with_name("three.dcm"), data, os.link, made=made)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["one.dcm", "three.dcm"]
