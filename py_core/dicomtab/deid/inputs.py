@@ -14,6 +14,10 @@ class InputItem:
 
     name: str
     read: Callable[[], bytes]
+    #: Asks the operating system to read the bytes ahead, without waiting (a local file, where
+    #: it can): then ``read`` finds them in memory, and the batch reads it on its own thread
+    #: instead of a reading thread's (dicomtab.deid.pipeline.read_ahead). Never raises.
+    prefetch: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,8 @@ class Source:
             return InputItem(self.name, lambda: _read_url(self.path))
         if self.member is None:
             path = self.path
-            return InputItem(self.name, lambda: read_file(path))
+            return InputItem(self.name, lambda: read_file(path),
+                             (lambda: advise_reading(path)) if _ADVISE else None)
         path, member = self.path, self.member
 
         def read() -> bytes:
@@ -64,6 +69,26 @@ def read_file(path: str) -> bytes:
     finally:
         os.close(fd)
     return parts[0] if len(parts) == 2 else b"".join(parts)
+
+
+#: Whether the kernel can be asked to read a file ahead (Linux and most Unixes).
+_ADVISE = hasattr(os, "posix_fadvise")
+
+
+def advise_reading(path: str) -> None:
+    """Ask the kernel to read the file at ``path`` into its cache in the background (read
+    ahead without a thread: a reading thread costs the de-identifying one a GIL hand-off for
+    each of its system calls). A file that cannot be opened is left to ``read`` to report."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+    except OSError:
+        pass  # a file system that takes no advice: read as it comes
+    finally:
+        os.close(fd)
 
 
 def _read_url(url: str) -> bytes:

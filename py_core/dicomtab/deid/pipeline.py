@@ -1,8 +1,9 @@
 """Reading the next inputs and storing the last outputs on threads, while one file is processed.
 
 A batch spends part of each file waiting on the operating system: reading the input, writing
-the output, and hashing it; all three release the GIL. One thread reads a few inputs ahead and
-one stores the outputs in the order they come (a ZIP stream needs that order), so that this
+the output, and hashing it; all three release the GIL. A few inputs are read ahead (by the
+kernel, asked to, for a local file; by a thread for a ZIP member or a URL) and one thread
+stores the outputs in the order they come (a ZIP stream needs that order), so that this
 waiting overlaps the de-identification of the next file instead of adding to it. Both are
 bounded (:data:`AHEAD` inputs, :data:`BEHIND` outputs), so memory holds a few files, not the
 batch. What the batch decides, and the order of its outcomes, do not change: an outcome is
@@ -57,17 +58,24 @@ class _AtOnce(Executor):
 
 def read_ahead(items: Iterable[InputItem], reader: Executor,
                ahead: int = AHEAD) -> Iterator[InputItem]:
-    """``items``, each with its bytes already being read on ``reader`` (an OSError is raised
-    by its ``read``, as the input's own would)."""
-    queued: deque[tuple[str, Future[bytes]]] = deque()
+    """``items``, each with its bytes already being read: by the kernel for an item that can
+    be prefetched (read on the caller's thread when it asks, from memory by then), else on
+    ``reader`` (an OSError is raised by its ``read``, as the input's own would)."""
+    queued: deque[InputItem] = deque()
     for item in items:
-        queued.append((item.name, reader.submit(item.read)))
+        queued.append(_reading(item, reader))
         if len(queued) > ahead:
-            name, future = queued.popleft()
-            yield InputItem(name, future.result)
+            yield queued.popleft()
     while queued:
-        name, future = queued.popleft()
-        yield InputItem(name, future.result)
+        yield queued.popleft()
+
+
+def _reading(item: InputItem, reader: Executor) -> InputItem:
+    """``item`` with its bytes on their way."""
+    if item.prefetch is not None:
+        item.prefetch()
+        return item
+    return InputItem(item.name, reader.submit(item.read).result)
 
 
 @dataclass

@@ -7,6 +7,7 @@ import os
 import shutil
 import threading
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from dicomtab.deid.batch import Batch, BatchResult, collect_inputs, run_batch
 from dicomtab.deid.folders import write_atomically
-from dicomtab.deid.inputs import InputItem, read_file
+from dicomtab.deid.inputs import InputItem, Source, read_file
 from dicomtab.deid.journal import _to_json
 from dicomtab.deid.keys import Key
 from dicomtab.deid.pipeline import Storing, read_ahead
@@ -227,3 +228,32 @@ def test_an_output_is_written_whole_even_where_its_folder_went(tmp_path: Path) -
     # a link (store_once) leaves the file linked and removes the temporary name
     write_atomically(target.with_name("three.dcm"), data, os.link, made=made)
     assert sorted(p.name for p in target.parent.iterdir()) == ["one.dcm", "three.dcm"]
+
+
+def test_local_files_are_read_ahead_by_the_kernel_not_the_thread(tmp_path: Path) -> None:
+    """A local file's item can be prefetched (posix_fadvise): read_ahead asks the kernel and
+    hands the item on, to be read on the batch's thread; a ZIP member goes to the reading
+    thread. A file that vanished is reported by its read, not by the prefetch."""
+    data = bundled("CT_small.dcm").read_bytes()
+    (tmp_path / "a.dcm").write_bytes(data)
+    (tmp_path / "b.dcm").write_bytes(data[:1000])
+    with zipfile.ZipFile(tmp_path / "c.zip", "w") as archive:
+        archive.writestr("c.dcm", data)
+    items = collect_inputs([tmp_path / "a.dcm", tmp_path / "b.dcm", tmp_path / "c.zip"])
+    items.insert(1, Source(str(tmp_path / "gone.dcm")).item())
+    assert [i.prefetch is not None for i in items] == [hasattr(os, "posix_fadvise")] * 3 + [False]
+    submitted: list[object] = []
+
+    class Reader(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            submitted.append(fn)
+            return super().submit(fn, *args, **kwargs)
+
+    with Reader(1) as reader:
+        got = list(read_ahead(items, reader, ahead=2))
+        assert [i.name for i in got] == [i.name for i in items]
+        assert got[0].read() == data and got[2].read() == data[:1000]
+        with pytest.raises(FileNotFoundError):
+            got[1].read()
+        assert got[3].read() == data
+    assert len(submitted) == (1 if hasattr(os, "posix_fadvise") else 4)
