@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import threading
 import time
 import zipfile
@@ -19,7 +20,7 @@ from dicomtab.deid.folders import write_atomically
 from dicomtab.deid.inputs import InputItem, Source, read_file
 from dicomtab.deid.journal import _to_json
 from dicomtab.deid.keys import Key
-from dicomtab.deid.pipeline import Storing, read_ahead
+from dicomtab.deid.pipeline import HAND_OFF, Storing, read_ahead
 from dicomtab.deid.profile import load_profile
 from tests import badfiles
 from tests.conftest import bundled
@@ -257,3 +258,19 @@ def test_local_files_are_read_ahead_by_the_kernel_not_the_thread(tmp_path: Path)
             got[1].read()
         assert got[3].read() == data
     assert len(submitted) == (1 if hasattr(os, "posix_fadvise") else 4)
+
+
+def test_while_outputs_are_stored_the_gil_is_handed_over_sooner() -> None:
+    """The storing thread takes the GIL back after each system call: while any Storing is
+    open the switch interval is HAND_OFF at most, and the one before comes back after the
+    last closes (two at once: dicomtab.scale's chunks on a worker's threads)."""
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+    first: Storing[int] = Storing(lambda n, error: None)
+    second: Storing[int] = Storing(lambda n, error: None)
+    first.add(1, lambda: seen.append(sys.getswitchinterval()))
+    first.settle_all()
+    first.close()
+    assert sys.getswitchinterval() == min(before, HAND_OFF) == seen[0]
+    second.close()
+    assert sys.getswitchinterval() == before
