@@ -54,11 +54,17 @@ def write_atomically(target: Path, data: bytes,
             partial.unlink(missing_ok=True)
 
 
+#: How an output is created: new (never over another file), binary (Windows translates line
+#: ends otherwise), not inherited.
+_CREATING = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+             | getattr(os, "O_CLOEXEC", 0))
+
+
 def _write_new(path: Path, data: bytes) -> None:
     """Create ``path`` (it must not exist) holding ``data``: three system calls, where
     ``Path.write_bytes`` makes six (it also asks the file's size, whether it is a terminal,
     and its position)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    fd = os.open(path, _CREATING, 0o666)
     try:
         view = memoryview(data)
         while view:

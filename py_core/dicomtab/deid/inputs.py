@@ -56,12 +56,16 @@ class Source:
         return InputItem(self.name, read)
 
 
+#: How inputs are opened: binary (Windows translates line ends otherwise), not inherited.
+_READING = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def read_file(path: str) -> bytes:
     """The bytes of the file at ``path``, in as few system calls as it takes (open, size, one
     read, the read that finds its end, close): a batch reads its inputs on a thread, where each
     call releases the GIL and takes it back from the thread that de-identifies.
     ``Path.read_bytes`` makes nine."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    fd = os.open(path, _READING)
     try:
         parts = [os.read(fd, os.fstat(fd).st_size + 1)]
         while parts[-1]:  # until the read that finds the end (the file may have grown)
@@ -80,7 +84,7 @@ def advise_reading(path: str) -> None:
     ahead without a thread: a reading thread costs the de-identifying one a GIL hand-off for
     each of its system calls). A file that cannot be opened is left to ``read`` to report."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.open(path, _READING)
     except OSError:
         return
     try:
