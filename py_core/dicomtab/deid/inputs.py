@@ -62,9 +62,9 @@ _READING = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0
 
 def read_file(path: str) -> bytes:
     """The bytes of the file at ``path``, in as few system calls as it takes (open, size, one
-    read, the read that finds its end, close): a batch reads its inputs on a thread, where each
-    call releases the GIL and takes it back from the thread that de-identifies.
-    ``Path.read_bytes`` makes nine."""
+    read, the read that finds its end, close; ``Path.read_bytes`` makes nine): each call
+    releases the GIL, and in a batch another thread may hold it when the call returns
+    (dicomtab.deid.pipeline)."""
     fd = os.open(path, _READING)
     try:
         parts = [os.read(fd, os.fstat(fd).st_size + 1)]
