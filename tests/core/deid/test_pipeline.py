@@ -3,9 +3,12 @@ time, in input order, with failures, duplicates and the journal's entries as bef
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import threading
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -13,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from dicomtab.deid.batch import Batch, BatchResult, collect_inputs, run_batch
-from dicomtab.deid.inputs import InputItem
+from dicomtab.deid.folders import write_atomically
+from dicomtab.deid.inputs import InputItem, Source, read_file
 from dicomtab.deid.journal import _to_json
 from dicomtab.deid.keys import Key
-from dicomtab.deid.pipeline import Storing, read_ahead
+from dicomtab.deid.pipeline import HAND_OFF, Storing, read_ahead
 from dicomtab.deid.profile import load_profile
 from tests import badfiles
 from tests.conftest import bundled
@@ -178,3 +182,95 @@ def test_without_threads_the_batch_runs_one_file_at_a_time(inputs: Path, tmp_pat
     assert seen and max(seen) == started  # no thread was started
     assert [asdict(o) for o in at_once.outcomes] == [asdict(o) for o in threaded.outcomes]
     assert _stored(tmp_path / "at-once") == _stored(tmp_path / "threads")
+
+
+def test_an_input_is_read_whole_whatever_its_size_said(tmp_path: Path) -> None:
+    """read_file asks the size once and reads to the end: a DICOM file, an empty one, and a
+    pipe whose size (0) says nothing of what comes; a folder or a missing file is an OSError,
+    as the batch reports it."""
+    dicom = bundled("CT_small.dcm")
+    assert read_file(str(dicom)) == dicom.read_bytes()
+    (tmp_path / "empty").write_bytes(b"")
+    assert read_file(str(tmp_path / "empty")) == b""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    sent = dicom.read_bytes() * 5  # more than one read's worth after the first byte
+    writer = threading.Thread(target=lambda: pipe.write_bytes(sent))
+    writer.start()
+    assert read_file(str(pipe)) == sent
+    writer.join()
+    with pytest.raises(IsADirectoryError):
+        read_file(str(tmp_path))
+    with pytest.raises(FileNotFoundError):
+        read_file(str(tmp_path / "missing.dcm"))
+
+
+def test_an_output_is_written_whole_even_where_its_folder_went(tmp_path: Path) -> None:
+    """write_atomically with the folders made so far: a folder removed since is made again;
+    no temporary file is left, written or failed; the file's mode is Path.write_bytes's."""
+    made: set[Path] = set()
+    data = bundled("CT_small.dcm").read_bytes()
+    target = tmp_path / "out" / "p" / "one.dcm"
+    write_atomically(target, data, made=made)
+    assert target.read_bytes() == data and target.parent in made
+    shutil.rmtree(tmp_path / "out")
+    write_atomically(target, data, made=made)
+    assert target.read_bytes() == data
+    assert sorted(p.name for p in target.parent.iterdir()) == ["one.dcm"]
+    (tmp_path / "ref.dcm").write_bytes(data)
+    assert target.stat().st_mode == (tmp_path / "ref.dcm").stat().st_mode
+
+    def refused(partial: Path, where: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_atomically(target.with_name("two.dcm"), data, refused, made=made)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["one.dcm"]
+    # a link (store_once) leaves the file linked and removes the temporary name
+    write_atomically(target.with_name("three.dcm"), data, os.link, made=made)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["one.dcm", "three.dcm"]
+
+
+def test_local_files_are_read_ahead_by_the_kernel_not_the_thread(tmp_path: Path) -> None:
+    """A local file's item can be prefetched (posix_fadvise): read_ahead asks the kernel and
+    hands the item on, to be read on the batch's thread; a ZIP member goes to the reading
+    thread. A file that vanished is reported by its read, not by the prefetch."""
+    data = bundled("CT_small.dcm").read_bytes()
+    (tmp_path / "a.dcm").write_bytes(data)
+    (tmp_path / "b.dcm").write_bytes(data[:1000])
+    with zipfile.ZipFile(tmp_path / "c.zip", "w") as archive:
+        archive.writestr("c.dcm", data)
+    items = collect_inputs([tmp_path / "a.dcm", tmp_path / "b.dcm", tmp_path / "c.zip"])
+    items.insert(1, Source(str(tmp_path / "gone.dcm")).item())
+    assert [i.prefetch is not None for i in items] == [hasattr(os, "posix_fadvise")] * 3 + [False]
+    submitted: list[object] = []
+
+    class Reader(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            submitted.append(fn)
+            return super().submit(fn, *args, **kwargs)
+
+    with Reader(1) as reader:
+        got = list(read_ahead(items, reader, ahead=2))
+        assert [i.name for i in got] == [i.name for i in items]
+        assert got[0].read() == data and got[2].read() == data[:1000]
+        with pytest.raises(FileNotFoundError):
+            got[1].read()
+        assert got[3].read() == data
+    assert len(submitted) == (1 if hasattr(os, "posix_fadvise") else 4)
+
+
+def test_while_outputs_are_stored_the_gil_is_handed_over_sooner() -> None:
+    """The storing thread takes the GIL back after each system call: while any Storing is
+    open the switch interval is HAND_OFF at most, and the one before comes back after the
+    last closes (two at once: dicomtab.scale's chunks on a worker's threads)."""
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+    first: Storing[int] = Storing(lambda n, error: None)
+    second: Storing[int] = Storing(lambda n, error: None)
+    first.add(1, lambda: seen.append(sys.getswitchinterval()))
+    first.settle_all()
+    first.close()
+    assert sys.getswitchinterval() == min(before, HAND_OFF) == seen[0]
+    second.close()
+    assert sys.getswitchinterval() == before
