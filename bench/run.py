@@ -1,6 +1,6 @@
 """Start-up and first-result timings of the built site in headless Chromium.
 
-    python bench/run.py [--runs 7] [--site DIR]        (or: ./dev bench)
+    python bench/run.py [--runs 7] [--site DIR] [--against DIR]        (or: ./dev bench)
 
 Prints one table (median, min and max over the runs):
 - cold: a fresh browser profile (empty HTTP cache, no service worker) per run;
@@ -12,6 +12,10 @@ Prints one table (median, min and max over the runs):
   for numpy and the image codecs, which load after Python is ready);
 - "file chosen → summary": with the app loaded (Python up, numpy and the image codecs in),
   from the input's change event to the summary being on the page.
+
+``--against DIR`` measures a second build (another commit's dist/) in the same runs, the two
+alternating run by run, and prints a table for each: differences of a few ms between builds
+measured one after the other are within what the machine drifts.
 """
 
 from __future__ import annotations
@@ -128,16 +132,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--site", type=Path, default=ROOT / "dist", help="built site to measure (default dist/)"
     )
+    parser.add_argument("--against", type=Path, help="a second built site, measured alternately")
     args = parser.parse_args(argv)
-    server, url = serve_in_thread(args.site)
+    sites = [args.site] + ([args.against] if args.against else [])
+    servers = [serve_in_thread(site) for site in sites]
+    results: list[dict[str, list[float]]] = [{} for _ in sites]
     with sync_playwright() as playwright:
         executable = str(SYSTEM_CHROMIUM) if SYSTEM_CHROMIUM.exists() else None
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         version = browser.version
-        results = measure(browser, url, args.runs)
+        for run in range(args.runs):
+            # Alternating which goes first, so that neither always follows the other.
+            order = range(len(sites)) if run % 2 == 0 else reversed(range(len(sites)))
+            for k in order:
+                for name, values in measure(browser, servers[k][1], 1).items():
+                    results[k].setdefault(name, []).extend(values)
         browser.close()
-    server.shutdown()
-    print_table(results, f"dicomtab start-up, {args.runs} runs, Chromium {version} headless, localhost; {describe()}")
+    for server, _ in servers:
+        server.shutdown()
+    for site, table in zip(sites, results, strict=True):
+        label = f" ({site})" if args.against else ""
+        print_table(table, f"dicomtab start-up{label}, {args.runs} runs, Chromium {version} headless, "
+                           f"localhost; {describe()}")
     print(f"Python restored from the build's start-up snapshot in {sum(RESTORED)} of {len(RESTORED)} starts")
     return 0
 
