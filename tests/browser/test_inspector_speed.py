@@ -9,6 +9,7 @@ import numpy as np
 import pydicom
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import drop_folder, open_files
 from tests.conftest import bundled
 
 
@@ -92,3 +93,19 @@ def test_folder_of_1000_instances_with_progress_and_a_live_page(app: Page, tmp_p
     assert app.get_by_test_id("tree-instance").count() < 200
     first = app.get_by_test_id("tree-instance").first
     expect(first).to_contain_text("#1 CT big/0000.dcm")
+    # So many files chosen in the folder picker: the page suggests dragging them next time.
+    expect(app.get_by_test_id("open-tip")).to_be_visible()
+    expect(app.get_by_test_id("open-tip")).to_contain_text("opens sooner when dragged onto this page")
+    # A folder dropped next: the tip goes (it is about pickers, and only for many files).
+    small = tmp_path / "small"
+    small.mkdir()
+    (folder / "0000.dcm").rename(small / "0000.dcm")
+    drop_folder(app, small)
+    expect(app.get_by_test_id("tree-instance").filter(has_text="small/0000.dcm")).to_have_count(1)
+    expect(app.get_by_test_id("open-tip")).to_be_hidden()
+
+
+def test_no_tip_for_a_few_files_picked(app: Page) -> None:
+    open_files(app, [bundled("CT_small.dcm"), bundled("MR_small.dcm")], expect_total=2)
+    expect(app.get_by_test_id("opening")).to_be_hidden()
+    expect(app.get_by_test_id("open-tip")).to_be_hidden()

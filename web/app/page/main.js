@@ -65,6 +65,13 @@ const BATCHES_IN_FLIGHT = 3;
 const ENTRIES_IN_FLIGHT = 4;
 /** The progress bar and its words change at most this often (each change repaints the page). */
 const PROGRESS_EVERY_MS = 100;
+/**
+ * Files chosen in a picker from which the page suggests dragging instead: Chromium makes the
+ * whole list before the page gets any of it (~0.2 ms a file, the page frozen meanwhile) and
+ * each file costs the page a blocking call when handed to a worker; a dragged folder's files
+ * come as they are listed, with neither (README, "Indexing a large folder").
+ */
+const MANY_PICKED = 1000;
 
 /**
  * Start the head reader (app/worker/head-reader.js), which OPEN requests go through, and
@@ -369,10 +376,13 @@ function expandingArchives(picked, results) {
  * bar); a failure is reported and the rest go on. A list still growing (a dropped folder) is
  * opened as it is found.
  * @param {import('./file-sources.js').SourceFile[]|GrowingSources} picked
+ * @param {boolean} [fromPicker] chosen in a file or folder picker (not dropped, not the API)
  * @returns {Promise<OpenResult[]>}
  */
-async function openSources(picked) {
+async function openSources(picked, fromPicker = false) {
   await ready;
+  // Stays until the next opening, so that it can be read once this one is done.
+  $('open-tip').hidden = !(fromPicker && Array.isArray(picked) && picked.length >= MANY_PICKED);
   /** @type {OpenResult[]} */
   const results = [];
   const list = expandingArchives(picked instanceof GrowingSources ? picked : GrowingSources.of(picked), results);
@@ -520,7 +530,7 @@ async function showFirstImage(shownFirst, choicesBefore) {
 }
 
 /**
- * Open files exactly as the file input does.
+ * Open files exactly as the file input does (without its tip for many files).
  * @param {FileList|File[]} files
  * @returns {Promise<OpenResult[]>}
  */
@@ -540,11 +550,11 @@ async function inspect(instanceId, type) {
 
 const input = /** @type {HTMLInputElement} */ ($('file-input'));
 input.addEventListener('change', () => {
-  openFiles(input.files || []).finally(() => { input.value = ''; });
+  openSources(fromFileList(input.files || []), true).finally(() => { input.value = ''; });
 });
 const folderInput = /** @type {HTMLInputElement} */ ($('folder-input'));
 folderInput.addEventListener('change', () => {
-  openSources(fromFileList(folderInput.files || [])).finally(() => { folderInput.value = ''; });
+  openSources(fromFileList(folderInput.files || []), true).finally(() => { folderInput.value = ''; });
 });
 const deidOpen = $('deid-open');
 async function openDeidPanel() {
@@ -589,9 +599,10 @@ const TASKS = {
  * Open files into a task: the files first, then the task's view, when something opened.
  * @param {import('./file-sources.js').SourceFile[]|GrowingSources} sources
  * @param {?import('./first-screen.js').Task} task none: as the file inputs do
+ * @param {boolean} [fromPicker] chosen in a file or folder picker
  */
-async function openInto(sources, task) {
-  const results = await openSources(sources);
+async function openInto(sources, task, fromPicker = false) {
+  const results = await openSources(sources, fromPicker);
   if (task && results.some((r) => r.status === 'success' || r.damagedInstanceId)) await TASKS[task]();
   return results;
 }
@@ -599,7 +610,7 @@ async function openInto(sources, task) {
 wireTaskPickers($('first-screen'), {
   files: /** @type {HTMLInputElement} */ ($('task-file-input')),
   folder: /** @type {HTMLInputElement} */ ($('task-folder-input')),
-}, (files, task) => { openInto(fromFileList(files), task); });
+}, (files, task) => { openInto(fromFileList(files), task, true); });
 wireDropAnywhere($('drop-overlay'), (transfer, target) => {
   const task = taskOf(target);
   openInto(fromDataTransfer(transfer), task);
