@@ -18,7 +18,7 @@ export const Request = Object.freeze({
    * its summary, or why it was refused. Several files go in one message because, opening a
    * folder of thousands, a message per file cost the page and the worker as much as parsing
    * it. The worker keeps each File and reads it again when it needs bytes it dropped
-   * (py_core/dicomtab/file_bytes.py), or more of its header than the head
+   * (py_core/dicomtab/file_bytes.py), or more of its header than the head reader gave it.
    */
   OPEN: 'open',
   /** payload: {} → InstanceSummary[] */

@@ -36,9 +36,6 @@ const OCR_URL = new URL('../../ocr/', import.meta.url).href;
  *         textDetector: import('./ocr/detector.js').DetectorFiles}}
  */
 const BOOT_FILES = /** @type {any} */ ("__BOOT_FILES__");
-/** The OPEN batches parsed so far: the next one is parsed after them. */
-/** @type {Promise<unknown>} */
-let openings = Promise.resolve();
 /** If Python is not up by then, look for the usual cause before the user gives up. */
 const SLOW_BOOT_MS = 20000;
 
@@ -552,19 +549,10 @@ function openFile({ name, file, head, tail, unreadable }) {
 
 /** @type {Handlers<string>} request type → Python call (JSON text) */
 const HANDLERS = {
-  [Request.OPEN]: async ({ files }) => {
-    // Batches are parsed in the order they came, so instance ids follow the page's order.
-    const before = openings;
-    let done = () => {};
-    openings = new Promise((resolve) => { done = () => resolve(undefined); });
-    await before;
-    try {
-      // Each file's result is already JSON: joined, not parsed and written again.
-      return `{"status": "success", "payload": [${files.map(openFile).join(',')}]}`;
-    } finally {
-      done();
-    }
-  },
+  // Parsed at once, in the order the batches came (the head reader keeps the page's order),
+  // so instance ids follow the page's order. Each file's result is already JSON: joined, not
+  // parsed and written again.
+  [Request.OPEN]: ({ files }) => `{"status": "success", "payload": [${files.map(openFile).join(',')}]}`,
   [Request.INSTANCES]: () => api.list_instances(),
   // The File handles of OPEN live only in the read functions handed to Python: closing drops
   // them with the instance (Pyodide releases a JS object once Python lets go of its proxy).
